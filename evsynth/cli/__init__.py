@@ -13,7 +13,13 @@ from ..errors import EvsynthError, ExitCode
 from ._app import app, err_console
 
 # Command modules register themselves on import (order = order in --help).
+from . import search as _search  # noqa: F401,E402
 from . import records as _records  # noqa: F401,E402
+from . import dedupe as _dedupe  # noqa: F401,E402
+from . import living as _living  # noqa: F401,E402
+from . import extract as _extract  # noqa: F401,E402
+from . import meta as _meta  # noqa: F401,E402
+from . import review as _review  # noqa: F401,E402
 
 __all__ = ["app", "main"]
 

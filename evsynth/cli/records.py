@@ -1,4 +1,4 @@
-"""Commands: search, import, export, convert, trial (records in and out)."""
+"""Commands: import, export, convert (records in and out of files)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,5 @@
+"""Commands: screen export/import, update, status."""
+
+from __future__ import annotations
+
+from ._app import app, console  # noqa: F401

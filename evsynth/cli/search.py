@@ -1,0 +1,5 @@
+"""Commands: search, trial (PubMed and ClinicalTrials.gov)."""
+
+from __future__ import annotations
+
+from ._app import app, console  # noqa: F401

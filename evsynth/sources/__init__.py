@@ -1,0 +1,1 @@
+"""Talking to the outside world (E-utilities, ClinicalTrials.gov) and reading/writing files."""
