@@ -96,3 +96,99 @@ def screen_import(
             console.print(f"  record {c.record_id} ({c.stage}): {who}")
     else:
         console.print("no conflicts")
+
+
+@app.command("update")
+def update(
+    query_file: Annotated[Path, typer.Argument(help="Saved search to re-run (queries/NAME.toml; PubMed or ClinicalTrials.gov).")],
+    store: StoreOption = None,
+) -> None:
+    """Re-run a saved search and report what is new since its previous run."""
+    from ..living import update_search
+    from ..store import open_store
+
+    cfg = settings(store)
+    with open_store(cfg.store_path) as st:
+        rep = update_search(st, query_file, settings=cfg)
+    console.print(
+        f"{rep.query_name} ({rep.database}): run {rep.run_id}{' (resumed)' if rep.resumed else ''},"
+        f" {rep.count if rep.count is not None else '?'} hit(s), {rep.n_found} id(s) found"
+    )
+    if rep.previous_run_id is None:
+        console.print("first run of this query: every record is new")
+    else:
+        console.print(f"previous run: {rep.previous_run_id} ({rep.previous_run_at})")
+    console.print(f"{len(rep.new)} new record(s) since the previous run")
+    for r in rep.new:
+        ident = f"PMID {r.pmid}" if r.pmid else (r.nct_id or r.source_id)
+        notes = []
+        if r.entry_date:
+            notes.append(f"entered {r.entry_date}")
+        if r.entered_since_previous is False:
+            notes.append("entered before the previous run")
+        if r.in_library:
+            notes.append("already in the library")
+        if r.duplicate_of is not None:
+            notes.append(f"duplicate of record {r.duplicate_of}")
+        if r.awaiting_screening:
+            notes.append("awaiting screening")
+        console.print(f"  [{r.record_id}] {ident}: {(r.title or '')[:90]}" + (f" ({'; '.join(notes)})" if notes else ""))
+    console.print(
+        f"{len(rep.duplicates)} duplicate(s) of records in the library; {len(rep.awaiting)} awaiting"
+        " title-abstract screening (evsynth screen export)"
+    )
+    if rep.dropped:
+        console.print(f"{len(rep.dropped)} id(s) found by the previous run are no longer found: {', '.join(rep.dropped[:20])}")
+
+
+@app.command("status")
+def status(
+    store: StoreOption = None,
+    extracted: Annotated[
+        Path,
+        typer.Option("--extracted", help="Folder of the review's extracted data."),
+    ] = Path("extracted"),
+) -> None:
+    """Summarise the review: searches, records, duplicates, screening, extraction, pooled result."""
+    from ..living import review_status
+    from ..store import open_store
+
+    with open_store(settings(store).store_path) as st:
+        s = review_status(st, extracted_folder=extracted)
+    console.print(f"store: {s.store_path}")
+    console.print(f"searches: {len(s.searches)}")
+    for run in s.searches:
+        console.print(
+            f"  run {run.run_id} {run.database} {run.query_name or '(unsaved query)'}: {run.started_at}"
+            f" [{run.status}], {run.count if run.count is not None else '?'} hit(s), {run.n_records} record(s)"
+        )
+    for imp in s.imports:
+        console.print(
+            f"  import {imp['id']} {imp.get('database_name') or imp['format']}: {imp['path']}"
+            f" ({imp['imported_at']}), {imp['n_records']} record(s)"
+        )
+    per_source = ", ".join(f"{k} {v}" for k, v in s.records_per_source.items()) or "none"
+    console.print(f"records: {s.n_records} ({per_source}); duplicates marked: {s.duplicates}")
+    for p in s.screening:
+        console.print(
+            f"screening {p.stage}: {p.eligible} eligible, {p.include} include, {p.exclude} exclude,"
+            f" {p.maybe} maybe, {p.conflict} conflict(s), {p.awaiting} awaiting"
+        )
+    pr = s.prisma
+    console.print(
+        f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"
+        f" {sum(pr.excluded_fulltext.values())}, included {pr.included_reports} report(s)"
+    )
+    if s.studies_extracted is None:
+        console.print(f"studies extracted: none ({s.extraction_note})")
+    else:
+        console.print(f"studies extracted: {s.studies_extracted}")
+    if s.pooled is None:
+        console.print("last pooled result: none" + (f" ({s.extraction_note})" if s.studies_extracted is not None else ""))
+    else:
+        q = s.pooled
+        line = (f"last pooled result: {q.outcome}; k={q.k}, {q.method}, {q.measure} {q.estimate:.3f}"
+                f" [{q.ci_low:.3f}, {q.ci_high:.3f}], I2={q.i2:.1f}%, tau2={q.tau2:.3f}")
+        if q.estimate_natural is not None:
+            line += f"; back-transformed {q.estimate_natural:.3f} [{q.ci_low_natural:.3f}, {q.ci_high_natural:.3f}]"
+        console.print(line)

@@ -1,0 +1,498 @@
+"""Keeping the review alive: re-run saved searches, see what is new, summarise the review.
+
+:func:`update_search` re-runs a saved query (``queries/*.toml``), stores the
+new run and compares it with the earlier runs of the same query (same
+``query_name`` and database): which ids are new, which of the new records
+duplicate records already in the library, and which now await screening.
+
+Duplicates of new records are looked for among the records already kept in
+the library only (new vs old, and new vs new), never by re-deduplicating the
+whole library: records already screened stay the kept ones, and a new record
+that matches one is marked as its duplicate, filling the old record's empty
+fields (a PubMed PMID or abstract for an Embase record, say).
+
+:func:`review_status` summarises the review for ``evsynth status``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .config import Settings
+from .models import RECORD_FIELDS, Record, SearchRun
+from .screening import (
+    PrismaCounts,
+    ScreeningProgress,
+    prisma_counts,
+    record_statuses,
+    screening_progress,
+)
+from .store import Store
+
+__all__ = [
+    "NewRecord",
+    "UpdateReport",
+    "SearchSummary",
+    "PooledSummary",
+    "ReviewStatus",
+    "update_search",
+    "review_status",
+]
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record found by an update run and by no earlier run of the same query.
+
+    Parameters
+    ----------
+    record_id : int
+        Store id.
+    source_id : str
+        PMID (PubMed) or NCT id (ClinicalTrials.gov).
+    pmid, nct_id, title, entry_date : str or None
+        ``entry_date`` is the PubMed entry date (ISO), when the source gives it.
+    entered_since_previous : bool or None
+        Entry date on or after the previous run's date (None without a
+        previous run or an entry date). False means an older record the
+        query finds now (new indexing, or an edited query).
+    in_library : bool
+        The record was already stored before this run (found by another
+        search or import).
+    duplicate_of : int or None
+        Store id of the library record this one duplicates.
+    awaiting_screening : bool
+        Not a duplicate and without a title/abstract decision.
+    """
+
+    record_id: int
+    source_id: str
+    pmid: str | None
+    nct_id: str | None
+    title: str | None
+    entry_date: str | None
+    entered_since_previous: bool | None
+    in_library: bool
+    duplicate_of: int | None
+    awaiting_screening: bool
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What an update run found, compared with the earlier runs of its query.
+
+    Parameters
+    ----------
+    query_name, database : str
+    query_path : str
+    run_id : int
+        The new run.
+    previous_run_id : int or None
+        The latest earlier complete run of the same query.
+    previous_run_at : str or None
+        When it started (ISO 8601 UTC).
+    count : int or None
+        Hits the service reported for this run.
+    n_found : int
+        Ids this run found.
+    new : tuple of NewRecord
+        Found now and by no earlier run of the query, in search order.
+    dropped : tuple of str
+        Ids the previous run found that this one did not.
+    resumed : bool
+        The run resumed an interrupted one.
+    """
+
+    query_name: str
+    database: str
+    query_path: str
+    run_id: int
+    previous_run_id: int | None
+    previous_run_at: str | None
+    count: int | None
+    n_found: int
+    new: tuple[NewRecord, ...]
+    dropped: tuple[str, ...]
+    resumed: bool = False
+
+    @property
+    def duplicates(self) -> tuple[NewRecord, ...]:
+        """New records that duplicate records in the library."""
+        return tuple(r for r in self.new if r.duplicate_of is not None)
+
+    @property
+    def awaiting(self) -> tuple[NewRecord, ...]:
+        """New records now awaiting title/abstract screening."""
+        return tuple(r for r in self.new if r.awaiting_screening)
+
+    def to_frame(self) -> Any:
+        """The new records as a pandas DataFrame."""
+        import pandas as pd
+
+        cols = [f for f in NewRecord.__dataclass_fields__]
+        return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in self.new], columns=cols)
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """One search run as ``evsynth status`` shows it."""
+
+    run_id: int
+    query_name: str | None
+    database: str
+    started_at: str | None
+    finished_at: str | None
+    status: str
+    count: int | None
+    n_records: int
+
+
+@dataclass(frozen=True)
+class PooledSummary:
+    """The review's pooled outcome, recomputed from ``extracted/``.
+
+    Parameters
+    ----------
+    outcome : str
+        What was pooled.
+    measure : str
+        Effect measure (e.g. ``PLO``, logit proportion).
+    k : int
+    estimate, ci_low, ci_high : float
+        On the measure's scale.
+    estimate_natural, ci_low_natural, ci_high_natural : float or None
+        Back-transformed (proportions for ``PLO``/``PR``/``PFT``/``PAS``, ratios for log measures).
+    i2, tau2 : float
+    method : str
+    result : object
+        The full :class:`evsynth.meta.MetaResult`.
+    """
+
+    outcome: str
+    measure: str
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    estimate_natural: float | None
+    ci_low_natural: float | None
+    ci_high_natural: float | None
+    i2: float
+    tau2: float
+    method: str
+    result: Any = None
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    """A summary of the review (``evsynth status``).
+
+    Parameters
+    ----------
+    store_path : str
+    searches : tuple of SearchSummary
+        Oldest first.
+    imports : tuple of dict
+        Each import (id, path, format, database_name, n_records, imported_at).
+    n_records : int
+        Records stored (duplicates included).
+    records_per_source : dict
+        Source label → records identified (as in PRISMA).
+    duplicates : int
+        Records marked as duplicates.
+    screening : tuple of ScreeningProgress
+        Title/abstract and full-text progress.
+    prisma : PrismaCounts
+    studies_extracted : int or None
+        Studies in ``extracted/`` (None when the folder is missing or unreadable).
+    extraction_note : str
+        Why ``studies_extracted`` or ``pooled`` is missing, if it is.
+    pooled : PooledSummary or None
+        The pooled outcome recomputed from ``extracted/``.
+    """
+
+    store_path: str
+    searches: tuple[SearchSummary, ...]
+    imports: tuple[dict[str, Any], ...]
+    n_records: int
+    records_per_source: dict[str, int]
+    duplicates: int
+    screening: tuple[ScreeningProgress, ...]
+    prisma: PrismaCounts
+    studies_extracted: int | None
+    extraction_note: str
+    pooled: PooledSummary | None
+
+
+# -- update ----------------------------------------------------------------------
+def _date10(value: str | None) -> str | None:
+    if not value or len(value) < 10 or value[4] != "-" or value[7] != "-":
+        return None
+    return value[:10]
+
+
+def _union_find(n: int) -> tuple[list[int], Any]:
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    return parent, find
+
+
+def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]:
+    """Mark new records that duplicate kept library records (or each other).
+
+    Returns
+    -------
+    dict
+        New record id → id of the record it duplicates.
+    """
+    from .dedupe import find_duplicates
+
+    if not new_ids:
+        return {}
+    new_set = set(new_ids)
+    old = [r for r in store.iter_records(deduped=True) if r.store_id not in new_set]
+    new = list(store.iter_records(ids=list(new_ids)))
+    new = [r for r in new if r.duplicate_of is None]
+    records: list[Record] = old + new
+    n_old = len(old)
+    result = find_duplicates(records)
+    parent, find = _union_find(len(records))
+    evidence: dict[int, Any] = {}
+    for link in result.links:
+        i, j = int(link.record_index), int(link.kept_index)
+        if i < n_old and j < n_old:
+            continue  # old vs old: not this update's business
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)  # old records (lower indexes) stay roots
+        for k in (i, j):
+            if k >= n_old:
+                evidence.setdefault(k, link)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k in range(n_old, len(records)):
+        groups[find(k)].append(k)
+    links: list[dict[str, Any]] = []
+    marks: dict[int, int] = {}
+    fills: dict[int, dict[str, Any]] = defaultdict(dict)
+    for root, members in groups.items():
+        keep = root if root < n_old else min(members, key=lambda k: (-records[k].completeness, k))
+        for k in members:
+            if k == keep:
+                continue
+            link = evidence[k]
+            kept_id = int(records[keep].store_id)  # type: ignore[arg-type]
+            links.append(
+                {
+                    "record_id": records[k].store_id,
+                    "duplicate_of": kept_id,
+                    "rule": str(link.rule),
+                    "score": None if link.score is None else float(link.score),
+                    "evidence": {**dict(link.evidence or {}), "found_by": "update"},
+                }
+            )
+            marks[int(records[k].store_id)] = kept_id  # type: ignore[arg-type]
+            for name in RECORD_FIELDS:
+                mine = getattr(records[keep], name)
+                theirs = getattr(records[k], name)
+                if mine in (None, (), "") and theirs not in (None, (), "") and name not in fills[keep]:
+                    fills[keep][name] = theirs
+    with store.transaction():
+        if links:
+            store.mark_duplicates(links, reset=False)
+        for keep, changes in fills.items():
+            if changes:
+                store.update_record_fields(int(records[keep].store_id), changes)  # type: ignore[arg-type]
+    return marks
+
+
+def update_search(
+    store: Store,
+    query_path: str | os.PathLike[str],
+    *,
+    settings: Settings | None = None,
+) -> UpdateReport:
+    """Re-run a saved search and report what is new since its earlier runs.
+
+    Parameters
+    ----------
+    store : Store
+    query_path : path-like
+        A saved query (``queries/*.toml``), PubMed or ClinicalTrials.gov.
+    settings : Settings, optional
+        Service URLs and credentials (default: :func:`evsynth.config.load_settings`).
+
+    Returns
+    -------
+    UpdateReport
+        New ids are those found by this run and by no earlier complete run
+        of the same query (same name and database); each carries its PubMed
+        entry date, whether it duplicates a record in the library (new
+        duplicates are marked in the store) and whether it awaits screening.
+    """
+    from .queries import load_query
+    from .search import run_search
+
+    query = load_query(query_path)
+    previous = [
+        r for r in store.search_runs(query_name=query.name, database=query.database) if r.status == "complete"
+    ]
+    seen_before: set[str] = set()
+    for run in previous:
+        seen_before.update(store.run_ids(run.id))
+    last: SearchRun | None = previous[-1] if previous else None
+    before = {int(r[0]) for r in store.execute("SELECT id FROM records")}
+
+    result = run_search(store, query, settings=settings)
+
+    found = store.run_ids(result.run_id)
+    found_set = set(found)
+    by_source_id = {r.source_id: r for r in store.records_of_run(result.run_id)}
+    new_source_ids = [s for s in found if s not in seen_before and s in by_source_id]
+    new_records = [by_source_id[s] for s in new_source_ids]
+    added = [int(r.store_id) for r in new_records if r.store_id not in before]  # type: ignore[arg-type]
+    marks = _mark_new_duplicates(store, added)
+    statuses = record_statuses(store, "title-abstract")
+    last_date = _date10(last.started_at) if last else None
+    new: list[NewRecord] = []
+    for rec in new_records:
+        rid = int(rec.store_id)  # type: ignore[arg-type]
+        current = store.get_record(rid)
+        entry = _date10(current.entry_date)
+        new.append(
+            NewRecord(
+                record_id=rid,
+                source_id=str(rec.source_id),
+                pmid=current.pmid,
+                nct_id=current.nct_id,
+                title=current.title,
+                entry_date=current.entry_date,
+                entered_since_previous=None if (entry is None or last_date is None) else entry >= last_date,
+                in_library=rid in before,
+                duplicate_of=marks.get(rid, current.duplicate_of),
+                awaiting_screening=statuses.get(rid) == "awaiting",
+            )
+        )
+    dropped = tuple(s for s in (store.run_ids(last.id) if last else []) if s not in found_set)
+    return UpdateReport(
+        query_name=query.name,
+        database=query.database,
+        query_path=os.fspath(query_path),
+        run_id=result.run_id,
+        previous_run_id=last.id if last else None,
+        previous_run_at=last.started_at if last else None,
+        count=result.count,
+        n_found=len(found),
+        new=tuple(new),
+        dropped=dropped,
+        resumed=bool(getattr(result, "resumed", False)),
+    )
+
+
+# -- status ----------------------------------------------------------------------
+_NATURAL = {"PLO": "ilogit", "PR": "identity", "PFT": "ipft", "PAS": "iarcsin", "RR": "exp", "OR": "exp"}
+
+
+def _natural(measure: str, values: Sequence[float]) -> list[float] | None:
+    import numpy as np
+
+    kind = _NATURAL.get(measure)
+    x = np.asarray(values, dtype=float)
+    if kind == "ilogit":
+        return list(1.0 / (1.0 + np.exp(-x)))
+    if kind == "identity":
+        return list(x)
+    if kind == "exp":
+        return list(np.exp(x))
+    if kind == "iarcsin":
+        return list(np.sin(x) ** 2)
+    return None
+
+
+def _pooled(extraction: Any) -> PooledSummary:
+    from .effects import responder_effects
+    from .meta import fit
+
+    es = responder_effects(extraction, measure="PLO")
+    res = fit(es.yi, es.vi, labels=tuple(es.labels), measure=es.measure)
+    nat = _natural(res.measure, [res.estimate, res.ci_low, res.ci_high])
+    return PooledSummary(
+        outcome="proportion of ketamine-treated patients with >=50% pain reduction shortly after infusion",
+        measure=str(res.measure),
+        k=int(res.k),
+        estimate=float(res.estimate),
+        ci_low=float(res.ci_low),
+        ci_high=float(res.ci_high),
+        estimate_natural=None if nat is None else float(nat[0]),
+        ci_low_natural=None if nat is None else float(nat[1]),
+        ci_high_natural=None if nat is None else float(nat[2]),
+        i2=float(res.i2),
+        tau2=float(res.tau2),
+        method=str(res.method),
+        result=res,
+    )
+
+
+def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extracted") -> ReviewStatus:
+    """Summarise the review: searches, records, duplicates, screening, extraction, pooled result.
+
+    Parameters
+    ----------
+    store : Store
+    extracted_folder : path-like
+        The review's ``extracted/`` folder; when missing, ``studies_extracted``
+        and ``pooled`` are None and ``extraction_note`` says why.
+
+    Returns
+    -------
+    ReviewStatus
+    """
+    searches = []
+    for run in store.search_runs():
+        n = int(store.execute("SELECT COUNT(*) FROM record_origins WHERE search_run_id = ?", (run.id,)).fetchone()[0])
+        searches.append(
+            SearchSummary(run.id, run.query_name, run.database, run.started_at, run.finished_at, run.status, run.count, n)
+        )
+    prisma = prisma_counts(store)
+    folder = Path(extracted_folder)
+    studies: int | None = None
+    pooled: PooledSummary | None = None
+    note = ""
+    if not folder.is_dir():
+        note = f"no extracted data folder at {folder}"
+    else:
+        from .errors import EvsynthError
+        from .extraction import load_extracted
+
+        try:
+            extraction = load_extracted(folder)
+        except EvsynthError as exc:
+            note = f"extracted data not readable: {exc}"
+        else:
+            studies = len(extraction.studies)
+            try:
+                pooled = _pooled(extraction)
+            except (EvsynthError, ValueError) as exc:
+                note = f"no pooled result: {exc}"
+    return ReviewStatus(
+        store_path=os.fspath(store.path),
+        searches=tuple(searches),
+        imports=tuple(store.imports()),
+        n_records=store.count_records(),
+        records_per_source=dict(prisma.identified),
+        duplicates=prisma.duplicates_removed,
+        screening=tuple(screening_progress(store, s) for s in ("title-abstract", "full-text")),
+        prisma=prisma,
+        studies_extracted=studies,
+        extraction_note=note,
+        pooled=pooled,
+    )
