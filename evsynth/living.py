@@ -165,7 +165,8 @@ class PooledSummary:
     estimate, ci_low, ci_high : float
         On the measure's scale.
     estimate_natural, ci_low_natural, ci_high_natural : float or None
-        Back-transformed (proportions for ``PLO``/``PR``/``PFT``/``PAS``, ratios for log measures).
+        Back-transformed for display (:func:`evsynth.effects.back_transform`:
+        proportions for ``PLO``/``PAS``, ratios for log measures).
     i2, tau2 : float
     method : str
     result : object
@@ -399,32 +400,13 @@ def update_search(
 
 
 # -- status ----------------------------------------------------------------------
-_NATURAL = {"PLO": "ilogit", "PR": "identity", "PFT": "ipft", "PAS": "iarcsin", "RR": "exp", "OR": "exp"}
-
-
-def _natural(measure: str, values: Sequence[float]) -> list[float] | None:
-    import numpy as np
-
-    kind = _NATURAL.get(measure)
-    x = np.asarray(values, dtype=float)
-    if kind == "ilogit":
-        return list(1.0 / (1.0 + np.exp(-x)))
-    if kind == "identity":
-        return list(x)
-    if kind == "exp":
-        return list(np.exp(x))
-    if kind == "iarcsin":
-        return list(np.sin(x) ** 2)
-    return None
-
-
 def _pooled(extraction: Any) -> PooledSummary:
-    from .effects import responder_effects
+    from .effects import back_transform, responder_effects
     from .meta import fit
 
     es = responder_effects(extraction, measure="PLO")
     res = fit(es.yi, es.vi, labels=tuple(es.labels), measure=es.measure)
-    nat = _natural(res.measure, [res.estimate, res.ci_low, res.ci_high])
+    nat = [float(v) for v in back_transform(res.measure, [res.estimate, res.ci_low, res.ci_high])]
     return PooledSummary(
         outcome="proportion of ketamine-treated patients with >=50% pain reduction shortly after infusion",
         measure=str(res.measure),
@@ -432,9 +414,9 @@ def _pooled(extraction: Any) -> PooledSummary:
         estimate=float(res.estimate),
         ci_low=float(res.ci_low),
         ci_high=float(res.ci_high),
-        estimate_natural=None if nat is None else float(nat[0]),
-        ci_low_natural=None if nat is None else float(nat[1]),
-        ci_high_natural=None if nat is None else float(nat[2]),
+        estimate_natural=nat[0],
+        ci_low_natural=nat[1],
+        ci_high_natural=nat[2],
         i2=float(res.i2),
         tau2=float(res.tau2),
         method=str(res.method),

@@ -327,3 +327,18 @@ def test_cli_export_import(store: Store, tmp_path: Path) -> None:
     r = runner.invoke(app, ["screen", "import", str(bad), "--store", path])
     assert r.exit_code != 0
     assert isinstance(r.exception, InputErrors)
+
+
+def test_export_ris_keeps_store_id(store: Store) -> None:
+    import rispy
+
+    ids = store.add_records(_records(3))
+    store.mark_duplicates([{"record_id": ids[2], "duplicate_of": ids[0], "rule": "doi"}])
+    sheet = export_sheet(store, fmt="ris")
+    entries = rispy.loads(sheet.text)
+    assert [e["id"] for e in entries] == [str(i) for i in ids[:2]]
+    assert [e.get("title") or e.get("primary_title") for e in entries] == [
+        "Ketamine infusion study number 0",
+        "Ketamine infusion study number 1",
+    ]
+    assert entries[0]["doi"] == "10.1000/x0"
