@@ -2,4 +2,79 @@
 
 from __future__ import annotations
 
-from ._app import app, console  # noqa: F401
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from ._app import StoreOption, app, console, err_console, settings
+
+
+class _Format(str, enum.Enum):
+    ris = "ris"
+    bibtex = "bibtex"
+    csv = "csv"
+    json = "json"
+
+
+ToOption = Annotated[_Format, typer.Option("--to", help="Output format: ris, bibtex, csv or json.")]
+
+
+@app.command("import")
+def import_(
+    files: Annotated[List[Path], typer.Argument(help="Export files (RIS, MEDLINE/nbib, WoS, BibTeX, CSV, JSON, PubMed XML).")],
+    store: StoreOption = None,
+    database: Annotated[
+        Optional[str],
+        typer.Option("--database", help="Database the files came from (PRISMA); guessed from content when omitted."),
+    ] = None,
+) -> None:
+    """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
+    from ..imports import import_files
+    from ..store import Store
+
+    with Store(settings(store).store_path) as opened:
+        result = import_files(opened, files, database_name=database)
+    for item in result.files:
+        origin = f", {item.database}" if item.database else ""
+        again = " (already imported: nothing new)" if item.already_imported else ""
+        console.print(f"{item.path}: {item.format}{origin}, {item.n_records} records{again}", markup=False)
+        for note in item.notes:
+            err_console.print(f"  note: {note}", markup=False)
+
+
+@app.command("export")
+def export(
+    to: ToOption,
+    store: StoreOption = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+    deduped: Annotated[bool, typer.Option("--deduped", help="Only records kept by dedupe (not marked duplicates).")] = False,
+) -> None:
+    """Export the store's records as RIS, BibTeX, CSV or JSON."""
+    from ..imports import export_store
+    from ..store import Store
+
+    with Store(settings(store).store_path) as opened:
+        text, n = export_store(opened, to.value, deduped=deduped)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {n} records to {output}", markup=False)
+
+
+@app.command("convert")
+def convert(
+    file: Annotated[Path, typer.Argument(help="Any supported input file (format detected from its content).")],
+    to: ToOption,
+) -> None:
+    """Convert an export file to RIS, BibTeX, CSV or JSON on stdout (no store)."""
+    from ..imports import convert_file
+
+    text, result = convert_file(file, to.value)
+    sys.stdout.write(text)
+    err_console.print(f"{result.path}: {result.format}, {len(result.records)} records", markup=False)
+    for note in result.notes:
+        err_console.print(f"  note: {note}", markup=False)

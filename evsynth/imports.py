@@ -1,0 +1,192 @@
+"""Import export files into the record store, export it again, convert files.
+
+Every file is read completely before anything is written, and each file is
+stored with its records in one transaction (:meth:`Store.add_import`): a bad
+file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
+With several files, all are read first; if any is bad, none is stored.
+
+Stored ids (``Record.source_id``)
+---------------------------------
+The store recognises a record by ``(source, source_id)``. Ids inside export
+files are mostly local (EndNote/Zotero/Rayyan record numbers ``1, 2, ...``,
+CSV row ids), so two different files would collide. Imported records are
+therefore stored with ``source_id = "<first 12 hex of the file's SHA-256>:<id>"``
+where ``<id>`` is the file's own id for the record, or ``#<position>`` (1-based)
+when the record has none or the file's ids are not unique. Re-importing the
+same file (same bytes) adds no rows, not even a new import: it is reported
+as ``already_imported``. A different file never
+overwrites another's records (dedupe links them instead). The file's own id
+is kept in ``extra["id_in_file"]``. Records whose source is a database with
+global ids (``pubmed``, ``ctgov``: PubMed XML, a JSON export of searched
+records) keep their PMID / NCT id, so they meet the searched records.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .models import Record
+from .sources.readers import ReadResult, read_file
+from .store import Store
+
+__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records"]
+
+_GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """One imported file.
+
+    Attributes
+    ----------
+    path, format : str
+    import_id : int
+        Row of the ``imports`` table.
+    n_records : int
+    record_ids : tuple of int
+        Store ids of the file's records, in file order.
+    database : str or None
+        The database named for PRISMA's "records identified per source".
+    notes : tuple of str
+        Oddities accepted while reading (encoding fallback, missing final ``ER``).
+    already_imported : bool
+        The same bytes were imported before: no new import row, no new records.
+    """
+
+    path: str
+    format: str
+    import_id: int
+    n_records: int
+    record_ids: tuple[int, ...]
+    database: str | None = None
+    notes: tuple[str, ...] = ()
+    already_imported: bool = False
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :func:`import_files` stored, one :class:`FileImport` per file."""
+
+    files: tuple[FileImport, ...]
+
+    @property
+    def n_records(self) -> int:
+        """Records over all files."""
+        return sum(f.n_records for f in self.files)
+
+    @property
+    def record_ids(self) -> tuple[int, ...]:
+        """Store ids over all files (a record in two files appears twice)."""
+        return tuple(i for f in self.files for i in f.record_ids)
+
+
+def prepare_records(result: ReadResult) -> list[Record]:
+    """The records of a read file with the ids they are stored under (see module docstring)."""
+    prefix = result.sha256[:12]
+    local_ids = [r.source_id for r in result.records if r.source not in _GLOBAL_SOURCES]
+    present = [i for i in local_ids if i is not None]
+    unique = len(present) == len(set(present))
+    out = []
+    for position, record in enumerate(result.records, start=1):
+        if record.source in _GLOBAL_SOURCES and record.source_id:
+            out.append(record)
+            continue
+        own = record.source_id
+        key = own if (own is not None and unique) else f"#{position}"
+        extra = dict(record.extra)
+        if own is not None:
+            extra["id_in_file"] = own
+        out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
+    return out
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    database_name: str | None = None,
+) -> ImportResult:
+    """Read export files and store their records, all-or-nothing per call.
+
+    Parameters
+    ----------
+    store : Store
+    paths : iterable of path
+        Files in any format :func:`~evsynth.sources.readers.read_records` reads.
+    database_name : str, optional
+        The database the files came from (PRISMA); guessed from each file's
+        content when not given (Embase, PubMed, Web of Science, PsycINFO, ...).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputError
+        A file is missing, empty, undecodable or malformed; nothing is stored.
+    """
+    results: Sequence[ReadResult] = [read_file(p) for p in paths]
+    files = []
+    with store.transaction():
+        for result in results:
+            records = prepare_records(result)
+            database = database_name or result.database
+            earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
+            if earlier is not None:
+                import_id = int(earlier["id"])
+                ids = store.add_records(records, import_id=import_id)
+                database = earlier["database_name"]
+            else:
+                import_id, ids = store.add_import(
+                    result.path, result.sha256, result.format, records, database_name=database
+                )
+            files.append(
+                FileImport(
+                    path=result.path,
+                    format=result.format,
+                    import_id=import_id,
+                    n_records=len(records),
+                    record_ids=tuple(ids),
+                    database=database,
+                    notes=result.notes,
+                    already_imported=earlier is not None,
+                )
+            )
+    return ImportResult(files=tuple(files))
+
+
+def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str, int]:
+    """The store's records as text in ``fmt`` (ris, bibtex, csv, json).
+
+    Parameters
+    ----------
+    store : Store
+    fmt : str
+    deduped : bool
+        Only records kept by dedupe (``duplicate_of`` is NULL).
+
+    Returns
+    -------
+    (text, n_records)
+    """
+    from .sources.writers import write_records
+
+    records = list(store.iter_records(deduped=deduped))
+    return write_records(records, fmt), len(records)
+
+
+def convert_file(path: str | os.PathLike[str], fmt: str) -> tuple[str, ReadResult]:
+    """Read any supported file and return it written as ``fmt`` (no store).
+
+    Returns
+    -------
+    (text, read_result)
+    """
+    from .sources.writers import write_records
+
+    result = read_file(path)
+    return write_records(result.records, fmt), result

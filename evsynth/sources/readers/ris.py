@@ -1,0 +1,255 @@
+"""RIS (Embase, Ovid, Scopus, ProQuest, Zotero, EndNote, Citavi, Rayyan, WoS) → Record.
+
+Why not ``rispy.load``: it silently drops a last record without ``ER``,
+keeps only the first of a repeated single tag (Embase's ``DB  - Embase`` /
+``DB  - Medline``) and reports no line numbers. The tokenizer here is small.
+Tags without a Record slot are kept under their raw names in
+``Record.extra["ris"]`` (so an RIS export writes them back).
+
+Oddities handled
+----------------
+* UTF-8 BOM, Windows/Latin-1 bytes (see :mod:`._common`).
+* Lines that are not tags between records (Ovid's ``1.`` numbering and
+  "Link to the Ovid Full Text" lines): ignored.
+* Tags between an ``ER`` and the next ``TY`` (Ovid writes ``NL`` there):
+  they belong to the record just closed.
+* Continuation lines (a line without a tag inside a record): for list tags
+  (``KW``, authors, ``AD``, ``N1``, ...) each is a new value (Rayyan, EndNote);
+  for titles they are joined with a space, for other text with a newline.
+* Empty values (``N2  -``) are no value.
+* A missing ``ER`` at the END of the file: the last record is accepted (real
+  exports miss it). A record cut off in the MIDDLE (a ``TY`` while a record is
+  still open) is an :class:`~evsynth.errors.InputError` naming the line: the
+  file is truncated or two files were pasted together badly, and guessing which
+  tags belong to which record could mix two papers.
+* Faulty years (``PY  - 10 15``): year None, the raw value kept in
+  ``extra["year_raw"]``.
+* ``AN`` is a PMID only when the record says it came from PubMed/MEDLINE
+  (``DP  - NLM``, or a ``DB`` naming PubMed/MEDLINE but not Embase); otherwise
+  it is the database's accession number (source_id when there is no ``ID``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from ...errors import InputError
+from ...models import Record
+from ._common import classify_sn, clean_doi, join_pages, nfc, parse_year
+
+_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?\s*$")
+
+#: Tags whose continuation lines are further values.
+_LIST_TAGS = frozenset(
+    {"KW", "AU", "A1", "A2", "A3", "A4", "AD", "N1", "UR", "L1", "L2", "L3", "L4", "SN", "M1", "C3"}
+)
+#: Tags whose continuation lines continue the same line.
+_SPACE_JOIN = frozenset({"TI", "T1", "T2", "T3", "ST", "JF", "JO", "JA", "J1", "J2", "BT", "CT"})
+
+_TITLE = ("TI", "T1", "CT")
+_ABSTRACT = ("AB", "N2")
+_AUTHORS = ("AU", "A1")
+_JOURNAL = ("JF", "T2", "JO")
+_JOURNAL_FALLBACK = ("JA", "J2", "J1")
+_JOURNAL_ISO = ("J2", "JA", "J1", "JI", "NL")
+_YEAR = ("PY", "Y1")
+_YEAR_FALLBACK = ("DA", "Y2")
+
+
+@dataclass
+class _Raw:
+    line: int
+    tags: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def values(self, tag: str) -> list[str]:
+        return [v for t, v, _ in self.tags if t == tag]
+
+
+def _tokenize(text: str, path: str | None) -> tuple[list[_Raw], list[str]]:
+    """Split RIS text into raw records (tag, value, line) in file order."""
+    records: list[_Raw] = []
+    notes: list[str] = []
+    current: _Raw | None = None
+    last_closed: _Raw | None = None
+    last_tag: str | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _TAG.match(line.lstrip("\ufeff"))
+        if match is None:
+            content = line.strip()
+            if current is not None and content and last_tag is not None:
+                tag_line = current.tags[-1]
+                if last_tag in _LIST_TAGS or last_tag not in _SPACE_JOIN and not tag_line[1]:
+                    current.tags.append((last_tag, content, number))
+                else:
+                    sep = " " if last_tag in _SPACE_JOIN else "\n"
+                    joined = f"{tag_line[1]}{sep}{content}" if tag_line[1] else content
+                    current.tags[-1] = (tag_line[0], joined, tag_line[2])
+            continue
+        tag, value = match.group(1), (match.group(2) or "").strip()
+        if tag == "TY":
+            if current is not None:
+                raise InputError(
+                    f"record starting on line {current.line} has no 'ER  -' before the next "
+                    "'TY  -' (truncated record?)",
+                    path=path,
+                    line=number,
+                    field="ER",
+                )
+            current = _Raw(line=number)
+            current.tags.append((tag, value, number))
+            last_tag = tag
+        elif tag == "ER":
+            if current is not None:
+                records.append(current)
+                last_closed, current, last_tag = current, None, None
+        elif current is not None:
+            current.tags.append((tag, value, number))
+            last_tag = tag
+        elif last_closed is not None:
+            # Ovid writes e.g. "NL  - ..." after the ER of its record.
+            last_closed.tags.append((tag, value, number))
+        else:
+            raise InputError(f"tag {tag!r} before the first 'TY  -' line", path=path, line=number, field=tag)
+    if current is not None:
+        records.append(current)
+        notes.append(f"the last record (line {current.line}) had no 'ER  -'; accepted as ended by the file's end")
+    if not records:
+        raise InputError("no RIS record found (no 'TY  -' line)", path=path, line=1, field="TY")
+    return records, notes
+
+
+def _first(raw: _Raw, tags: tuple[str, ...], used: set[tuple[str, int]]) -> str | None:
+    for tag in tags:
+        for t, v, n in raw.tags:
+            if t == tag and v:
+                used.add((t, n))
+                return v
+    return None
+
+
+def _is_pubmed(raw: _Raw) -> bool:
+    if any(v.strip().upper() == "NLM" for v in raw.values("DP")):
+        return True
+    dbs = " ".join(raw.values("DB")).lower()
+    return ("pubmed" in dbs or "medline" in dbs) and "embase" not in dbs
+
+
+def _to_record(raw: _Raw) -> Record:
+    used: set[tuple[str, int]] = set()
+
+    def take_all(tags: tuple[str, ...]) -> list[str]:
+        out = []
+        for t, v, n in raw.tags:
+            if t in tags and v:
+                used.add((t, n))
+                out.append(v)
+        return out
+
+    record_type = _first(raw, ("TY",), used)
+    title = _first(raw, _TITLE, used)
+    abstract = _first(raw, _ABSTRACT, used)
+    authors = tuple(nfc(a) for a in take_all(_AUTHORS))
+    journal = _first(raw, _JOURNAL, used) or _first(raw, _JOURNAL_FALLBACK, used)
+    iso_candidates = [(t, v, n) for t, v, n in raw.tags if t in _JOURNAL_ISO and v]
+    journal_iso = None
+    for tag in _JOURNAL_ISO:
+        hit = next(((t, v, n) for t, v, n in iso_candidates if t == tag), None)
+        if hit:
+            used.add((hit[0], hit[2]))
+            journal_iso = hit[1]
+            break
+    year = None
+    year_raw: list[str] = []
+    for tag in _YEAR + _YEAR_FALLBACK:
+        for t, v, n in raw.tags:
+            if t == tag and v:
+                parsed = parse_year(v)
+                if parsed is not None and year is None:
+                    year = parsed
+                    used.add((t, n))
+                elif parsed is None and tag in _YEAR:
+                    year_raw.append(v)
+                    used.add((t, n))
+    pages = join_pages(_first(raw, ("SP",), used), _first(raw, ("EP",), used))
+    doi = None
+    for t, v, n in raw.tags:
+        if t == "DO" and v and clean_doi(v):
+            doi = clean_doi(v)
+            used.add((t, n))
+            break
+    issn, isbn = classify_sn(take_all(("SN", "BN")))
+    source_id = _first(raw, ("ID",), used)
+    pmid = None
+    accession = None
+    for t, v, n in raw.tags:
+        if t == "AN" and v:
+            used.add((t, n))
+            if _is_pubmed(raw) and v.isdigit():
+                pmid = v
+            accession = accession or v
+            break
+    if source_id is None and accession is not None:
+        source_id = accession
+    extra: dict[str, object] = {}
+    if accession is not None and accession != source_id:
+        extra["accession"] = accession
+    if source_id is None:
+        dbs = " ".join(raw.values("DB")).lower()
+        embase_id = next((v for v in raw.values("U2") if re.fullmatch(r"L\d+", v)), None)
+        if "embase" in dbs and embase_id:
+            source_id = embase_id
+    if year_raw:
+        extra["year_raw"] = "; ".join(year_raw)
+    volume = _first(raw, ("VL",), used)
+    issue = _first(raw, ("IS",), used)
+    language = _first(raw, ("LA",), used)
+    keywords = tuple(k for k in (nfc(k) for k in take_all(("KW",))) if k)
+    url = _first(raw, ("UR",), used)
+    rest: dict[str, list[str]] = {}
+    for t, v, n in raw.tags:
+        if (t, n) not in used and v:
+            rest.setdefault(t, []).append(v)
+    if rest:
+        extra["ris"] = rest
+    return Record(
+        source="ris",
+        source_id=source_id,
+        pmid=pmid,
+        doi=doi,
+        title=nfc(title),
+        abstract=nfc(abstract),
+        authors=tuple(a for a in authors if a),
+        journal=nfc(journal),
+        journal_iso=nfc(journal_iso),
+        year=year,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        language=language,
+        keywords=keywords,
+        isbn=isbn,
+        issn=issn,
+        url=url,
+        record_type=record_type,
+        extra=extra,
+    )
+
+
+def iter_ris(text: str, path: str | None = None) -> tuple[list[Record], list[str]]:
+    """Parse RIS text into records, plus notes about accepted oddities.
+
+    Parameters
+    ----------
+    text : str
+        Decoded file content.
+    path : str, optional
+        Named in errors.
+
+    Raises
+    ------
+    InputError
+        No record, a tag before the first ``TY``, or a record cut off in the
+        middle of the file.
+    """
+    raws, notes = _tokenize(text, path)
+    return [_to_record(raw) for raw in raws], notes

@@ -1,0 +1,211 @@
+"""Write records as RIS, BibTeX, CSV or JSON (what reference managers and spreadsheets read).
+
+What each format carries (a round trip write → :func:`~evsynth.sources.readers.read_records`
+keeps these fields; :data:`CARRIED` lists them):
+
+* **json** — everything: every bibliographic field, ``source``, ``source_id`` and ``extra``.
+* **csv** — every bibliographic field and ``source_id`` (column ``id``); list fields joined
+  with ``"; "``. ``extra`` is not written (a spreadsheet has no place for it).
+* **bibtex** — every bibliographic field (non-standard ones as fields of their own name:
+  ``pmid``, ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``, ``entry_date``,
+  ``shortjournal`` for ``journal_iso``); the entry key is ``source_id`` (made safe). Values
+  are written as Unicode; braces/backslashes in values are read back as LaTeX.
+* **ris** — standard tags only: ``TY ID TI AU T2 J2 PY VL IS SP EP DO SN LA KW UR AB``,
+  plus the PMID as EndNote writes it (``AN`` with ``DP  - NLM``) and the raw tags kept in
+  ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
+  ``entry_date`` (RIS has no tags reference managers read for them); blank lines inside
+  a value (RIS cannot hold them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Iterable
+
+from ..errors import InputError
+from ..models import RECORD_FIELDS, Record
+from .readers._common import split_pages
+
+__all__ = ["WRITE_FORMATS", "CARRIED", "write_records"]
+
+WRITE_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv", "json")
+
+_TUPLES = ("authors", "publication_types", "mesh", "keywords")
+
+#: Bibliographic fields each format carries through a round trip.
+CARRIED: dict[str, tuple[str, ...]] = {
+    "json": RECORD_FIELDS,
+    "csv": RECORD_FIELDS,
+    "bibtex": RECORD_FIELDS,
+    "ris": tuple(
+        f for f in RECORD_FIELDS if f not in ("pmcid", "nct_id", "mesh", "publication_types", "entry_date")
+    ),
+}
+
+# -- RIS ---------------------------------------------------------------------
+
+_RIS_TYPES = {
+    "article": "JOUR", "j": "JOUR", "journal-article": "JOUR", "inproceedings": "CPAPER",
+    "conference": "CPAPER", "c": "CPAPER", "book": "BOOK", "b": "BOOK", "incollection": "CHAP",
+    "inbook": "CHAP", "phdthesis": "THES", "mastersthesis": "THES", "techreport": "RPRT",
+    "misc": "GEN", "unpublished": "UNPB", "online": "ELEC",
+}
+_RIS_OWN = re.compile(r"^[A-Z]{3,6}$")
+
+
+def _ris_type(record: Record) -> str:
+    kind = record.record_type or ""
+    if _RIS_OWN.match(kind):
+        return kind
+    return _RIS_TYPES.get(kind.lower(), "JOUR" if record.journal else "GEN")
+
+
+def _ris_lines(tag: str, value: str | None) -> list[str]:
+    if value is None:
+        return []
+    lines = [line.strip() for line in str(value).split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return []
+    return [f"{tag}  - {lines[0]}", *lines[1:]]
+
+
+def _write_ris(records: Iterable[Record]) -> str:
+    out: list[str] = []
+    for r in records:
+        lines = [f"TY  - {_ris_type(r)}"]
+        lines += _ris_lines("ID", r.source_id)
+        lines += _ris_lines("TI", r.title)
+        for author in r.authors:
+            lines += _ris_lines("AU", author)
+        lines += _ris_lines("T2", r.journal)
+        lines += _ris_lines("J2", r.journal_iso)
+        lines += _ris_lines("PY", None if r.year is None else str(r.year))
+        lines += _ris_lines("VL", r.volume)
+        lines += _ris_lines("IS", r.issue)
+        start, end = split_pages(r.pages)
+        lines += _ris_lines("SP", start)
+        lines += _ris_lines("EP", end)
+        lines += _ris_lines("DO", r.doi)
+        for number in (r.issn or "").split(";") + (r.isbn or "").split(";"):
+            lines += _ris_lines("SN", number.strip() or None)
+        lines += _ris_lines("LA", r.language)
+        for keyword in r.keywords:
+            lines += _ris_lines("KW", keyword)
+        lines += _ris_lines("UR", r.url)
+        if r.pmid:
+            lines += [f"AN  - {r.pmid}", "DP  - NLM"]
+        kept = r.extra.get("ris") if isinstance(r.extra.get("ris"), dict) else {}
+        for tag, values in kept.items():
+            if re.fullmatch(r"[A-Z][A-Z0-9]", str(tag)) and tag not in ("TY", "ER", "AN", "DP"):
+                for value in values if isinstance(values, list) else [values]:
+                    lines += _ris_lines(tag, str(value))
+        lines += _ris_lines("AB", r.abstract)
+        lines.append("ER  - ")
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+# -- BibTeX ------------------------------------------------------------------
+
+_BIB_TYPES = {
+    "JOUR": "article", "JFULL": "article", "MGZN": "article", "NEWS": "article", "EJOUR": "article",
+    "CPAPER": "inproceedings", "CONF": "inproceedings", "BOOK": "book", "EBOOK": "book",
+    "CHAP": "incollection", "ECHAP": "incollection", "THES": "phdthesis", "RPRT": "techreport",
+    "UNPB": "unpublished", "J": "article", "B": "book", "C": "inproceedings",
+}
+_BIB_FIELDS = (
+    ("title", "title"), ("journal", "journal"), ("journal_iso", "shortjournal"), ("year", "year"),
+    ("volume", "volume"), ("issue", "number"), ("pages", "pages"), ("doi", "doi"),
+    ("pmid", "pmid"), ("pmcid", "pmcid"), ("nct_id", "nct_id"), ("isbn", "isbn"), ("issn", "issn"),
+    ("url", "url"), ("language", "language"), ("entry_date", "entry_date"), ("abstract", "abstract"),
+)
+
+
+def _bib_key(record: Record, index: int, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_:\-./]", "_", record.source_id or "") or f"record{index + 1}"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    taken.add(key)
+    return key
+
+
+def _write_bibtex(records: Iterable[Record]) -> str:
+    import bibtexparser
+    from bibtexparser.model import Entry, Field
+
+    library = bibtexparser.Library()
+    taken: set[str] = set()
+    for index, r in enumerate(records):
+        fields = []
+        if r.authors:
+            fields.append(Field("author", " and ".join(r.authors)))
+        for attr, name in _BIB_FIELDS:
+            value = getattr(r, attr)
+            if value is not None:
+                fields.append(Field(name, str(value)))
+        for attr in ("keywords", "mesh", "publication_types"):
+            if getattr(r, attr):
+                fields.append(Field(attr, "; ".join(getattr(r, attr))))
+        kind = r.record_type or ""
+        entry_type = kind if re.fullmatch(r"[a-z]+", kind) else _BIB_TYPES.get(kind.upper(), "misc")
+        library.add(Entry(entry_type, _bib_key(r, index, taken), fields))
+    return bibtexparser.write_string(library)
+
+
+# -- CSV / JSON ----------------------------------------------------------------
+
+
+def _write_csv(records: Iterable[Record]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "source", *RECORD_FIELDS])
+    for r in records:
+        row = [r.source_id or "", r.source]
+        for name in RECORD_FIELDS:
+            value = getattr(r, name)
+            if name in _TUPLES:
+                row.append("; ".join(value))
+            else:
+                row.append("" if value is None else str(value))
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _write_json(records: Iterable[Record]) -> str:
+    items = [r.to_dict() for r in records]
+    return json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+_WRITERS = {"ris": _write_ris, "bibtex": _write_bibtex, "csv": _write_csv, "json": _write_json}
+
+
+def write_records(records: Iterable[Record], fmt: str) -> str:
+    """Records as text in ``fmt``.
+
+    Parameters
+    ----------
+    records : iterable of Record
+    fmt : {"ris", "bibtex", "csv", "json"}
+
+    Returns
+    -------
+    str
+        The whole file's text.
+
+    Raises
+    ------
+    InputError
+        An unknown format (the message lists the supported ones).
+    """
+    key = fmt.lower()
+    if key == "bib":
+        key = "bibtex"
+    if key not in _WRITERS:
+        raise InputError(f"cannot write {fmt!r}; evsynth writes: {', '.join(WRITE_FORMATS)}")
+    return _WRITERS[key](records)
