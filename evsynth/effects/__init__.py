@@ -45,7 +45,7 @@ from .proportions import (
     transf_logit,
     transf_pft,
 )
-from .responders import RESPONDER_MEASURES, responder_effects
+from .responders import RESPONDER_MEASURES, outcome_effects, responder_effects
 
 __all__ = [
     "MEASURES",
@@ -82,5 +82,6 @@ __all__ = [
     "vas100_to_10",
     "vas10_to_100",
     "responder_effects",
+    "outcome_effects",
     "RESPONDER_MEASURES",
 ]

@@ -112,3 +112,36 @@ def responder_effects(
     return EffectSizes(m, es.yi, es.vi, labels=tuple(labels[o.study_id] for o, _ in pairs),
                        study_ids=tuple(o.study_id for o, _ in pairs),
                        outcome_ids=tuple(o.outcome_id for o, _ in pairs), ni=es.ni, notes=es.notes)
+
+
+def outcome_effects(
+    folder: str = "extracted",
+    measure: str = "PLO",
+    outcome: str = "responders",
+    timepoint: str | None = None,
+    cutoff: float | None = None,
+) -> EffectSizes:
+    """Load ``folder`` and compute the per-study effect table of ``outcome`` (the CLI's ``evsynth effects``).
+
+    Parameters
+    ----------
+    folder : str
+        The extraction folder.
+    measure : str
+        See :func:`responder_effects`.
+    outcome : {"responders"}
+        The outcome; the extracted data hold responder counts only (continuous
+        outcomes are narrative, without numbers).
+    timepoint, cutoff
+        See :func:`responder_effects`.
+
+    Returns
+    -------
+    EffectSizes
+    """
+    from ..extraction import load_extracted
+
+    if outcome != "responders":
+        raise InputError(f"unknown outcome {outcome!r}; extracted/ holds numbers for 'responders' only",
+                         field="outcome")
+    return responder_effects(load_extracted(folder), measure, timepoint=timepoint, cutoff=cutoff)
