@@ -95,14 +95,24 @@ def iter_bibtex(text: str, path: str | None = None) -> tuple[list[Record], list[
         A block bibtexparser could not parse, a duplicate entry key (both name
         the line), or no entry at all.
     """
+    import logging
+
     import bibtexparser
     from bibtexparser.middlewares import SeparateCoAuthors
 
-    library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors()])
+    # bibtexparser logs each failed block as a warning; the error below says it instead.
+    splitter_log = logging.getLogger("bibtexparser.splitter")
+    level = splitter_log.level
+    splitter_log.setLevel(logging.ERROR)
+    try:
+        library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors()])
+    finally:
+        splitter_log.setLevel(level)
     if library.failed_blocks:
         block = library.failed_blocks[0]
         error = getattr(block, "error", None)
-        reason = str(error).strip().splitlines()[-1] if error else "cannot be parsed"
+        reason = getattr(error, "abort_reason", None) or str(error or "").strip() or "cannot be parsed"
+        reason = reason.strip().splitlines()[-1]
         key = getattr(block, "key", None)
         what = f"duplicate entry key {key!r}" if type(block).__name__ == "DuplicateBlockKeyBlock" else reason
         raise InputError(f"BibTeX: {what}", path=path, line=(block.start_line or 0) + 1, field=key)
