@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from .vocab import ANALYSES, ARMS, DESIGNS, ENANTIOMERS, OUTCOME_TYPES, SCALES, SOURCE_KINDS, STATUSES, TIMEPOINTS
@@ -93,11 +93,12 @@ class Study:
     def _enantiomer(cls, v: Optional[str]) -> Optional[str]:
         return _in(ENANTIOMERS, "enantiomer", v)
 
-    @model_validator(mode="after")
-    def _ranges(self) -> "Study":
-        for name in ("dose_mg_per_kg", "total_dose_mg", "infusion_minutes"):
-            _range_ok(getattr(self, f"{name}_low"), getattr(self, f"{name}_high"), name)
-        return self
+    @field_validator("dose_mg_per_kg_high", "total_dose_mg_high", "infusion_minutes_high")
+    @classmethod
+    def _ranges(cls, v: Optional[float], info: ValidationInfo) -> Optional[float]:
+        name = str(info.field_name).removesuffix("_high")
+        _range_ok(info.data.get(f"{name}_low"), v, name)
+        return v
 
     def dose_range(self) -> tuple[float | None, float | None]:
         """(low, high) mg/kg: the point value twice, or the reported range."""
@@ -168,16 +169,30 @@ class Outcome:
     def _scale(cls, v: Optional[str]) -> Optional[str]:
         return _in(SCALES, "scale", v)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "Outcome":
-        if self.events is not None and self.total is not None and self.events > self.total:
-            raise ValueError(f"events ({self.events}) greater than total ({self.total})")
-        if self.ci_lb is not None and self.ci_ub is not None and self.ci_lb > self.ci_ub:
-            raise ValueError(f"ci_lb ({self.ci_lb}) greater than ci_ub ({self.ci_ub})")
-        five = [v for v in (self.min, self.q1, self.median, self.q3, self.max) if v is not None]
+    @field_validator("total")
+    @classmethod
+    def _events_le_total(cls, v: Optional[int], info: ValidationInfo) -> Optional[int]:
+        events = info.data.get("events")
+        if v is not None and events is not None and events > v:
+            raise ValueError(f"events ({events}) greater than total ({v})")
+        return v
+
+    @field_validator("ci_ub")
+    @classmethod
+    def _ci_order(cls, v: Optional[float], info: ValidationInfo) -> Optional[float]:
+        lb = info.data.get("ci_lb")
+        if v is not None and lb is not None and lb > v:
+            raise ValueError(f"ci_lb ({lb}) greater than ci_ub ({v})")
+        return v
+
+    @field_validator("max")
+    @classmethod
+    def _five_order(cls, v: Optional[float], info: ValidationInfo) -> Optional[float]:
+        d = info.data
+        five = [x for x in (d.get("min"), d.get("q1"), d.get("median"), d.get("q3"), v) if x is not None]
         if any(b < a for a, b in zip(five, five[1:])):
             raise ValueError("min <= q1 <= median <= q3 <= max does not hold")
-        return self
+        return v
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -191,7 +206,7 @@ class Provenance:
     location: Annotated[str, Field(min_length=3)]
     derived: bool = False
     uncertain: bool = False
-    derivation: Optional[str] = None
+    derivation: Optional[str] = Field(default=None, validate_default=True)
     note: Optional[str] = None
 
     @field_validator("source")
@@ -201,11 +216,12 @@ class Provenance:
             raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
         return v
 
-    @model_validator(mode="after")
-    def _derivation(self) -> "Provenance":
-        if self.derived and not self.derivation:
+    @field_validator("derivation")
+    @classmethod
+    def _derivation(cls, v: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if info.data.get("derived") and not v:
             raise ValueError("a derived value needs its derivation (method)")
-        return self
+        return v
 
 
 @dataclass(frozen=True, config=_CONFIG)
