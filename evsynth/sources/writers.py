@@ -15,6 +15,10 @@ keeps these fields; :data:`CARRIED` lists them):
   ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
   ``entry_date`` (RIS has no tags reference managers read for them); blank lines inside
   a value (RIS cannot hold them).
+
+RIS and BibTeX entries need a type: a record without ``record_type`` is written as
+``JOUR`` (RIS, when it has a journal; else ``GEN``) or ``misc`` (BibTeX); a type from the
+other format is translated (``JOUR`` ↔ ``article``, ``CHAP`` ↔ ``incollection``, ...).
 """
 
 from __future__ import annotations
