@@ -170,7 +170,7 @@ def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError]) -> 
     if not path.is_file():
         errors.append(InputError("file not found", path=path))
         return []
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: tolerate a spreadsheet's BOM
         reader = csv.reader(fh)
         try:
             header = [h.strip() for h in next(reader)]

@@ -13,6 +13,7 @@ from evsynth.effects import (
     EffectSizes,
     across_correlations,
     back_transform,
+    conv_fivenum,
     crossover,
     escalc,
     gen,
@@ -106,6 +107,18 @@ def test_vas_rescaling_round_trips(mean: float, sd: float) -> None:
     assert vas10_to_100(vas100_to_10(mean)) == pytest.approx(mean)
     assert vas100_to_10(sd, kind="sd") == pytest.approx(sd / 10)
     assert rescale(100, source=(0, 100), target=(10, 0)) == pytest.approx(0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(-50, 50), st.floats(0.5, 30), st.floats(0.1, 20), st.integers(5, 500))
+def test_fivenum_symmetric_summaries_give_mean_equal_median(median: float, half_range: float, half_iqr: float,
+                                                            n: int) -> None:
+    half_iqr = min(half_iqr, half_range)
+    res = conv_fivenum(min=[median - half_range, np.nan], q1=[median - half_iqr, median - half_iqr],
+                       median=[median, median], q3=[median + half_iqr, median + half_iqr],
+                       max=[median + half_range, np.nan], n=[n, n])
+    np.testing.assert_allclose(res.mean, median, atol=1e-9)
+    assert not res.skewed.any() and np.all(res.sd > 0)
 
 
 def test_zero_cells_get_metafor_correction_and_a_note() -> None:
