@@ -401,11 +401,10 @@ def update_search(
 
 # -- status ----------------------------------------------------------------------
 def _pooled(extraction: Any) -> PooledSummary:
-    from .effects import back_transform, responder_effects
-    from .meta import fit
+    from .effects import back_transform
+    from .situate import responder_fit
 
-    es = responder_effects(extraction, measure="PLO")
-    res = fit(es.yi, es.vi, labels=tuple(es.labels), measure=es.measure)
+    _, res = responder_fit(extraction)
     nat = [float(v) for v in back_transform(res.measure, [res.estimate, res.ci_low, res.ci_high])]
     return PooledSummary(
         outcome="proportion of ketamine-treated patients with >=50% pain reduction shortly after infusion",
