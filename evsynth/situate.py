@@ -432,7 +432,7 @@ def _gap_lines(gap: RegimenGap) -> list[str]:
 def situation_summary(s: TrialSituation) -> str:
     """Plain-text summary of a :class:`TrialSituation` (what ``evsynth situate`` prints)."""
     lines = [
-        f"{s.nct_id} ({s.trial_label}): {_range(s.dose_mg_per_kg, 'mg/kg')} over "
+        f"{s.nct_id}{'' if s.trial_label == s.nct_id else f' ({s.trial_label})'}: {_range(s.dose_mg_per_kg, 'mg/kg')} over "
         f"{_range(s.infusion_minutes, 'min')}"
         + (f" = {_range(tuple(round(v) if v else v for v in s.total_dose_mg_at_reference), 'mg')} total at "
            f"{s.reference_weight_kg:g} kg" if s.total_dose_mg_at_reference[0] else ""),

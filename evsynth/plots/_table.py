@@ -139,9 +139,19 @@ def render(
         wmax = max(weights) if weights else None
         plotted = [r for r in rows if r.kind in ("study", "pooled")]
         if refline is not None and plotted:
-            top = max(r.y for r in plotted) + 0.5
-            bottom = min(r.y for r in plotted) - 0.5
-            ax.plot([refline, refline], [bottom, top], color=_style.INK, lw=0.6, gid="refline", zorder=1)
+            # One segment per block of marks, so the line never runs through notes spanning the plot.
+            segments: list[list[Row]] = [[]]
+            last = max(i for i, r in enumerate(rows) if r.kind in ("study", "pooled"))
+            for r in rows[: last + 1]:
+                if r.span:
+                    segments.append([])
+                elif r.kind in ("study", "pooled", "pi", "blank", "group"):
+                    segments[-1].append(r)
+            for n, seg in enumerate(s for s in segments if any(r.kind in ("study", "pooled") for r in s)):
+                top = max(r.y + r.height / 2 for r in seg if r.kind in ("study", "pooled"))
+                bottom = min(r.y - r.height / 2 for r in seg if r.kind in ("study", "pooled"))
+                ax.plot([refline, refline], [bottom, top], color=_style.INK, lw=0.6,
+                        gid="refline" if n == 0 else f"refline:{n}", zorder=1)
         for i, row in enumerate(rows):
             weight = "bold" if row.bold else "normal"
             style = "italic" if row.italic else "normal"

@@ -224,7 +224,7 @@ def forest_plot(
             rows.append(Row("group", label=str(gname), bold=True, gid=f"group:{gname}"))
             rows += _study_rows(overall, idx, scale, columns, weights, wrap, z)
             rows += _pooled_rows(gres, scale, str(gname), _model_label(gres, "Subtotal"), show_pi=False,
-                                 weight_total=float(weights[idx].sum()), notes=gres.k >= 2, ncols=ncols)[:2]
+                                 weight_total=float(weights[idx].sum()), notes=False, ncols=ncols)
             if gres.k >= 2:
                 rows.append(Row("text", label=heterogeneity_text(gres), span=True, gid=f"het:{gname}"))
             rows.append(Row("blank", height=0.5))

@@ -154,3 +154,55 @@ def test_proportion_measure_backtransforms_logit():
     assert "0.5" in labels
     assert ax.get_xticks()[labels.index("0.5")] == pytest.approx(0.0)
     assert not fig.findobj(lambda a: a.get_gid() == "refline")  # no null line for one-group proportions
+
+
+# Subgroups by allocation (metafor 3.8-1: rma(yi, vi, subset = alloc == g), REML; the test for
+# subgroup differences is the fixed-effect Q across the three subgroup estimates, as R meta does).
+_GROUPS = {
+    "random": ([0, 1, 2, 3, 6, 7, 8], dict(k=7, estimate=-0.9709644758, se=0.2759557015, ci_low=-1.5118277120,
+                                           ci_high=-0.4301012395, pi_low=-2.3127571627, pi_high=0.3708282112,
+                                           tau2=0.3925265491, i2=89.9342820817, q=110.2132611752, q_df=6,
+                                           q_p=1e-20, stat=-3.5185519649, p=0.0004339088)),
+    "alternate": ([4, 5], dict(k=2, estimate=-0.5407929618, se=0.2816016131, ci_low=-1.0927219815,
+                               ci_high=0.0111360578, pi_low=-1.4429652747, pi_high=0.3613793510, tau2=0.1325770399,
+                               i2=82.0225155667, q=5.5625135080, q_df=1, q_p=0.0183490514, stat=-1.9204185512,
+                               p=0.0548050521)),
+    "systematic": ([9, 10, 11, 12], dict(k=4, estimate=-0.4242073430, se=0.3597453874, ci_low=-1.1292953458,
+                                         ci_high=0.2808806599, pi_low=-1.8507636527, pi_high=1.0023489668,
+                                         tau2=0.4003462968, i2=86.4221318019, q=16.5918635795, q_df=3,
+                                         q_p=0.0008573296, stat=-1.1791877196, p=0.2383234350)),
+}
+
+
+def test_subgroup_blocks_with_own_diamonds_and_test_for_differences():
+    from dataclasses import dataclass, replace
+
+    overall = RmaFit()
+    groups = {}
+    for name, (idx, vals) in _GROUPS.items():
+        groups[name] = replace(overall, yi=YI[idx], vi=overall.vi[idx], weights=WEIGHTS[idx],
+                               labels=tuple(LABELS[i] for i in idx), **vals)
+
+    @dataclass(frozen=True)
+    class Sub:
+        groups: dict
+        overall: object
+        q_between: float = 1.861446
+        df_between: int = 2
+        p_between: float = 0.3942685
+
+    fig = forest_plot(Sub(groups, overall))
+    for name, (idx, vals) in _GROUPS.items():
+        assert _by_gid(fig, f"label:group:{name}").get_text() == name
+        xs = _by_gid(fig, f"diamond:{name}").get_xy()[:4, 0]
+        assert min(xs) == pytest.approx(vals["ci_low"]) and max(xs) == pytest.approx(vals["ci_high"])
+        # studies of the group sit between its header and its diamond
+        ys = [_by_gid(fig, f"square:{i}").get_offsets()[0][1] for i in idx]
+        header_y = _by_gid(fig, f"label:group:{name}").get_position()[1]
+        diamond_y = _by_gid(fig, f"diamond:{name}").get_xy()[0, 1]
+        assert all(diamond_y < y < header_y for y in ys)
+    assert "I\u00b2 = 90%" in _by_gid(fig, "note:het:random").get_text()
+    assert _by_gid(fig, "note:subgroups").get_text() == (
+        "Test for subgroup differences: Q = 1.86, df = 2 (p = 0.39)")
+    xs = _by_gid(fig, "diamond:overall").get_xy()[:4, 0]
+    assert min(xs) == pytest.approx(overall.ci_low)
