@@ -17,7 +17,7 @@ keeps these fields; :data:`CARRIED` lists them):
   a value (RIS cannot hold them).
 
 RIS and BibTeX entries need a type: a record without ``record_type`` is written as
-``JOUR`` (RIS, when it has a journal; else ``GEN``) or ``misc`` (BibTeX); a type from the
+``JOUR`` / ``article`` when it has a journal, else ``GEN`` / ``misc``; a type from the
 other format is translated (``JOUR`` ↔ ``article``, ``CHAP`` ↔ ``incollection``, ...).
 """
 
@@ -157,7 +157,8 @@ def _write_bibtex(records: Iterable[Record]) -> str:
             if getattr(r, attr):
                 fields.append(Field(attr, "; ".join(getattr(r, attr))))
         kind = r.record_type or ""
-        entry_type = kind if re.fullmatch(r"[a-z]+", kind) else _BIB_TYPES.get(kind.upper(), "misc")
+        default = "article" if r.journal else "misc"
+        entry_type = kind if re.fullmatch(r"[a-z]+", kind) else _BIB_TYPES.get(kind.upper(), default)
         library.add(Entry(entry_type, _bib_key(r, index, taken), fields))
     return bibtexparser.write_string(library)
 
