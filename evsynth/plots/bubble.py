@@ -91,6 +91,7 @@ def bubble_plot(
     grid = np.geomspace(g_lo, g_hi, 120) if log_x and g_lo > 0 else np.linspace(g_lo, g_hi, 120)
     pred = prediction_arrays(res.predict(newmods=grid))
     w = np.asarray(res.weights, dtype=float)
+    created = ax is None
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 2.8)
         ax.fill_between(grid, pred["ci_low"], pred["ci_high"], facecolor=_style.LIGHT_GREY, edgecolor="none",
@@ -125,6 +126,6 @@ def bubble_plot(
                     fontsize=_style.SMALL_FONT_SIZE - 0.5, fontstyle="italic", gid="note")
         if title:
             ax.set_title(title, loc="left")
-        if len(fig.axes) == 1:
+        if created:
             fig.tight_layout()
     return fig

@@ -52,6 +52,7 @@ def funnel_plot(
     """
     from scipy import stats
 
+    created = ax is None
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 3.0)
         yi = np.asarray(res.yi, dtype=float)
@@ -104,5 +105,6 @@ def funnel_plot(
                       title_fontsize=_style.SMALL_FONT_SIZE)
         if title:
             ax.set_title(title, loc="left", pad=34 if null is not None else 6)
-        fig.tight_layout() if ax.get_subplotspec() is not None else None
+        if created:
+            fig.tight_layout()
     return fig
