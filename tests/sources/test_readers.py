@@ -440,3 +440,10 @@ def test_wos_truncated_in_the_middle(tmp_path: Path) -> None:
     broken = text.replace("DA 2019-03-18\nER\n\nPT J", "DA 2019-03-18\n\nPT J", 1)
     err = _error(tmp_path, "cut.txt", broken)
     assert err.field == "ER" and err.line == broken.split("\n").index("PT J", 3) + 1
+
+
+def test_detect_first_marker_wins() -> None:
+    ris_quoting_medline = "TY  - JOUR\nTI  - x\nN1  - copied from PubMed:\nPMID- 21553931\nER  - \n"
+    assert detect_format(ris_quoting_medline) == "ris"
+    (record,) = read_text(ris_quoting_medline)
+    assert record.title == "x"

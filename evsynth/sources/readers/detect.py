@@ -51,14 +51,12 @@ def detect_text(text: str) -> str | None:
         return None
     if head.startswith(("[", "{")):
         return "json"
-    if _MEDLINE.search(head):
-        return "medline"
-    if _RIS.search(head):
-        return "ris"
-    if _WOS.search(head):
-        return "wos"
-    if _BIBTEX.search(head):
-        return "bibtex"
+    # the tagged formats: whichever marker comes FIRST decides (an RIS note may quote "PMID- 1")
+    found = [(m.start(), fmt) for fmt, pattern in (("medline", _MEDLINE), ("ris", _RIS), ("wos", _WOS),
+                                                    ("bibtex", _BIBTEX))
+             if (m := pattern.search(head))]
+    if found:
+        return min(found)[1]
     if _looks_like_csv(head):
         return "csv"
     return None
