@@ -447,3 +447,11 @@ def test_detect_first_marker_wins() -> None:
     assert detect_format(ris_quoting_medline) == "ris"
     (record,) = read_text(ris_quoting_medline)
     assert record.title == "x"
+
+
+def test_medline_records_without_blank_line_between() -> None:
+    text = (DATA / "medline_biopython.nbib").read_text(encoding="utf-8")
+    squeezed = text.replace("\n\nPMID- ", "\nPMID- ")
+    records = read_text(squeezed, "medline")
+    assert [r.pmid for r in records] == ["16403221", "16377612", "14871861", "14630660"]
+    assert records == read_records(DATA / "medline_biopython.nbib")

@@ -35,6 +35,9 @@ def _tokenize(text: str, path: str | None) -> list[tuple[int, list[tuple[str, st
         match = _TAG.match(line)
         if match and not line.startswith(" "):
             tag, value = match.group(1), match.group(2).strip()
+            if tag == "PMID" and current and any(t == "PMID" for t, _, _ in current):
+                blocks.append((start, current))  # records pasted together without a blank line
+                current = None
             if current is None:
                 current, start = [], number
             current.append((tag, value, number))
