@@ -455,3 +455,19 @@ def test_medline_records_without_blank_line_between() -> None:
     records = read_text(squeezed, "medline")
     assert [r.pmid for r in records] == ["16403221", "16377612", "14871861", "14630660"]
     assert records == read_records(DATA / "medline_biopython.nbib")
+
+
+def test_csv_page_start_end_columns(tmp_path: Path, exports: Path) -> None:
+    # Scopus-style columns, values from web_of_science.txt's first record
+    path = tmp_path / "scopus.csv"
+    path.write_text(
+        "Authors,Title,Year,Source title,Volume,Issue,Page start,Page end,DOI,EID\n"
+        '"Alceste, F; Luke, TJ; Kassin, SM","Holding Yourself Captive: Perceptions of Custody During '
+        'Interviews and Interrogations",2018,JOURNAL OF APPLIED RESEARCH IN MEMORY AND COGNITION,7,3,387,397,'
+        "10.1016/j.jarmac.2018.03.001,WOS:000444108200009\n",
+        encoding="utf-8",
+    )
+    (from_csv,) = read_records(path)
+    from_ris = read_records(exports / "web_of_science.txt")[0]
+    for name in ("authors", "title", "year", "journal", "volume", "issue", "pages", "doi", "source_id"):
+        assert getattr(from_csv, name) == getattr(from_ris, name), name

@@ -2,8 +2,9 @@
 
 Column names are matched case-insensitively, ignoring spaces, dots and
 underscores (see :data:`COLUMN_ALIASES`); the first matching column wins.
-An id column (``id``, ``ID``, ``record_id``, ``source_id``, ``key``) becomes
-``Record.source_id`` and must be unique. Columns without a Record slot are
+An id column (``id``, ``ID``, ``record_id``, ``source_id``, ``key``; else WoS's
+``UT``, Scopus's ``EID``) becomes ``Record.source_id`` and must be unique. Without a
+pages column, first/last page columns ("Page start"/"Page end", ``BP``/``EP``) are joined. Columns without a Record slot are
 kept in ``extra`` under their header.
 
 Lists: ``authors`` are split on ``;`` when the cell holds one, else on
@@ -27,11 +28,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...errors import InputError
 from ...models import Record
-from ._common import clean_doi, nfc, parse_year, split_list
+from ._common import clean_doi, join_pages, nfc, parse_year, split_list
 
 #: Record field → accepted column names (normalised: lower case, no space/_/.).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "source_id": ("id", "recordid", "sourceid", "key"),
+    "source_id": ("id", "recordid", "sourceid", "key", "ut", "eid", "accessionnumber"),
     "title": ("title", "articletitle", "documenttitle", "primarytitle", "ti"),
     "authors": ("authors", "author", "authornames", "authorfullnames", "au"),
     "year": ("year", "publicationyear", "py", "pubyear"),
@@ -56,6 +57,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "record_type": ("recordtype", "entrytype", "type"),
 }
 _LIST = frozenset({"keywords", "mesh", "publication_types"})
+#: When there is no pages column: first and last page columns (Scopus, WoS tab-delimited).
+_PAGE_START = ("pagestart", "startpage", "bp", "sp")
+_PAGE_END = ("pageend", "endpage", "ep")
 _EMBASE_SOURCE = re.compile(
     r"^(?P<journal>.+?)\s+\((?P<year>\d{4})\)"
     r"(?:\s+(?P<volume>[^\s:(]+)(?::(?P<issue>[^\s(]+))?)?"
@@ -142,6 +146,11 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
             if alias in normalised:
                 columns[fieldname] = normalised.index(alias)
                 break
+    page_columns: tuple[int | None, int | None] = (None, None)
+    if "pages" not in columns:
+        start = next((normalised.index(a) for a in _PAGE_START if a in normalised), None)
+        end = next((normalised.index(a) for a in _PAGE_END if a in normalised), None)
+        page_columns = (start, end)
     embase = "Author Names" in header and "Source" in header and "Title" in header
     if "title" not in columns:
         raise InputError(
@@ -149,7 +158,7 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
             f"header row: {delimiter.join(header)}",
             path=path, line=1, field="title",
         )
-    mapped = set(columns.values())
+    mapped = set(columns.values()) | {i for i in page_columns if i is not None}
     records: list[Record] = []
     seen: dict[str, int] = {}
     id_column = header[columns["source_id"]] if "source_id" in columns else None
@@ -185,6 +194,9 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
                         extra["doi_raw"] = value.strip()
                 else:
                     kwargs[fieldname] = value.strip() or None
+            if page_columns != (None, None):
+                first, last = (None if i is None else cells[i] for i in page_columns)
+                kwargs["pages"] = join_pages(first, last)
             for index, name in enumerate(header):
                 if index not in mapped and cells[index].strip():
                     extra[name] = cells[index]
