@@ -1,0 +1,216 @@
+"""find_duplicates: the pipeline (normalise → block → score → cluster) and its result types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from ..models import Record
+from .block import candidate_pairs
+from .cluster import build_clusters, choose_kept, merged_fields
+from .normalise import NormalisedRecord, normalise_record
+from .score import decide, hard_conflicts
+
+__all__ = ["DedupeResult", "DuplicateLink", "ReviewPair", "find_duplicates"]
+
+#: Pairs whose titles score below this (rapidfuzz token_set_ratio) and share no
+#: identifier are not scored further.
+_PREFILTER = 75.0
+
+
+@dataclass(frozen=True)
+class DuplicateLink:
+    """One record marked as a duplicate of the record kept.
+
+    Attributes
+    ----------
+    record_index : int
+        Position of the duplicate in the input sequence.
+    kept_index : int
+        Position of the record kept (never ``record_index``).
+    rule : str
+        Rule that joined the record to its cluster (e.g. ``doi+title``).
+    score : float
+        Similarity of that joining pair, in [0, 1].
+    evidence : mapping
+        Fields compared with the kept record (values and scores), the rule,
+        and ``joined_via`` (the pair that made the link, which may be another
+        member of the cluster).
+    """
+
+    record_index: int
+    kept_index: int
+    rule: str
+    score: float
+    evidence: Mapping[str, Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    """A borderline pair left unmerged for a person to judge.
+
+    Attributes
+    ----------
+    first_index, second_index : int
+        Positions in the input (``first_index < second_index``).
+    rule : str
+        Why it is borderline (e.g. ``title-only``, ``doi-titles-differ``).
+    score : float
+    evidence : mapping
+    """
+
+    first_index: int
+    second_index: int
+    rule: str
+    score: float
+    evidence: Mapping[str, Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    """Result of :func:`find_duplicates`.
+
+    Attributes
+    ----------
+    n_records : int
+    links : tuple of DuplicateLink
+        One per duplicate record, pointing at its cluster's kept record.
+    review : tuple of ReviewPair
+        Borderline pairs (not merged).
+    clusters : tuple of tuple of int
+        Clusters with more than one record, kept record first.
+    filled : tuple of (int, dict)
+        For each kept record, the fields filled from its duplicates.
+    n_candidates : int
+        Candidate pairs the blocking produced.
+    """
+
+    n_records: int
+    links: tuple[DuplicateLink, ...]
+    review: tuple[ReviewPair, ...]
+    clusters: tuple[tuple[int, ...], ...]
+    filled: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+    n_candidates: int = 0
+
+    @property
+    def n_duplicates(self) -> int:
+        """Number of records marked as duplicates."""
+        return len(self.links)
+
+    def kept_index(self) -> list[int]:
+        """For every input position, the position of the record it is kept as (itself if kept)."""
+        out = list(range(self.n_records))
+        for link in self.links:
+            out[link.record_index] = link.kept_index
+        return out
+
+
+def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarray:
+    """Keep pairs sharing an identifier or with similar titles (vectorised)."""
+    if len(pairs) == 0:
+        return pairs
+    titles = [r.title or "" for r in norm]
+    left = [titles[i] for i in pairs[:, 0]]
+    right = [titles[j] for j in pairs[:, 1]]
+    sim = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=1)
+    dois = [r.doi for r in norm]
+    pmids = [r.pmid for r in norm]
+    same_id = np.fromiter(
+        ((dois[i] is not None and dois[i] == dois[j]) or (pmids[i] is not None and pmids[i] == pmids[j])
+         for i, j in pairs),
+        dtype=bool,
+        count=len(pairs),
+    )
+    return pairs[(np.asarray(sim) >= _PREFILTER) | same_id]
+
+
+def find_duplicates(records: Sequence[Record]) -> DedupeResult:
+    """Find duplicate records, cluster them and explain every link.
+
+    Parameters
+    ----------
+    records : sequence of Record
+
+    Returns
+    -------
+    DedupeResult
+        Positions refer to ``records``. Records without title and DOI are
+        never merged. Nothing is modified.
+    """
+    records = list(records)
+    n = len(records)
+    norm = [normalise_record(r) for r in records]
+    candidates = candidate_pairs(norm)
+    pairs = _prefilter(norm, candidates)
+
+    edges: list[tuple[float, int, int]] = []
+    edge_info: list[tuple[str, float]] = []
+    reviews: list[tuple[int, int, Any]] = []
+    for i, j in pairs.tolist():
+        d = decide(norm[i], norm[j])
+        if d.decision == "merge":
+            edges.append((d.score, i, j))
+            edge_info.append((d.rule, d.score))
+        elif d.decision == "review":
+            reviews.append((i, j, d))
+
+    conflict_cache: dict[tuple[int, int], bool] = {}
+
+    def conflict(x: int, y: int) -> bool:
+        key = (x, y) if x < y else (y, x)
+        hit = conflict_cache.get(key)
+        if hit is None:
+            hit = bool(hard_conflicts(norm[x], norm[y]))
+            conflict_cache[key] = hit
+        return hit
+
+    root, applied = build_clusters(n, edges, conflict)
+    groups: dict[int, list[int]] = {}
+    for idx, r in enumerate(root):
+        groups.setdefault(r, []).append(idx)
+    joined_by: dict[int, tuple[int, int]] = {}  # record → (partner, edge number)
+    for i, j, number in applied:
+        joined_by.setdefault(j, (i, number))
+        joined_by.setdefault(i, (j, number))
+
+    links: list[DuplicateLink] = []
+    clusters: list[tuple[int, ...]] = []
+    filled: list[tuple[int, Mapping[str, Any]]] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        kept = choose_kept(records, members)
+        clusters.append((kept, *sorted(m for m in members if m != kept)))
+        fills = merged_fields(records, kept, members)
+        if fills:
+            filled.append((kept, fills))
+        for m in sorted(members):
+            if m == kept:
+                continue
+            partner, number = joined_by[m]
+            rule, score = edge_info[number]
+            direct = decide(norm[m], norm[kept])
+            evidence = dict(direct.evidence)
+            evidence["rule"] = rule
+            evidence["joined_via"] = {"index": partner, "rule": rule, "score": score}
+            evidence["direct_rule"] = direct.rule
+            links.append(DuplicateLink(m, kept, rule, score, evidence))
+
+    review = tuple(
+        ReviewPair(i, j, d.rule, d.score, d.evidence)
+        for i, j, d in reviews
+        if root[i] != root[j]
+    )
+    links.sort(key=lambda l: l.record_index)
+    clusters.sort()
+    return DedupeResult(
+        n_records=n,
+        links=tuple(links),
+        review=review,
+        clusters=tuple(clusters),
+        filled=tuple(sorted(filled, key=lambda f: f[0])),
+        n_candidates=int(len(candidates)),
+    )

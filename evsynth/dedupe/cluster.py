@@ -1,0 +1,92 @@
+"""Clusters from merge decisions, guarded against chaining.
+
+Merge edges are applied strongest first with a union-find; two clusters are
+joined only if no member of one has a hard conflict with any member of the
+other (so A~B and B~C never put A and C together when A and C have different
+DOIs, pages, years, ...). The record kept in each cluster is the most complete
+one, a PubMed record first.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+from ..models import RECORD_FIELDS, Record
+
+__all__ = ["build_clusters", "choose_kept", "merged_fields"]
+
+
+def build_clusters(
+    n: int,
+    edges: Iterable[tuple[float, int, int]],
+    conflict: Callable[[int, int], bool],
+) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Greedy connected components with cannot-link constraints.
+
+    Parameters
+    ----------
+    n : int
+        Number of records.
+    edges : iterable of (score, i, j)
+        Merge decisions; applied in decreasing score order.
+    conflict : callable
+        ``conflict(i, j)`` is True when records i and j must stay apart.
+
+    Returns
+    -------
+    (root, applied)
+        ``root[i]`` is the cluster label of record i; ``applied`` lists the
+        edges used as ``(i, j, edge_number)``, in the order applied.
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    applied: list[tuple[int, int, int]] = []
+    ordered = sorted(enumerate(edges), key=lambda e: (-e[1][0], e[1][1], e[1][2]))
+    for number, (_, i, j) in ordered:
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        mi = members.get(ri, [ri])
+        mj = members.get(rj, [rj])
+        if any(conflict(x, y) for x in mi for y in mj):
+            continue
+        if len(mi) < len(mj):
+            ri, rj, mi, mj = rj, ri, mj, mi
+        parent[rj] = ri
+        members[ri] = mi + mj
+        members.pop(rj, None)
+        applied.append((i, j, number))
+    return [find(i) for i in range(n)], applied
+
+
+def _rank(record: Record, index: int) -> tuple[int, int, int]:
+    pubmed = int(record.source in ("pubmed", "medline") or (record.source == "pubmed-xml"))
+    return (pubmed, record.completeness, -index)
+
+
+def choose_kept(records: Sequence[Record], members: Sequence[int]) -> int:
+    """Index of the record kept: PubMed-sourced first, then most complete, then first read."""
+    return max(members, key=lambda k: _rank(records[k], k))
+
+
+def merged_fields(records: Sequence[Record], kept: int, members: Sequence[int]) -> dict[str, object]:
+    """Fields empty in the kept record, filled from the others (most complete first)."""
+    donors = sorted((m for m in members if m != kept), key=lambda k: _rank(records[k], k), reverse=True)
+    out: dict[str, object] = {}
+    base = records[kept]
+    for name in RECORD_FIELDS:
+        if getattr(base, name) not in (None, (), ""):
+            continue
+        for d in donors:
+            value = getattr(records[d], name)
+            if value not in (None, (), ""):
+                out[name] = value
+                break
+    return out

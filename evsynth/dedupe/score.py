@@ -1,0 +1,256 @@
+"""Pair scoring and the decision rules.
+
+A pair is first checked for *hard conflicts* (:func:`hard_conflicts`): any one
+keeps the two records apart, whatever their titles say. Pairs without a
+conflict are scored with rapidfuzz and decided by :func:`decide`, whose rules
+are written so that a merge needs agreement beyond the title; pairs that look
+alike but fail every merge rule go to the review list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .normalise import NormalisedRecord, journal_match, page_digits, significant_tokens
+
+__all__ = ["PairDecision", "decide", "hard_conflicts", "title_similarity"]
+
+#: Title similarity (0-100) at or above which titles count as the same.
+SAME_TITLE = 95.0
+#: Title similarity at or above which a pair is at least worth reviewing.
+REVIEW_TITLE = 85.0
+
+
+@dataclass(frozen=True)
+class PairDecision:
+    """Outcome of comparing two records.
+
+    Attributes
+    ----------
+    decision : str
+        ``merge``, ``review`` or ``apart``.
+    rule : str
+        The rule that fired (e.g. ``doi+title``, ``title+authors+year``,
+        ``conflict:doi``).
+    score : float
+        Overall similarity in [0, 1].
+    evidence : dict
+        Fields compared, their values and scores.
+    """
+
+    decision: str
+    rule: str
+    score: float
+    evidence: dict[str, Any]
+
+
+def _digits_prefix(value: str) -> str:
+    out = ""
+    for c in value:
+        if c.isdigit():
+            out += c
+        elif out:
+            break
+    return out
+
+
+def _volume_conflict(a: str | None, b: str | None) -> bool:
+    if not a or not b or a == b:
+        return False
+    da, db = _digits_prefix(a), _digits_prefix(b)
+    if da and db:
+        return da.lstrip("0") != db.lstrip("0")
+    return False
+
+
+def _page_conflict(a: str | None, b: str | None) -> bool:
+    if not a or not b or a == b:
+        return False
+    da, db = page_digits(a), page_digits(b)
+    if da and db:
+        return da != db
+    return False  # a page without digits ("Suppl") cannot contradict
+
+
+def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    """Reasons that keep two records apart (empty when there is none).
+
+    Conflicting DOIs, distinct PMIDs, years more than one apart, different
+    volumes or first pages, a different kind of record (erratum, comment,
+    reply, retraction vs article; conference vs journal), and series papers
+    (different numbers in the titles, or a part number in one only).
+    Records without title and DOI conflict with everything.
+    """
+    out: list[str] = []
+    if not a.comparable or not b.comparable:
+        out.append("no-title-no-doi")
+    if a.doi and b.doi and a.doi != b.doi:
+        out.append("doi")
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        out.append("pmid")
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        out.append("year")
+    if _volume_conflict(a.volume, b.volume):
+        out.append("volume")
+    if _page_conflict(a.first_page, b.first_page):
+        out.append("pages")
+    if a.kind != b.kind:
+        out.append("kind")
+    same_doi = bool(a.doi) and a.doi == b.doi
+    if a.venue and b.venue and a.venue != b.venue and not same_doi:
+        out.append("venue")
+    if a.numbers != b.numbers:
+        sa, sb = set(a.numbers), set(b.numbers)
+        if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
+            out.append("title-numbers")
+    return out
+
+
+def title_similarity(a: str | None, b: str | None) -> tuple[float, float]:
+    """``(full, partial)`` similarity of two normalised titles (0-100).
+
+    ``full`` is the better of rapidfuzz's ``ratio`` and ``token_sort_ratio``;
+    ``partial`` compares the shorter title with the best-matching part of the
+    longer (truncated titles, dropped subtitles) and is 0 when the shorter is
+    under 30 characters or under half the longer.
+    """
+    if not a or not b:
+        return 0.0, 0.0
+    if a == b:
+        return 100.0, 100.0
+    full = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    partial = 0.0
+    if len(short) >= 30 and len(short) >= 0.5 * len(long_):
+        partial = fuzz.partial_ratio(short, long_)
+    return float(full), float(partial)
+
+
+def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]:
+    if not a.authors or not b.authors:
+        return {"status": "missing", "first": None, "overlap": None}
+    fa, fb = a.authors[0], b.authors[0]
+    first_sim = fuzz.ratio(fa[0], fb[0])
+    initials_ok = not fa[1] or not fb[1] or fa[1][0] == fb[1][0]
+    first = first_sim >= 90 and initials_ok
+    sa = {s for s, _ in a.authors}
+    sb = {s for s, _ in b.authors}
+    overlap = len(sa & sb) / min(len(sa), len(sb))
+    if first or (overlap >= 0.6 and min(len(sa), len(sb)) >= 2):
+        status = "match"
+    elif overlap == 0 and first_sim < 60:
+        status = "conflict"
+    else:
+        status = "weak"
+    strong = status == "match" and (
+        (overlap >= 0.8 and min(len(sa), len(sb)) >= 2)
+        or (len(sa) == len(sb) == 1 and fa[1] == fb[1] and first)
+    )
+    return {"status": status, "first": round(first_sim, 1), "overlap": round(overlap, 3),
+            "strong": strong, "n": [len(a.authors), len(b.authors)]}
+
+
+def _generic(title: str | None) -> bool:
+    tokens = significant_tokens(title)
+    return len(tokens) < 3 or len(title or "") < 25
+
+
+def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
+    """Compare two records and decide: ``merge``, ``review`` or ``apart``."""
+    conflicts = hard_conflicts(a, b)
+    full, partial = title_similarity(a.title, b.title)
+    evidence: dict[str, Any] = {
+        "title_similarity": round(full, 1),
+        "title_partial": round(partial, 1),
+        "doi": [a.doi, b.doi],
+        "pmid": [a.pmid, b.pmid],
+        "year": [a.year, b.year],
+        "volume": [a.volume, b.volume],
+        "first_page": [a.first_page, b.first_page],
+    }
+    if conflicts:
+        evidence["conflicts"] = conflicts
+        return PairDecision("apart", "conflict:" + ",".join(conflicts), full / 100, evidence)
+
+    authors = _author_evidence(a, b)
+    evidence["authors"] = authors
+    journals_known = bool(a.journals and b.journals)
+    j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
+    conference = a.venue == "conference" or b.venue == "conference"
+    v_match = bool(a.volume) and a.volume == b.volume
+    p_match = bool(a.first_page) and page_digits(a.first_page) == page_digits(b.first_page)
+    # Same volume and first page outweigh differently written journal names.
+    j_mismatch = journals_known and not j_match and not conference and not (v_match and p_match)
+    same_year = a.year is not None and a.year == b.year
+    abstract_sim = None
+    if a.abstract and b.abstract:
+        abstract_sim = float(fuzz.ratio(a.abstract, b.abstract))
+    evidence.update({"journal_match": j_match if journals_known else None, "abstract_similarity":
+                     None if abstract_sim is None else round(abstract_sim, 1)})
+    bib_hits = int(j_match) + int(v_match) + int(p_match)
+    title_sim = max(full, partial if partial >= 97 else 0.0)
+    score = _score(title_sim, authors, bib_hits, same_year)
+
+    def out(decision: str, rule: str) -> PairDecision:
+        return PairDecision(decision, rule, round(score, 4), evidence)
+
+    same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)
+    id_name = "doi" if (a.doi and a.doi == b.doi) else "pmid"
+    no_title = not a.title or not b.title
+    if same_id:
+        if no_title or full >= 90 or title_sim >= 97:
+            return out("merge", f"{id_name}+title")
+        if full >= 70 and authors["status"] == "match" and (a.year is None or b.year is None
+                                                           or abs(a.year - b.year) <= 1):
+            return out("merge", f"{id_name}+authors")
+        return out("review", f"{id_name}-titles-differ")
+    if no_title:
+        return out("apart", "no-title")
+
+    if authors["status"] == "conflict":
+        # Group author in one database, first author in another: accept only
+        # with the full citation agreeing.
+        if full >= SAME_TITLE and same_year and p_match and v_match and j_match:
+            return out("merge", "title+citation")
+        if full >= SAME_TITLE:
+            return out("review", "authors-differ")
+        return out("apart", "authors-differ")
+    generic = _generic(a.title) or _generic(b.title)
+    year_ok = same_year or (a.year is not None and b.year is not None and p_match and v_match)
+    citation = same_year and p_match and (v_match or j_match) and not j_mismatch
+    if full >= SAME_TITLE and not generic:
+        if citation and authors["status"] != "match":
+            return out("merge", "title+citation")
+        if authors["status"] == "match" and year_ok and not j_mismatch:
+            bare = not (a.journals or a.volume or a.first_page) or not (b.journals or b.volume or b.first_page)
+            if bib_hits >= 1 or conference or authors["strong"] or (abstract_sim or 0) >= 90:
+                return out("merge", "title+authors+year")
+            if not bare:
+                return out("merge", "title+authors+year")
+            return out("review", "title+authors-only")
+        if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):
+            return out("merge", "title+bibliographic")
+        return out("review", "title-only")
+    if title_sim >= REVIEW_TITLE and not generic:
+        if (authors["status"] == "match" and year_ok and not j_mismatch
+                and (p_match or (v_match and j_match) or (abstract_sim or 0) >= 95)):
+            return out("merge", "fuzzy-title+authors+bibliographic")
+        return out("review", "similar-title")
+    if generic and full >= SAME_TITLE:
+        if authors["status"] == "match" and year_ok and p_match and (v_match or j_match):
+            return out("merge", "generic-title+bibliographic")
+        return out("review", "generic-title")
+    return out("apart", "dissimilar")
+
+
+def _score(title_sim: float, authors: dict[str, Any], bib_hits: int, same_year: bool) -> float:
+    parts = [title_sim / 100]
+    if authors["status"] != "missing":
+        parts.append(max(authors["first"] or 0, 100 * (authors["overlap"] or 0)) / 100)
+    parts.append(bib_hits / 3)
+    parts.append(1.0 if same_year else 0.0)
+    weights = [0.5, 0.2, 0.2, 0.1][: len(parts)] if len(parts) == 4 else [0.6, 0.25, 0.15]
+    return sum(w * p for w, p in zip(weights, parts)) / sum(weights)
