@@ -108,6 +108,7 @@ def import_files(
     paths: Iterable[str | os.PathLike[str]],
     *,
     database_name: str | None = None,
+    accept_missing_er: bool = False,
 ) -> ImportResult:
     """Read export files and store their records, all-or-nothing per call.
 
@@ -119,6 +120,8 @@ def import_files(
     database_name : str, optional
         The database the files came from (PRISMA); guessed from each file's
         content when not given (Embase, PubMed, Web of Science, PsycINFO, ...).
+    accept_missing_er : bool
+        RIS / WoS: accept a last record a file ends without ``ER``.
 
     Returns
     -------
@@ -129,7 +132,7 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    results: Sequence[ReadResult] = [read_file(p) for p in paths]
+    results: Sequence[ReadResult] = [read_file(p, accept_missing_er=accept_missing_er) for p in paths]
     files = []
     with store.transaction():
         for result in results:
@@ -179,7 +182,9 @@ def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str,
     return write_records(records, fmt), len(records)
 
 
-def convert_file(path: str | os.PathLike[str], fmt: str) -> tuple[str, ReadResult]:
+def convert_file(
+    path: str | os.PathLike[str], fmt: str, *, accept_missing_er: bool = False
+) -> tuple[str, ReadResult]:
     """Read any supported file and return it written as ``fmt`` (no store).
 
     Returns
@@ -188,5 +193,5 @@ def convert_file(path: str | os.PathLike[str], fmt: str) -> tuple[str, ReadResul
     """
     from .sources.writers import write_records
 
-    result = read_file(path)
+    result = read_file(path, accept_missing_er=accept_missing_er)
     return write_records(result.records, fmt), result

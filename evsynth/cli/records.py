@@ -20,6 +20,13 @@ class _Format(str, enum.Enum):
 
 
 ToOption = Annotated[_Format, typer.Option("--to", help="Output format: ris, bibtex, csv or json.")]
+MissingErOption = Annotated[
+    bool,
+    typer.Option(
+        "--accept-missing-er",
+        help="RIS / Web of Science: accept a last record the file ends without ER (an error by default).",
+    ),
+]
 
 
 @app.command("import")
@@ -30,13 +37,14 @@ def import_(
         Optional[str],
         typer.Option("--database", help="Database the files came from (PRISMA); guessed from content when omitted."),
     ] = None,
+    accept_missing_er: MissingErOption = False,
 ) -> None:
     """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
     from ..imports import import_files
     from ..store import Store
 
     with Store(settings(store).store_path) as opened:
-        result = import_files(opened, files, database_name=database)
+        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
@@ -69,11 +77,12 @@ def export(
 def convert(
     file: Annotated[Path, typer.Argument(help="Any supported input file (format detected from its content).")],
     to: ToOption,
+    accept_missing_er: MissingErOption = False,
 ) -> None:
     """Convert an export file to RIS, BibTeX, CSV or JSON on stdout (no store)."""
     from ..imports import convert_file
 
-    text, result = convert_file(file, to.value)
+    text, result = convert_file(file, to.value, accept_missing_er=accept_missing_er)
     sys.stdout.write(text)
     err_console.print(f"{result.path}: {result.format}, {len(result.records)} records", markup=False)
     for note in result.notes:

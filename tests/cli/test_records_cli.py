@@ -111,3 +111,19 @@ def test_convert_subprocess_exit_code(tmp_path: Path) -> None:
     )
     assert proc.returncode == 3
     assert "rows 2 and 3" in proc.stderr and proc.stdout == ""
+
+
+def test_import_missing_er(tmp_path: Path, exports: Path, capsys: pytest.CaptureFixture) -> None:
+    db = tmp_path / "s.sqlite"
+    cut = tmp_path / "cut.ris"
+    cut.write_text((exports / "pubmed_zotero.ris").read_text(encoding="utf-8").rstrip()[: -len("ER  -")],
+                   encoding="utf-8")
+    assert _run(["import", str(cut), "--store", str(db)]) == 3
+    assert "no 'ER  -'" in capsys.readouterr().err
+    with Store(db) as store:
+        assert store.count_records() == 0
+    assert _run(["import", str(cut), "--store", str(db), "--accept-missing-er"]) == 0
+    captured = capsys.readouterr()
+    assert "6 records" in captured.out and "had no 'ER  -'" in captured.err
+    with Store(db) as store:
+        assert store.count_records() == 6

@@ -312,15 +312,36 @@ def test_pubmed_xml_through_readers(shared: Path) -> None:
 # -- oddities accepted ---------------------------------------------------------------
 
 
-def test_missing_final_er_is_accepted(exports: Path, tmp_path: Path) -> None:
+def test_missing_final_er_is_an_error_unless_accepted(exports: Path, tmp_path: Path) -> None:
     text = (exports / "ris_issue_992.txt").read_text(encoding="utf-8").rstrip()
     assert text.endswith("ER  -")
     cut = tmp_path / "no_final_er.ris"
     cut.write_text(text[: -len("ER  -")], encoding="utf-8")
-    result = read_file(cut)
+    lines = text.split("\n")
+    last_ty = max(i for i, line in enumerate(lines) if line.startswith("TY  -")) + 1
+    with pytest.raises(InputError) as info:
+        read_records(cut)
+    assert (info.value.path, info.value.line, info.value.field) == (str(cut), last_ty, "ER")
+    assert "--accept-missing-er" in str(info.value)
+    result = read_file(cut, accept_missing_er=True)
     assert len(result.records) == 19
     assert result.records[-1] == read_records(exports / "ris_issue_992.txt")[-1]
     assert any("had no 'ER  -'" in n for n in result.notes)
+
+
+def test_ris_without_any_er(tmp_path: Path) -> None:
+    err = _error(tmp_path, "no_er.ris", "TY  - JOUR\nTI  - Ketamine infusion for fibromyalgia\nPY  - 2011\n")
+    assert (err.line, err.field) == (1, "ER")
+    (record,) = read_text("TY  - JOUR\nTI  - Ketamine\n", accept_missing_er=True)
+    assert record.title == "Ketamine"
+
+
+def test_wos_missing_final_er(tmp_path: Path) -> None:
+    text = (DATA / "wos_rispy_example.txt").read_text(encoding="utf-8")
+    cut = text[: text.rindex("ER\n")]
+    err = _error(tmp_path, "cut_wos.txt", cut)
+    assert err.field == "ER" and err.line == text.split("\n").index("PT J", 3) + 1
+    assert len(read_text(cut, "wos", accept_missing_er=True)) == 2
 
 
 def test_latin1_ris_is_read_with_a_note(exports: Path, tmp_path: Path) -> None:

@@ -82,7 +82,17 @@ def _check_format(fmt: str, path: str | None) -> str:
     return fmt
 
 
-def read_text(text: str, fmt: str | None = None, *, path: str | None = None) -> list[Record]:
+def _parse(fmt: str, text: str, path: str | None, accept_missing_er: bool) -> tuple[list[Record], list[str]]:
+    if fmt == "ris":
+        return iter_ris(text, path, accept_missing_er=accept_missing_er)
+    if fmt == "wos":
+        return iter_wos(text, path, accept_missing_er=accept_missing_er)
+    return _TEXT_READERS[fmt](text, path)
+
+
+def read_text(
+    text: str, fmt: str | None = None, *, path: str | None = None, accept_missing_er: bool = False
+) -> list[Record]:
     """Records from text already in memory (any text format; not PubMed XML).
 
     Parameters
@@ -92,6 +102,8 @@ def read_text(text: str, fmt: str | None = None, *, path: str | None = None) -> 
         Detected from the content when not given.
     path : str, optional
         Named in errors.
+    accept_missing_er : bool
+        RIS / WoS: accept a last record the text ends without ``ER``.
     """
     fmt = _check_format(fmt, path) if fmt else detect_text(text)
     if fmt is None:
@@ -100,11 +112,13 @@ def read_text(text: str, fmt: str | None = None, *, path: str | None = None) -> 
         from ..pubmed_xml import iter_pubmed_xml
 
         return list(iter_pubmed_xml(text.encode("utf-8")))
-    records, _ = _TEXT_READERS[fmt](text, path)
+    records, _ = _parse(fmt, text, path, accept_missing_er)
     return records
 
 
-def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResult:
+def read_file(
+    path: str | os.PathLike[str], fmt: str | None = None, *, accept_missing_er: bool = False
+) -> ReadResult:
     """Read a whole export file (see :class:`ReadResult`).
 
     Parameters
@@ -112,6 +126,9 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
     path : str or path
     fmt : str, optional
         One of :data:`FORMATS`; detected from the content when not given.
+    accept_missing_er : bool
+        RIS / WoS: accept a last record the file ends without ``ER`` (an
+        error by default: a download cut off mid-record looks the same).
 
     Raises
     ------
@@ -143,7 +160,7 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
         raise InputError(f"unknown format; evsynth reads: {supported()}", path=name, line=1)
     if chosen == "pubmed-xml":
         raise InputError("PubMed XML must start with '<'", path=name, line=1)
-    records, notes = _TEXT_READERS[chosen](decoded.text, name)
+    records, notes = _parse(chosen, decoded.text, name, accept_missing_er)
     all_notes = ([decoded.note] if decoded.note else []) + notes
     return ReadResult(
         path=name,
@@ -156,7 +173,9 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
     )
 
 
-def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[Record]:
+def read_records(
+    path: str | os.PathLike[str], fmt: str | None = None, *, accept_missing_er: bool = False
+) -> list[Record]:
     """Read every record of an export file (format detected from content).
 
     Parameters
@@ -164,6 +183,8 @@ def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[R
     path : str or path
     fmt : str, optional
         One of ``ris, medline, wos, bibtex, csv, json, pubmed-xml``.
+    accept_missing_er : bool
+        RIS / WoS: accept a last record the file ends without ``ER``.
 
     Returns
     -------
@@ -174,4 +195,4 @@ def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[R
     InputError
         Bad input, naming the file, line/row and field.
     """
-    return list(read_file(path, fmt).records)
+    return list(read_file(path, fmt, accept_missing_er=accept_missing_er).records)

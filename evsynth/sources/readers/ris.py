@@ -17,11 +17,14 @@ Oddities handled
   (``KW``, authors, ``AD``, ``N1``, ...) each is a new value (Rayyan, EndNote);
   for titles they are joined with a space, for other text with a newline.
 * Empty values (``N2  -``) are no value.
-* A missing ``ER`` at the END of the file: the last record is accepted (real
-  exports miss it). A record cut off in the MIDDLE (a ``TY`` while a record is
-  still open) is an :class:`~evsynth.errors.InputError` naming the line: the
-  file is truncated or two files were pasted together badly, and guessing which
-  tags belong to which record could mix two papers.
+* A record without ``ER`` is an :class:`~evsynth.errors.InputError` naming the
+  line where it starts. In the MIDDLE of a file (a ``TY`` while a record is
+  still open) always: the file is damaged or two files were pasted together
+  badly, and guessing which tags belong to which record could mix two papers.
+  At the END of the file by default too, because a download cut off mid-record
+  looks exactly like that; ``accept_missing_er=True`` (CLI
+  ``--accept-missing-er``) accepts it for exporters that leave out the last
+  ``ER``, with a note.
 * Faulty years (``PY  - 10 15``): year None, the raw value kept in
   ``extra["year_raw"]``.
 * ``AN`` is a PMID only when the record says it came from PubMed/MEDLINE
@@ -65,7 +68,7 @@ class _Raw:
         return [v for t, v, _ in self.tags if t == tag]
 
 
-def _tokenize(text: str, path: str | None) -> tuple[list[_Raw], list[str]]:
+def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[list[_Raw], list[str]]:
     """Split RIS text into raw records (tag, value, line) in file order."""
     records: list[_Raw] = []
     notes: list[str] = []
@@ -111,6 +114,15 @@ def _tokenize(text: str, path: str | None) -> tuple[list[_Raw], list[str]]:
         else:
             raise InputError(f"tag {tag!r} before the first 'TY  -' line", path=path, line=number, field=tag)
     if current is not None:
+        if not accept_missing_er:
+            raise InputError(
+                f"record starting on line {current.line} has no 'ER  -': the file ends inside it "
+                "(truncated download?). If the exporter simply leaves out the last 'ER  -', "
+                "accept it with --accept-missing-er",
+                path=path,
+                line=current.line,
+                field="ER",
+            )
         records.append(current)
         notes.append(f"the last record (line {current.line}) had no 'ER  -'; accepted as ended by the file's end")
     if not records:
@@ -235,7 +247,9 @@ def _to_record(raw: _Raw) -> Record:
     )
 
 
-def iter_ris(text: str, path: str | None = None) -> tuple[list[Record], list[str]]:
+def iter_ris(
+    text: str, path: str | None = None, *, accept_missing_er: bool = False
+) -> tuple[list[Record], list[str]]:
     """Parse RIS text into records, plus notes about accepted oddities.
 
     Parameters
@@ -244,12 +258,14 @@ def iter_ris(text: str, path: str | None = None) -> tuple[list[Record], list[str
         Decoded file content.
     path : str, optional
         Named in errors.
+    accept_missing_er : bool
+        Accept a last record that the file ends without ``ER`` (with a note).
 
     Raises
     ------
     InputError
-        No record, a tag before the first ``TY``, or a record cut off in the
-        middle of the file.
+        No record, a tag before the first ``TY``, a record cut off in the
+        middle of the file, or (unless accepted) a last record without ``ER``.
     """
-    raws, notes = _tokenize(text, path)
+    raws, notes = _tokenize(text, path, accept_missing_er)
     return [_to_record(raw) for raw in raws], notes

@@ -6,8 +6,8 @@ spaces. For author-like tags (``AU``, ``AF``, ``C1``, ``CR``, ...) each line is
 one value; for text they continue the value. Web of Science's RIS export is
 RIS (``TY  -``) and goes through :mod:`.ris`.
 
-A missing ``ER`` at the end of the file is accepted; a ``PT`` while a record is
-still open (a record cut off in the middle) is an error, as for RIS.
+A record without ``ER`` is an error, as for RIS: always in the middle of the
+file (a ``PT`` while a record is open), at the end unless ``accept_missing_er``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ _LINE_VALUES = frozenset({"AU", "AF", "BA", "BF", "CA", "C1", "C3", "CR", "ED", 
 _HEADER = frozenset({"FN", "VR", "EF"})
 
 
-def _tokenize(text: str, path: str | None) -> tuple[list[tuple[int, list[tuple[str, str]]]], list[str]]:
+def _tokenize(
+    text: str, path: str | None, accept_missing_er: bool
+) -> tuple[list[tuple[int, list[tuple[str, str]]]], list[str]]:
     blocks: list[tuple[int, list[tuple[str, str]]]] = []
     notes: list[str] = []
     current: list[tuple[str, str]] | None = None
@@ -62,6 +64,12 @@ def _tokenize(text: str, path: str | None) -> tuple[list[tuple[int, list[tuple[s
         else:
             current.append((tag, value))
     if current is not None:
+        if not accept_missing_er:
+            raise InputError(
+                f"record starting on line {start} has no 'ER': the file ends inside it (truncated?); "
+                "accept it with --accept-missing-er",
+                path=path, line=start, field="ER",
+            )
         blocks.append((start, current))
         notes.append(f"the last record (line {start}) had no 'ER'; accepted as ended by the file's end")
     if not blocks:
@@ -116,14 +124,17 @@ def _record(tags: list[tuple[str, str]]) -> Record:
     )
 
 
-def iter_wos(text: str, path: str | None = None) -> tuple[list[Record], list[str]]:
+def iter_wos(
+    text: str, path: str | None = None, *, accept_missing_er: bool = False
+) -> tuple[list[Record], list[str]]:
     """Parse Web of Science plain text into records, plus notes.
 
     Raises
     ------
     InputError
         A line that is not a tag or continuation, a tag outside a record, a
-        record cut off in the middle, or no record at all.
+        record without ``ER`` (at the end only unless ``accept_missing_er``), or
+        no record at all.
     """
-    blocks, notes = _tokenize(text, path)
+    blocks, notes = _tokenize(text, path, accept_missing_er)
     return [_record(tags) for _, tags in blocks], notes
