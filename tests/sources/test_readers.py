@@ -416,6 +416,8 @@ def test_unknown_xml(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_records(tmp_path / "nope.ris")
+    with pytest.raises(InputError, match="no such file"):
+        detect_format(str(tmp_path / "nope.ris"))
 
 
 def test_bibtex_errors(tmp_path: Path) -> None:

@@ -99,6 +99,8 @@ def detect_format(path_or_text: str | os.PathLike[str]) -> str:
         text = str(path_or_text)
         if not text.strip():
             raise InputError("the input is empty")
+        if "\n" not in text and re.search(r"\.(ris|txt|nbib|bib|csv|tsv|json|xml)$", text, re.IGNORECASE):
+            raise InputError("no such file", path=text)
     fmt = detect_text(text)
     if fmt is None:
         raise InputError(f"unknown format; evsynth reads: {supported()}", path=path, line=1)
