@@ -341,7 +341,7 @@ def journal_variants(value: str | None) -> list[tuple[str, ...]]:
     for sep in ("/", "=", " - "):
         if sep in value:
             parts.extend(value.split(sep))
-    parts.extend(re.split(r"(?<=[a-z]{4})\.(?=[A-Z][a-z])", value))
+    parts.extend(re.split(r"(?<=[a-z]{4})\.\s*(?=[A-Z][a-z])", value))
     out = [normalise_journal(p) for p in parts]
     return [t for t in dict.fromkeys(out) if t]
 
@@ -395,7 +395,8 @@ def normalise_pages(value: str | None) -> tuple[str | None, str | None]:
     text = fold(str(value)).strip().replace("--", "-").replace("–", "-").replace("—", "-")
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"^(?:pp?\.?|pages?)", "", text)
-    if not text:
+    text = re.sub(r"\(?nopagination\)?", "", text)
+    if not text or text in ("na", "n/a", "nan", "none", "null"):
         return None, None
     m = re.fullmatch(r"0*(\d+)-([a-z]{3})[a-z]*", text)
     if m and m.group(2) in _MONTHS:  # "01-Apr" (Excel turned 1-4 into a date)
@@ -403,7 +404,7 @@ def normalise_pages(value: str | None) -> tuple[str | None, str | None]:
     m = re.fullmatch(r"([a-z]{3})[a-z]*-0*(\d+)", text)
     if m and m.group(1) in _MONTHS:  # "Apr-01"
         return str(_MONTHS[m.group(1)]), m.group(2)
-    parts = [p for p in re.split(r"[-,/:]", text) if p]
+    parts = [p for p in re.split(r"[-,/:.]", text) if p]
     if not parts:
         return None, None
 
@@ -433,13 +434,39 @@ def page_digits(page: str | None) -> str | None:
 
 
 def normalise_volume(value: str | None) -> str | None:
-    """Volume or issue as lowercase alphanumerics ("Vol. 12" → "12")."""
+    """Volume or issue: its leading number ("29 (3)" → "29", "Vol. 12" → "12").
+
+    Without a leading number, the lowercase alphanumerics ("Suppl" →
+    "suppl"). A malformed value (an unbalanced bracket, as in ``"1)"`` left
+    by a broken export) gives ``None``: it cannot be compared.
+    """
     if not value:
         return None
-    text = fold(str(value))
-    text = re.sub(r"^(?:vol(?:ume)?|no|issue|n)\.?\s*", "", text.strip())
-    text = _NON_ALNUM_RE.sub("", text).lstrip("0")
-    return text or None
+    text = fold(str(value)).strip()
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return None
+    text = re.sub(r"^(?:vol(?:ume)?|no|issue|n)\.?\s*", "", text)
+    m = re.match(r"0*(\d+)", text)
+    if m:
+        return m.group(1)
+    text = _NON_ALNUM_RE.sub("", text)
+    return text if text and text not in ("na", "nan", "none") else None
+
+
+def volume_numbers(value: str | None) -> tuple[str, ...]:
+    """Every number a volume field holds ("61 Suppl. 1" → ("61", "1")); empty if malformed."""
+    if not value or normalise_volume(value) is None:
+        return ()
+    return tuple(dict.fromkeys(n.lstrip("0") or "0" for n in re.findall(r"\d+", str(value))))
+
+
+def _volume_and_supplement(volume: str | None, issue: str | None) -> tuple[str, ...]:
+    # Supplements are exported either as volume "61", issue "Suppl. 1" or as
+    # volume "1": a supplement number counts as a possible volume.
+    numbers = volume_numbers(volume)
+    if numbers and issue and re.search(r"sup", issue, re.IGNORECASE):
+        numbers += tuple(n for n in volume_numbers(issue) if n not in numbers)
+    return numbers
 
 
 def normalise_year(value: object) -> int | None:
@@ -514,6 +541,7 @@ class NormalisedRecord:
     journals: tuple[tuple[str, ...], ...]
     year: int | None
     volume: str | None
+    volume_numbers: tuple[str, ...]
     issue: str | None
     first_page: str | None
     last_page: str | None
@@ -556,6 +584,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
         journals=tuple(dict.fromkeys(journals)),
         year=normalise_year(record.year),
         volume=normalise_volume(record.volume),
+        volume_numbers=_volume_and_supplement(record.volume, record.issue),
         issue=normalise_volume(record.issue),
         first_page=first,
         last_page=last,

@@ -57,22 +57,44 @@ def _digits_prefix(value: str) -> str:
     return out
 
 
-def _volume_conflict(a: str | None, b: str | None) -> bool:
-    if not a or not b or a == b:
+def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    # "61 Suppl. 1" may be exported as volume "1" elsewhere: conflict only when
+    # the two fields share no number at all.
+    if not a.volume or not b.volume or a.volume == b.volume:
         return False
-    da, db = _digits_prefix(a), _digits_prefix(b)
-    if da and db:
-        return da.lstrip("0") != db.lstrip("0")
+    if a.volume_numbers and b.volume_numbers:
+        return not set(a.volume_numbers) & set(b.volume_numbers)
     return False
 
 
-def _page_conflict(a: str | None, b: str | None) -> bool:
-    if not a or not b or a == b:
+def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    first_a, first_b = a.first_page, b.first_page
+    if not first_a or not first_b or first_a == first_b:
         return False
+    da, db = page_digits(first_a), page_digits(first_b)
+    if not da or not db:
+        return False  # a page without digits ("Suppl") cannot contradict
+    if da == db:
+        return False
+    # An electronic locator ("e12724", "c1804") and a page number do not compare.
+    if first_a[0].isalpha() != first_b[0].isalpha() and (len(da) >= 4 or len(db) >= 4):
+        return False
+    last_a, last_b = page_digits(a.last_page), page_digits(b.last_page)
+    # "359" vs "356-359": one source gives the last page only.
+    if (not a.last_page and da == last_b) or (not b.last_page and db == last_a):
+        return False
+    # Same last page of a range: the first pages differ by a typo ("S3-89" vs "S78-S89").
+    if last_a and last_b and last_a == last_b:
+        return False
+    return True
+
+
+def _page_typo(a: str | None, b: str | None) -> bool:
     da, db = page_digits(a), page_digits(b)
-    if da and db:
-        return da != db
-    return False  # a page without digits ("Suppl") cannot contradict
+    if not da or not db or len(da) == len(db):
+        return False
+    short, long_ = sorted((da, db), key=len)
+    return len(long_) - len(short) == 1 and long_.endswith(short)
 
 
 def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
@@ -93,13 +115,19 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
         out.append("pmid")
     if a.year and b.year and abs(a.year - b.year) > 1:
         out.append("year")
-    if _volume_conflict(a.volume, b.volume):
+    # One DOI names one publication: with the same DOI, a differently written
+    # volume or a mistyped page ("i428" vs "1428") is an export error. Pages
+    # still count: abstracts of one supplement can share its DOI.
+    same_doi = bool(a.doi) and a.doi == b.doi
+    if same_doi:
+        # ... unless the titles differ too (a supplement's DOI given to each abstract).
+        same_doi = bool(a.title and b.title) and fuzz.ratio(a.title, b.title) >= 90
+    if _volume_conflict(a, b) and not same_doi:
         out.append("volume")
-    if _page_conflict(a.first_page, b.first_page):
+    if _page_conflict(a, b) and not (same_doi and _page_typo(a.first_page, b.first_page)):
         out.append("pages")
     if a.kind != b.kind:
         out.append("kind")
-    same_doi = bool(a.doi) and a.doi == b.doi
     if a.venue and b.venue and a.venue != b.venue and not same_doi:
         out.append("venue")
     if a.numbers != b.numbers:
@@ -220,6 +248,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
         return out("apart", "authors-differ")
     generic = _generic(a.title) or _generic(b.title)
     year_ok = same_year or (a.year is not None and b.year is not None and p_match and v_match)
+    i_match = bool(a.issue) and a.issue == b.issue
     citation = same_year and p_match and (v_match or j_match) and not j_mismatch
     if full >= SAME_TITLE and not generic:
         if citation and authors["status"] != "match":
@@ -233,6 +262,9 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
             return out("review", "title+authors-only")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):
             return out("merge", "title+bibliographic")
+        if (authors["status"] == "missing" and full == 100 and same_year and j_match and v_match
+                and i_match and not a.first_page and not b.first_page):
+            return out("merge", "title+issue")
         return out("review", "title-only")
     if title_sim >= REVIEW_TITLE and not generic:
         if (authors["status"] == "match" and year_ok and not j_mismatch
@@ -242,6 +274,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
     if generic and full >= SAME_TITLE:
         if authors["status"] == "match" and year_ok and p_match and (v_match or j_match):
             return out("merge", "generic-title+bibliographic")
+        # A whole supplement ("ESICON 2017 Abstracts"): same journal, volume and issue.
+        if (len(significant_tokens(a.title)) >= 3 and full == 100 and same_year and j_match and v_match
+                and i_match and not a.first_page and not b.first_page):
+            return out("merge", "generic-title+issue")
         return out("review", "generic-title")
     return out("apart", "dissimilar")
 
