@@ -485,11 +485,14 @@ def build_report(
 def _limitations(extraction: Any, validation: Any, es: Any, res: Any, situation: Any, n_pat: int,
                  derived_ids: set[str], prisma_missing: bool) -> list[str]:
     out = []
-    if derived_ids:
-        names = sorted({o.split(".")[0] for o in derived_ids})
-        labels = [extraction.study(n).label for n in names]
-        out.append(f"Derived values: the responder counts of {', '.join(labels)} are inferred from wording, not "
-                   "reported as counts; the sensitivity analysis without them is shown. "
+    used = [d for d in validation.derived if d.table == "outcomes" and d.record_id in derived_ids
+            and d.field in ("events", "total")]
+    if used:
+        label = {o.outcome_id: extraction.study(o.study_id).label for o in extraction.outcomes}
+        parts = [f"{label[d.record_id]} {d.field} ({'derived' if d.derived else 'uncertain'}"
+                 + (f": {d.derivation}" if d.derivation else "") + ")" for d in used]
+        out.append("Derived values: the pooled analysis uses counts that are derived or uncertain — "
+                   + "; ".join(parts) + ". The sensitivity analysis without these studies is shown. "
                    f"In all, {len(validation.derived)} extracted values are derived or uncertain (listed above).")
     out.append(f"Small k: the pooled proportion rests on k = {res.k} studies ({n_pat} patients); heterogeneity "
                "(τ², I²) cannot be estimated reliably from so few studies and the prediction interval is not "

@@ -65,5 +65,6 @@ def series_plot(
         title=title,
         plot_width=plot_width,
         ax=ax,
+        refline_dashed=scale.null is None,
     )
     return fig

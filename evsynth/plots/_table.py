@@ -66,6 +66,7 @@ def render(
     plot_width: float = 2.0,
     ax=None,
     xlabel: str | None = None,
+    refline_dashed: bool = False,
 ):
     """Draw ``rows``; return the Figure (``fig.evsynth_axes`` holds the axes)."""
     from matplotlib.transforms import blended_transform_factory
@@ -150,7 +151,7 @@ def render(
             for n, seg in enumerate(s for s in segments if any(r.kind in ("study", "pooled") for r in s)):
                 top = max(r.y + r.height / 2 for r in seg if r.kind in ("study", "pooled"))
                 bottom = min(r.y - r.height / 2 for r in seg if r.kind in ("study", "pooled"))
-                ax.plot([refline, refline], [bottom, top], color=_style.INK, lw=0.6,
+                ax.plot([refline, refline], [bottom, top], color=_style.INK, lw=0.6, ls="--" if refline_dashed else "-",
                         gid="refline" if n == 0 else f"refline:{n}", zorder=1)
         for i, row in enumerate(rows):
             weight = "bold" if row.bold else "normal"

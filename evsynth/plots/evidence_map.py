@@ -195,7 +195,7 @@ def evidence_map(
         if foot:
             import textwrap
 
-            ax.text(0.0, -0.33, "\n".join(textwrap.fill(f, 110) for f in foot), transform=ax.transAxes, ha="left",
+            ax.text(0.0, -0.33, "\n".join(textwrap.fill(f, 100) for f in foot), transform=ax.transAxes, ha="left",
                     va="top", fontsize=_style.SMALL_FONT_SIZE - 0.5, fontstyle="italic", gid="not-shown")
         if title:
             ax.set_title(title, loc="left")
