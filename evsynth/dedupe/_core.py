@@ -86,6 +86,11 @@ class DedupeResult:
         For each kept record, the fields filled from its duplicates.
     n_candidates : int
         Candidate pairs the blocking produced.
+    uncomparable : tuple of int
+        Records with neither title nor DOI: kept, never merged.
+    notes : tuple of str
+        Messages for the user (file mode names file and record of each
+        uncomparable record).
     """
 
     n_records: int
@@ -94,6 +99,8 @@ class DedupeResult:
     clusters: tuple[tuple[int, ...], ...]
     filled: tuple[tuple[int, Mapping[str, Any]], ...] = ()
     n_candidates: int = 0
+    uncomparable: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def n_duplicates(self) -> int:
@@ -213,4 +220,5 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
         clusters=tuple(clusters),
         filled=tuple(sorted(filled, key=lambda f: f[0])),
         n_candidates=int(len(candidates)),
+        uncomparable=tuple(k for k, r in enumerate(norm) if not r.comparable),
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -12,11 +14,44 @@ from ..errors import InputError
 from ..models import Record
 from ._core import DedupeResult, find_duplicates
 
-__all__ = ["dedupe_files", "read_inputs"]
+__all__ = ["check_encoding", "dedupe_files", "read_inputs"]
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def read_inputs(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Record], list[str]]:
-    """Read every file; return the records and their ids.
+def check_encoding(path: str | os.PathLike[str]) -> None:
+    """Refuse a text file that mixes UTF-8 with another encoding.
+
+    A file that is not valid UTF-8 but holds UTF-8 sequences was pasted
+    together from differently encoded parts; reading it in either encoding
+    would garble some records' names and titles, and so their comparison.
+
+    Raises
+    ------
+    InputError
+        Naming the line of the first byte that is not UTF-8 and a line that is.
+    """
+    data = Path(path).read_bytes()
+    if data.lstrip()[:1] == b"<" or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # XML declares its encoding; UTF-16 has its BOM
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8 = _UTF8_MULTIBYTE.search(data)
+        if utf8 is not None:
+            bad_line = data[: exc.start].count(b"\n") + 1
+            good_line = data[: utf8.start()].count(b"\n") + 1
+            raise InputError(
+                f"mixed text encodings: byte 0x{data[exc.start]:02x} is not UTF-8, but line "
+                f"{good_line} is UTF-8; save the file in one encoding (UTF-8)",
+                path=os.fspath(path), line=bad_line,
+            ) from None
+
+
+def read_inputs(
+    paths: Sequence[str | os.PathLike[str]],
+) -> tuple[list[Record], list[str], list[tuple[str, int]]]:
+    """Read every file; return the records, their ids and where each came from.
 
     A record's id is its input id (``Record.source_id``: the CSV id column,
     RIS ``ID``, PMID, ...); records without one get ``"<file name>:<n>"``.
@@ -33,11 +68,13 @@ def read_inputs(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Record], 
         raise InputError("no input files given")
     records: list[Record] = []
     ids: list[str] = []
+    origins: list[tuple[str, int]] = []
     seen: dict[str, tuple[str, int]] = {}
     for path in paths:
         path = os.fspath(path)
         if not Path(path).is_file():
             raise InputError("no such file", path=path)
+        check_encoding(path)
         file_records = read_records(path)
         if not file_records:
             raise InputError("the file holds no records", path=path, line=1)
@@ -52,7 +89,8 @@ def read_inputs(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Record], 
             seen[rid] = (path, k)
             ids.append(rid)
             records.append(record)
-    return records, ids
+            origins.append((path, k))
+    return records, ids, origins
 
 
 def dedupe_files(
@@ -80,8 +118,14 @@ def dedupe_files(
     -------
     DedupeResult
     """
-    records, ids = read_inputs(paths)
+    records, ids, origins = read_inputs(paths)
     result = find_duplicates(records)
+    notes = tuple(
+        f"{origins[k][0]}, record {origins[k][1]} (id {ids[k]}): no title and no DOI; "
+        "kept, never compared or merged"
+        for k in result.uncomparable
+    )
+    result = dataclasses.replace(result, notes=notes)
     by_index = {link.record_index: link for link in result.links}
     with open(clusters, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
