@@ -150,27 +150,32 @@ def _range_text(pair: tuple[Any, Any]) -> str:
     return f"{lo:g}" if lo == hi or hi is None else f"{lo:g}–{hi:g}"
 
 
+_KEY_STUDY_FIELDS = ("design", "n_patients", "n_planned", "enantiomer", "dose_mg_per_kg", "dose_mg_per_kg_low",
+                     "dose_mg_per_kg_high", "total_dose_mg", "infusion_minutes", "infusion_minutes_low",
+                     "infusion_minutes_high")
+
+
 def _study_table(extraction: Any) -> list[dict[str, Any]]:
+    """One row per study; ``sources`` gives the provenance of the values the analyses use."""
     rows = []
     for s in extraction.studies:
-        by_source: dict[str, list[str]] = {}
+        keyed = []
         for p in extraction.provenance:
-            if p.table == "studies" and p.record_id == s.study_id:
-                by_source.setdefault(p.source, []).append(p.field)
+            if p.table == "studies" and p.record_id == s.study_id and p.field in _KEY_STUDY_FIELDS:
+                keyed.append((p.field, p))
         for o in extraction.outcomes:
-            if o.study_id != s.study_id:
-                continue
-            for p in extraction.provenance:
-                if p.table == "outcomes" and p.record_id == o.outcome_id:
-                    by_source.setdefault(p.source, []).append(f"{o.outcome_id.split('.', 1)[-1]}.{p.field}")
+            if o.study_id == s.study_id and o.analysis in ("main", "sensitivity"):
+                for p in extraction.provenance:
+                    if p.table == "outcomes" and p.record_id == o.outcome_id and p.field in ("events", "total"):
+                        keyed.append((f"{o.outcome_id} {p.field}", p))
         rows.append({
             "study_id": s.study_id, "label": s.label, "citation": s.citation, "design": s.design.replace("_", " "),
             "status": s.status, "n_patients": s.n_patients if s.n_patients is not None else s.n_planned,
             "drug": s.drug, "enantiomer": s.enantiomer, "dose": _range_text(s.dose_range()),
             "minutes": _range_text(s.infusion_range()), "n_infusions": s.n_infusions, "in_review": s.in_review,
             "links": _links(s),
-            "sources": [{"source": src, "url": _source_url(src), "fields": ", ".join(sorted(set(fields)))}
-                        for src, fields in by_source.items()],
+            "sources": [{"field": name, "source": p.source, "url": _source_url(p.source), "location": p.location,
+                         "derived": p.derived, "uncertain": p.uncertain} for name, p in keyed],
         })
     return rows
 
