@@ -17,13 +17,12 @@ fields (a PubMed PMID or abstract for an Embase record, say).
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from .config import Settings
-from .models import RECORD_FIELDS, Record, SearchRun
+from .models import Record, SearchRun
 from .screening import (
     PrismaCounts,
     ScreeningProgress,
@@ -236,20 +235,15 @@ def _date10(value: str | None) -> str | None:
     return value[:10]
 
 
-def _union_find(n: int) -> tuple[list[int], Any]:
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    return parent, find
-
-
 def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]:
     """Mark new records that duplicate kept library records (or each other).
+
+    :func:`evsynth.dedupe.find_duplicates` clusters the kept library records
+    with the new ones. In a cluster holding a library record, that record
+    stays kept (the one dedupe chose if it is old, else the best old one) and
+    every new member is marked as its duplicate; a cluster of new records only
+    keeps dedupe's choice. Old records are never re-marked. The kept record's
+    empty fields are filled from the new members.
 
     Returns
     -------
@@ -257,62 +251,56 @@ def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]
         New record id → id of the record it duplicates.
     """
     from .dedupe import find_duplicates
+    from .dedupe.cluster import choose_kept, merged_fields
 
     if not new_ids:
         return {}
     new_set = set(new_ids)
     old = [r for r in store.iter_records(deduped=True) if r.store_id not in new_set]
-    new = list(store.iter_records(ids=list(new_ids)))
-    new = [r for r in new if r.duplicate_of is None]
+    new = [r for r in store.iter_records(ids=list(new_ids)) if r.duplicate_of is None]
     records: list[Record] = old + new
+    ids = [int(r.store_id) for r in records]  # type: ignore[arg-type]
     n_old = len(old)
     result = find_duplicates(records)
-    parent, find = _union_find(len(records))
-    evidence: dict[int, Any] = {}
-    for link in result.links:
-        i, j = int(link.record_index), int(link.kept_index)
-        if i < n_old and j < n_old:
-            continue  # old vs old: not this update's business
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)  # old records (lower indexes) stay roots
-        for k in (i, j):
-            if k >= n_old:
-                evidence.setdefault(k, link)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for k in range(n_old, len(records)):
-        groups[find(k)].append(k)
+    link_of = {link.record_index: link for link in result.links}
     links: list[dict[str, Any]] = []
+    fills: list[tuple[int, dict[str, Any]]] = []
     marks: dict[int, int] = {}
-    fills: dict[int, dict[str, Any]] = defaultdict(dict)
-    for root, members in groups.items():
-        keep = root if root < n_old else min(members, key=lambda k: (-records[k].completeness, k))
+    for cluster in result.clusters:
+        fresh = [k for k in cluster if k >= n_old]
+        if not fresh:
+            continue
+        olds = [k for k in cluster if k < n_old]
+        keep = cluster[0] if (cluster[0] < n_old or not olds) else choose_kept(records, olds)
+        members = [k for k in fresh if k != keep]
         for k in members:
-            if k == keep:
-                continue
-            link = evidence[k]
-            kept_id = int(records[keep].store_id)  # type: ignore[arg-type]
+            # the link dedupe made for this record, or (when dedupe kept it) the kept record's link to it
+            link = link_of.get(k) or link_of.get(keep)
+            evidence = dict(link.evidence) if link is not None else {}
+            via = dict(evidence.get("joined_via") or {})
+            if "index" in via and link is not None:
+                other = via.pop("index")  # the other end of the joining pair, seen from this record
+                via["record_id"] = ids[link.record_index if other == k else other]
+                evidence["joined_via"] = via
+            evidence["found_by"] = "update"
             links.append(
                 {
-                    "record_id": records[k].store_id,
-                    "duplicate_of": kept_id,
-                    "rule": str(link.rule),
-                    "score": None if link.score is None else float(link.score),
-                    "evidence": {**dict(link.evidence or {}), "found_by": "update"},
+                    "record_id": ids[k],
+                    "duplicate_of": ids[keep],
+                    "rule": link.rule if link is not None else "cluster",
+                    "score": float(link.score) if link is not None else None,
+                    "evidence": evidence,
                 }
             )
-            marks[int(records[k].store_id)] = kept_id  # type: ignore[arg-type]
-            for name in RECORD_FIELDS:
-                mine = getattr(records[keep], name)
-                theirs = getattr(records[k], name)
-                if mine in (None, (), "") and theirs not in (None, (), "") and name not in fills[keep]:
-                    fills[keep][name] = theirs
+            marks[ids[k]] = ids[keep]
+        if members:
+            fills.append((ids[keep], merged_fields(records, keep, [keep, *members])))
     with store.transaction():
         if links:
             store.mark_duplicates(links, reset=False)
-        for keep, changes in fills.items():
+        for kept_id, changes in fills:
             if changes:
-                store.update_record_fields(int(records[keep].store_id), changes)  # type: ignore[arg-type]
+                store.update_record_fields(kept_id, changes)
     return marks
 
 

@@ -249,3 +249,36 @@ def test_status_with_extracted_data(store: Store, root: Path) -> None:
     assert s.pooled.ci_low < s.pooled.estimate < s.pooled.ci_high
     if s.pooled.estimate_natural is not None:
         assert 0.0 < s.pooled.estimate_natural < 1.0
+
+
+def test_new_duplicates_keep_library_records(store: Store) -> None:
+    """A new PubMed record matching a screened Embase record is marked, never the other way round."""
+    from evsynth.living import _mark_new_duplicates
+
+    title = "Proton MRI of (13)C distribution by J and chemical shift editing."
+    (old,) = store.add_records([Record(source="ris", source_id="E1", title=title, doi="10.1006/jmre.2001.2429",
+                                       authors=("Casieri, C.", "Testa, C."), journal="Journal of magnetic resonance",
+                                       year=2001)])
+    _decide(store, [old], "include")
+    new = store.add_records([
+        Record(source="pubmed", source_id="11700088", pmid="11700088", title=title, doi="10.1006/jmre.2001.2429",
+               authors=("Casieri C", "Testa C"), journal="J Magn Reson", year=2001, volume="153"),
+        # the same article twice among the new records (e.g. from two files), and an unrelated one
+        Record(source="medline", source_id="11700088", pmid="11700088", title=title, doi="10.1006/jmre.2001.2429",
+               year=2001),
+        Record(source="pubmed", source_id="11748933", pmid="11748933",
+               title="Is cryopreservation a homogeneous process?", year=2001),
+    ])
+    marks = _mark_new_duplicates(store, new)
+    assert marks == {new[0]: old, new[1]: old}
+    assert store.get_record(old).duplicate_of is None
+    assert store.get_record(old).pmid == "11700088" and store.get_record(old).volume == "153"
+    links = store.duplicate_links()
+    assert {(d["record_id"], d["duplicate_of"]) for d in links} == {(new[0], old), (new[1], old)}
+    assert all(d["evidence"]["found_by"] == "update" for d in links)
+    assert store.get_record(new[2]).duplicate_of is None
+    # the screened record keeps its decision and stays out of the sheet's duplicates
+    from evsynth.screening import record_statuses
+
+    statuses = record_statuses(store, "title-abstract")
+    assert statuses[old] == "include" and new[0] not in statuses and statuses[new[2]] == "awaiting"
