@@ -9,8 +9,8 @@ Examples
 --------
 >>> from evsynth import Record
 >>> a = Record(source="ris", source_id="1", title="Ketamine for fibromyalgia pain: a trial",
-...            doi="https://doi.org/10.1/ABC", year=2011, authors=("Noppers, I.",))
->>> b = a.replace(source_id="2", doi="doi:10.1/abc")
+...            doi="https://doi.org/10.1000/ABC", year=2011, authors=("Noppers, I.",))
+>>> b = a.replace(source_id="2", doi="doi:10.1000/abc")
 >>> result = find_duplicates([a, b])
 >>> [(l.record_index, l.kept_index, l.rule) for l in result.links]
 [(1, 0, 'doi+title')]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -12,13 +12,14 @@ from ..models import Record
 from .block import candidate_pairs
 from .cluster import build_clusters, choose_kept, merged_fields
 from .normalise import NormalisedRecord, normalise_record
-from .score import decide, hard_conflicts
+from .score import PairDecision, decide, hard_conflicts
 
 __all__ = ["DedupeResult", "DuplicateLink", "ReviewPair", "find_duplicates"]
 
 #: Pairs whose titles score below this (rapidfuzz token_set_ratio) and share no
 #: identifier are not scored further.
 _PREFILTER = 75.0
+_ID_RULES = ("doi+", "pmid+")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,42 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     return pairs[(np.asarray(sim) >= _PREFILTER) | same_id]
 
 
+def _drop_ambiguous(
+    edges: list[tuple[float, int, int]],
+    info: list[tuple[str, float]],
+    conflict: Callable[[int, int], bool],
+) -> tuple[list[tuple[float, int, int]], list[tuple[str, float]], list[tuple[int, int, Any]]]:
+    """Withdraw the merges of a record that matches records which must stay apart.
+
+    A record without DOI or pages can look like each of two distinct papers
+    with the same title; attaching it to either would be a guess. Its pairs go
+    to the review list instead (rule ``ambiguous``).
+    """
+    partners: dict[int, list[int]] = {}
+    for (_, i, j), (rule, _) in zip(edges, info):
+        if rule.startswith(_ID_RULES):
+            continue  # a shared DOI or PMID is not a guess
+        partners.setdefault(i, []).append(j)
+        partners.setdefault(j, []).append(i)
+    unsure = {
+        x for x, ps in partners.items()
+        if len(ps) > 1 and any(conflict(p, q) for k, p in enumerate(ps) for q in ps[k + 1:])
+    }
+    if not unsure:
+        return edges, info, []
+    kept_edges, kept_info, withdrawn = [], [], []
+    for edge, meta in zip(edges, info):
+        _, i, j = edge
+        if (i in unsure or j in unsure) and not meta[0].startswith(_ID_RULES):
+            evidence = {"rule": "ambiguous", "matched_rule": meta[0],
+                        "note": "matches records that must stay apart"}
+            withdrawn.append((i, j, PairDecision("review", "ambiguous", meta[1], evidence)))
+        else:
+            kept_edges.append(edge)
+            kept_info.append(meta)
+    return kept_edges, kept_info, withdrawn
+
+
 def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     """Find duplicate records, cluster them and explain every link.
 
@@ -173,6 +210,9 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
             hit = bool(hard_conflicts(norm[x], norm[y]))
             conflict_cache[key] = hit
         return hit
+
+    edges, edge_info, ambiguous = _drop_ambiguous(edges, edge_info, conflict)
+    reviews.extend(ambiguous)
 
     root, applied = build_clusters(n, edges, conflict)
     groups: dict[int, list[int]] = {}

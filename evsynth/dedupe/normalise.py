@@ -575,8 +575,8 @@ def normalise_record(record: Record) -> NormalisedRecord:
     if record.abstract:
         abstract = _NON_ALNUM_RE.sub(" ", fold(record.abstract)).strip()[:600] or None
     return NormalisedRecord(
-        doi=normalise_doi(record.doi),
-        pmid=normalise_pmid(record.pmid),
+        doi=normalise_doi(record.doi) or (normalise_doi(record.url) if record.url and "doi" in record.url else None),
+        pmid=normalise_pmid(record.pmid or (record.source_id if record.source == "pubmed" else None)),
         title=title,
         numbers=numbers,
         series=series,

@@ -1,0 +1,217 @@
+"""Decision rules: what merges, what goes to review, and every keep-apart rule.
+
+The records look like real exports of the same or of distinct papers: one
+database's RIS/MEDLINE record beside another's CSV, with the spelling
+differences those exports have.
+"""
+
+from __future__ import annotations
+
+from evsynth.dedupe import find_duplicates
+from evsynth.dedupe.normalise import normalise_record
+from evsynth.dedupe.score import decide, hard_conflicts
+from evsynth.models import Record
+
+TITLE = "Ketamine infusion for fibromyalgia: a randomized, double-blind, placebo-controlled crossover trial"
+AUTHORS = ("Noppers, I.", "Niesters, M.", "Swartjes, M.", "Bauer, M.", "Aarts, L.")
+
+
+def pubmed(**kw: object) -> Record:
+    base = dict(source="pubmed", source_id="21278101", pmid="21278101", doi="10.1016/j.pain.2011.01.015",
+                title=TITLE, authors=AUTHORS, journal="Pain", journal_iso="Pain", year=2011,
+                volume="152", issue="9", pages="2173-8")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def embase(**kw: object) -> Record:
+    base = dict(source="ris", source_id="L51234567", doi="https://doi.org/10.1016/J.PAIN.2011.01.015",
+                title=TITLE.upper().replace(":", " -"), authors=("Noppers I", "Niesters M", "Swartjes M",
+                                                                   "Bauer M", "Aarts L"),
+                journal="PAIN", year=2011, volume="152", issue="9", pages="2173-2178")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def pair(a: Record, b: Record):
+    return decide(normalise_record(a), normalise_record(b))
+
+
+def merged(records: list[Record]) -> bool:
+    return len(find_duplicates(records).links) == len(records) - 1
+
+
+# -- merges --------------------------------------------------------------------
+def test_same_paper_from_two_databases_merges_with_evidence() -> None:
+    result = find_duplicates([embase(), pubmed()])
+    (link,) = result.links
+    assert (link.record_index, link.kept_index) == (0, 1)  # the PubMed record is kept
+    assert link.rule == "doi+title"
+    assert link.evidence["doi"] == ["10.1016/j.pain.2011.01.015"] * 2
+    assert link.evidence["title_similarity"] == 100.0
+    assert link.evidence["first_page"] == ["2173", "2173"]
+    assert link.evidence["joined_via"]["index"] == 1
+
+
+def test_no_doi_author_formats_and_abbreviated_journal_merge() -> None:
+    a = pubmed(doi=None, pmid=None, source="medline", journal="Pain", authors=("Noppers, Ingeborg",))
+    b = embase(doi=None, authors=("I. Noppers",), journal="Pain (Amsterdam)")
+    d = pair(a, b)
+    assert d.decision == "merge" and d.rule == "title+authors+year"
+
+
+def test_translated_title_with_language_tag_merges() -> None:
+    a = Record(source="medline", source_id="1", title="[Ketamine in the treatment of fibromyalgia]. [German]",
+               authors=("Schmidt, K",), journal="Schmerz", year=2009, volume="23", pages="51-6")
+    b = Record(source="ris", source_id="2", title="Ketamine in the treatment of fibromyalgia",
+               authors=("Schmidt K.",), journal="Der Schmerz", year=2009, volume="23", pages="51-56")
+    assert pair(a, b).decision == "merge"
+
+
+def test_typo_in_title_with_matching_citation_merges() -> None:
+    a = pubmed(doi=None, pmid=None, title="Ketamine infusion for fibromyalgia: a randomised double blind trial")
+    b = embase(doi=None, title="Ketamine infusion for fibromyalgia: a randomized double-blind trail")
+    d = pair(a, b)
+    assert d.decision == "merge"
+
+
+def test_kept_record_gets_missing_fields() -> None:
+    a = pubmed(abstract=None, pmid="21278101")
+    b = embase(abstract="BACKGROUND: Ketamine ...", keywords=("ketamine", "fibromyalgia"))
+    result = find_duplicates([a, b])
+    kept, fields = result.filled[0]
+    assert kept == 0
+    assert fields["abstract"] == "BACKGROUND: Ketamine ..."
+    assert fields["keywords"] == ("ketamine", "fibromyalgia")
+
+
+# -- keep-apart rules ------------------------------------------------------------
+def test_conflicting_dois_keep_apart() -> None:
+    d = pair(pubmed(), embase(doi="10.1016/j.pain.2011.01.016"))
+    assert d.decision == "apart" and "doi" in d.evidence["conflicts"]
+
+
+def test_distinct_pmids_keep_apart() -> None:
+    a = pubmed(doi=None)
+    b = pubmed(doi=None, source_id="21278102", pmid="21278102")
+    assert "pmid" in hard_conflicts(normalise_record(a), normalise_record(b))
+    assert not find_duplicates([a, b]).links
+
+
+def test_years_more_than_one_apart_keep_apart() -> None:
+    d = pair(pubmed(doi=None, pmid=None), embase(doi=None, year=2013))
+    assert d.decision == "apart" and "year" in d.evidence["conflicts"]
+
+
+def test_year_one_apart_needs_volume_and_pages() -> None:
+    ahead_of_print = embase(doi=None, year=2010)
+    assert pair(pubmed(doi=None, pmid=None), ahead_of_print).decision == "merge"
+    no_citation = embase(doi=None, year=2010, volume=None, pages=None, issue=None)
+    assert pair(pubmed(doi=None, pmid=None), no_citation).decision == "review"
+
+
+def test_different_pages_keep_apart() -> None:
+    d = pair(pubmed(doi=None, pmid=None), embase(doi=None, pages="2180-2188"))
+    assert d.decision == "apart" and d.evidence["conflicts"] == ["pages"]
+
+
+def test_different_volumes_keep_apart() -> None:
+    d = pair(pubmed(doi=None, pmid=None), embase(doi=None, volume="153"))
+    assert d.decision == "apart" and d.evidence["conflicts"] == ["volume"]
+
+
+def test_supplement_written_as_volume_is_not_a_volume_conflict() -> None:
+    a = embase(doi=None, volume="61", issue="SUPPL. 1", pages="A87")
+    b = embase(doi=None, source_id="x", volume="1", issue=None, pages="A87")
+    assert "volume" not in hard_conflicts(normalise_record(a), normalise_record(b))
+
+
+def test_erratum_comment_reply_retraction_keep_apart_from_the_article() -> None:
+    article = pubmed(doi=None, pmid=None)
+    for title in (f"Erratum: {TITLE}", f"Correction to: {TITLE}", f"Comment on: {TITLE}",
+                  f"Reply to: {TITLE}", f"Retraction notice: {TITLE}"):
+        other = embase(doi=None, title=title)
+        d = pair(article, other)
+        assert d.decision == "apart" and "kind" in d.evidence["conflicts"], title
+
+
+def test_erratum_by_publication_type_keeps_apart() -> None:
+    erratum = pubmed(source_id="2", pmid="2", doi=None, publication_types=("Published Erratum",))
+    assert "kind" in hard_conflicts(normalise_record(pubmed(doi=None)), normalise_record(erratum))
+
+
+def test_conference_abstract_vs_journal_article_keep_apart() -> None:
+    abstract = Record(source="bibtex", source_id="c", title="Cultural universality versus particularity in CMC",
+                      authors=("Stahl, Bernd-Carsten",), year=2003, record_type="inproceedings",
+                      extra={"booktitle": "Americas Conference on Information Systems"})
+    article = Record(source="bibtex", source_id="a", title="Cultural Universality Versus Particularity in CMC",
+                     authors=("Stahl, Bernd Carsten", "Elbeltagi, Ibrahim"), year=2004, record_type="article",
+                     journal="Journal of Global Information Technology Management", volume="7", pages="47--65")
+    d = pair(abstract, article)
+    assert d.decision == "apart" and "venue" in d.evidence["conflicts"]
+
+
+def test_series_parts_keep_apart() -> None:
+    base = "Fibromyalgia: pathophysiology and treatment. Part {}"
+    for one, two in (("1", "2"), ("I", "II"), ("one", "two")):
+        a = pubmed(doi=None, pmid=None, title=base.format(one), pages=None, volume=None)
+        b = embase(doi=None, title=base.format(two), pages=None, volume=None)
+        d = pair(a, b)
+        assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"], (one, two)
+    # a part number in one title only
+    d = pair(pubmed(doi=None, pmid=None, title=base.format("2")),
+             embase(doi=None, title="Fibromyalgia: pathophysiology and treatment"))
+    assert d.decision == "apart"
+
+
+def test_different_trailing_numbers_keep_apart() -> None:
+    a = Record(source="bibtex", source_id="3", title="Introduction to the Minitrack on Crowdsourcing and Digital "
+               "Workforce in the Gig Economy 2021", authors=("Deng, Xuefei",), year=2021)
+    b = a.replace(source_id="4", title=a.title.replace("2021", "2022"))
+    assert "title-numbers" in hard_conflicts(normalise_record(a), normalise_record(b))
+    hpv16 = pubmed(doi=None, pmid=None, title="HPV16 viral load in women with CIN2", pages=None)
+    hpv18 = embase(doi=None, title="HPV18 viral load in women with CIN2", pages=None)
+    assert pair(hpv16, hpv18).decision == "apart"
+
+
+def test_records_without_title_and_doi_are_never_merged() -> None:
+    a = Record(source="csv", source_id="1", authors=AUTHORS, year=2011, journal="Pain", volume="152",
+               pages="2173-8")
+    b = a.replace(source_id="2")
+    result = find_duplicates([a, b])
+    assert not result.links and result.uncomparable == (0, 1)
+
+
+def test_same_title_different_authors_goes_to_review() -> None:
+    a = pubmed(doi=None, pmid=None, volume=None, pages=None, issue=None)
+    b = embase(doi=None, volume=None, pages=None, issue=None, authors=("Smith, J.", "Jones, K."))
+    result = find_duplicates([a, b])
+    assert not result.links
+    (review,) = result.review
+    assert review.rule == "authors-differ"
+
+
+def test_same_doi_different_titles_goes_to_review() -> None:
+    a = pubmed(title="Abstracts of the 2011 scientific meeting: session one on pain")
+    b = embase(title="Serum ketamine levels after infusion in healthy volunteers")
+    d = pair(a, b)
+    assert d.decision == "review" and d.rule == "doi-titles-differ"
+
+
+def test_generic_titles_need_more_than_a_title() -> None:
+    a = Record(source="ris", source_id="1", title="Editorial", journal="Pain", year=2011, authors=("Smith, J",))
+    b = Record(source="ris", source_id="2", title="Editorial", journal="Pain", year=2011, authors=("Smith, J",))
+    assert pair(a, b).decision != "merge"
+
+
+def test_chaining_is_guarded() -> None:
+    # B has no DOI and matches both A and C; A and C have different DOIs.
+    a = pubmed(pages=None, volume=None, issue=None)
+    c = embase(doi="10.1016/j.pain.2011.99.999", pages=None, volume=None, issue=None)
+    b = embase(source_id="B", doi=None, pages=None, volume=None, issue=None)
+    result = find_duplicates([a, b, c])
+    kept = result.kept_index()
+    assert kept[0] != kept[2]
+    for cluster in result.clusters:
+        dois = {normalise_record([a, b, c][k]).doi for k in cluster} - {None}
+        assert len(dois) <= 1
