@@ -577,7 +577,7 @@ def run_review(
     written: dict[str, tuple[Path, ...]] = {}
     data["figures"] = {}
     for name, (fig, caption) in figures.items():
-        paths = tuple(save_figure(fig, fig_dir / name, formats))
+        paths = tuple(save_figure(fig, fig_dir / name, formats, dpi=200))
         written[name] = paths
         entry = {p.suffix.lstrip("."): str(p.relative_to(out)) for p in paths}
         entry["caption"] = caption

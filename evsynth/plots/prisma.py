@@ -13,6 +13,9 @@ __all__ = ["prisma_diagram", "is_register"]
 
 _REGISTER_WORDS = ("clinicaltrials", "ctgov", "registry", "register", "ictrp", "euctr", "isrctn", "anzctr", "chictr")
 
+#: Characters per line in a box.
+_WRAP = 50
+
 #: Text shown for a count the data do not give.
 UNAVAILABLE = "not available"
 
@@ -33,16 +36,26 @@ def _get(counts: Any, name: str, default: Any = None) -> Any:
     return getattr(counts, name, default)
 
 
+def _wrap(text: str, wrap: int) -> list[str]:
+    lines: list[str] = []
+    for para in text.split("\n"):
+        indent = "   " if para.startswith("  ") else ""
+        lines += textwrap.wrap(para, wrap, subsequent_indent=indent) or [""]
+    return lines
+
+
+def _height(text: str, wrap: int = _WRAP, minimum: float = 0.32) -> float:
+    """Box height (axis units = inches) for ``text`` wrapped at ``wrap`` characters."""
+    return max(minimum, 0.14 + 0.125 * len(_wrap(text, wrap)))
+
+
 def _box(ax, x: float, y: float, w: float, h: float, text: str, gid: str, *, shade: bool = False,
-         wrap: int = 44, ha: str = "left") -> None:
+         wrap: int = _WRAP, ha: str = "left") -> None:
     ax.add_patch(FancyBboxPatch((x, y - h), w, h, boxstyle="square,pad=0", facecolor="#ececec" if shade else "white",
                                 edgecolor=_style.INK, lw=0.7, gid=f"box:{gid}"))
-    lines = []
-    for para in text.split("\n"):
-        lines += textwrap.wrap(para, wrap, subsequent_indent="   " if para.startswith("  ") else "") or [""]
     tx = x + 0.08 if ha == "left" else x + w / 2
-    ax.text(tx, y - 0.07, "\n".join(lines), ha=ha, va="top", fontsize=_style.SMALL_FONT_SIZE, gid=f"text:{gid}",
-            linespacing=1.25)
+    ax.text(tx, y - 0.07, "\n".join(_wrap(text, wrap)), ha=ha, va="top", fontsize=_style.SMALL_FONT_SIZE,
+            gid=f"text:{gid}", linespacing=1.25)
 
 
 def _arrow(ax, x0: float, y0: float, x1: float, y1: float) -> None:
@@ -93,22 +106,29 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
             lines = [f"Databases and registers {_n(None)}"]
         # Identification
         y = 0.0
-        h_id = 0.2 + 0.135 * (len(lines) + 1)
-        _box(ax, lx, y, w, h_id, "Records identified from:\n" + "\n".join(lines), "identified")
+        id_text = "Records identified from:\n" + "\n".join(lines)
         dup = _get(counts, "duplicates_removed")
-        _box(ax, rx, y, w, h_id, f"Records removed before screening:\n  Duplicate records {_n(dup)}", "removed")
+        rm_text = f"Records removed before screening:\n  Duplicate records {_n(dup)}"
+        h_id = max(_height(id_text, minimum=0.95), _height(rm_text))
+        _box(ax, lx, y, w, h_id, id_text, "identified")
+        _box(ax, rx, y, w, h_id, rm_text, "removed")
         _arrow(ax, lx + w, y - h_id / 2, rx, y - h_id / 2)
         y1 = y - h_id - 0.35
         _arrow(ax, lx + w / 2, y - h_id, lx + w / 2, y1)
         # Screening
-        h = 0.32
-        _box(ax, lx, y1, w, h, f"Records screened {_n(_get(counts, 'screened'))}", "screened")
-        _box(ax, rx, y1, w, h, f"Records excluded {_n(_get(counts, 'excluded_screening'))}", "excluded")
+        t_scr = f"Records screened {_n(_get(counts, 'screened'))}"
+        t_exc = f"Records excluded {_n(_get(counts, 'excluded_screening'))}"
+        h = max(_height(t_scr), _height(t_exc))
+        _box(ax, lx, y1, w, h, t_scr, "screened")
+        _box(ax, rx, y1, w, h, t_exc, "excluded")
         _arrow(ax, lx + w, y1 - h / 2, rx, y1 - h / 2)
         y2 = y1 - h - 0.35
         _arrow(ax, lx + w / 2, y1 - h, lx + w / 2, y2)
-        _box(ax, lx, y2, w, h, f"Reports sought for retrieval {_n(_get(counts, 'sought'))}", "sought")
-        _box(ax, rx, y2, w, h, f"Reports not retrieved {_n(_get(counts, 'not_retrieved'))}", "not_retrieved")
+        t_sought = f"Reports sought for retrieval {_n(_get(counts, 'sought'))}"
+        t_nr = f"Reports not retrieved {_n(_get(counts, 'not_retrieved'))}"
+        h = max(_height(t_sought), _height(t_nr))
+        _box(ax, lx, y2, w, h, t_sought, "sought")
+        _box(ax, rx, y2, w, h, t_nr, "not_retrieved")
         _arrow(ax, lx + w, y2 - h / 2, rx, y2 - h / 2)
         y3 = y2 - h - 0.35
         _arrow(ax, lx + w / 2, y2 - h, lx + w / 2, y3)
@@ -119,16 +139,17 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
             reasons = dict(reasons)
             ex_lines = [f"Reports excluded {_n(sum(reasons.values()))}" + (":" if reasons else "")]
             ex_lines += [f"  {reason} {_n(v)}" for reason, v in sorted(reasons.items(), key=lambda kv: -kv[1])]
-        h_ex = max(h, 0.2 + 0.135 * len(ex_lines))
-        _box(ax, lx, y3, w, h_ex, f"Reports assessed for eligibility {_n(_get(counts, 'assessed'))}", "assessed")
+        t_ass = f"Reports assessed for eligibility {_n(_get(counts, 'assessed'))}"
+        h_ex = max(_height("\n".join(ex_lines)), _height(t_ass))
+        _box(ax, lx, y3, w, h_ex, t_ass, "assessed")
         _box(ax, rx, y3, w, h_ex, "\n".join(ex_lines), "excluded_fulltext")
         _arrow(ax, lx + w, y3 - h_ex / 2, rx, y3 - h_ex / 2)
         y4 = y3 - h_ex - 0.35
         _arrow(ax, lx + w / 2, y3 - h_ex, lx + w / 2, y4)
-        h_in = 0.66
-        _box(ax, lx, y4, w, h_in,
-             f"Studies included in review {_n(_get(counts, 'included_studies'))}\n"
-             f"Reports of included studies {_n(_get(counts, 'included_reports'))}", "included")
+        t_in = (f"Studies included in review {_n(_get(counts, 'included_studies'))}\n"
+                f"Reports of included studies {_n(_get(counts, 'included_reports'))}")
+        h_in = _height(t_in, minimum=0.66)
+        _box(ax, lx, y4, w, h_in, t_in, "included")
         bottom = y4 - h_in
         # Phase bands on the left (shaded, with rotated labels).
         for name, top, bot in (("Identification", 0.0, y - h_id), ("Screening", y1, y3 - h_ex), ("Included", y4, bottom)):
