@@ -298,9 +298,16 @@ def _search_section(queries: Path, store_path: Path | None) -> dict[str, Any]:
     section: dict[str, Any] = {"queries": [], "runs": [], "notes": []}
     files = sorted(queries.glob("*.toml")) if queries.is_dir() else []
     if files:
-        from .queries import load_query
-
+        try:
+            from .queries import load_query
+        except ImportError:  # the saved-query loader is not installed: quote the files as they are
+            load_query = None
         for path in files:
+            if load_query is None:
+                section["queries"].append({"name": path.stem, "database": "see file", "path": str(path),
+                                           "query": path.read_text(encoding="utf-8"), "mindate": None,
+                                           "maxdate": None, "datetype": None, "notes": None})
+                continue
             q = load_query(path)
             section["queries"].append({
                 "name": q.name, "database": q.database, "query": q.query, "mindate": q.mindate,

@@ -206,3 +206,10 @@ def test_subgroup_blocks_with_own_diamonds_and_test_for_differences():
         "Test for subgroup differences: Q = 1.86, df = 2 (p = 0.39)")
     xs = _by_gid(fig, "diamond:overall").get_xy()[:4, 0]
     assert min(xs) == pytest.approx(overall.ci_low)
+
+
+def test_arm_columns_for_continuous_outcomes():
+    cols = arm_columns("Ketamine", mean=[5.0, None], sd=[1.0, 2.5], total=[12, 10])
+    assert list(cols) == ["Ketamine\nMean", "Ketamine\nSD", "Ketamine\nTotal"]
+    assert cols["Ketamine\nMean"] == ["5.0", ""] and cols["Ketamine\nSD"] == ["1.0", "2.5"]
+    assert cols["Ketamine\nTotal"] == ["12", "10"]
