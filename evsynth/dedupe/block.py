@@ -62,7 +62,7 @@ def blocking_keys(rec: NormalisedRecord, rare: Counter[str] | None = None) -> li
 
 
 def candidate_pairs(
-    records: Sequence[NormalisedRecord], *, max_block: int = 40, window: int = 6
+    records: Sequence[NormalisedRecord], *, max_block: int = 20, window: int = 6
 ) -> np.ndarray:
     """Unique candidate pairs ``(i, j)`` with ``i < j``, as an ``(m, 2)`` int array.
 

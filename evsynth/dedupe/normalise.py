@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -82,6 +83,7 @@ _STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """ASCII-fold and lowercase: HTML entities decoded, accents dropped.
 
@@ -90,7 +92,10 @@ def fold(text: str) -> str:
     >>> fold("Gr&ouml;nros J")
     'gronros j'
     """
-    text = html.unescape(text)
+    if "&" in text:
+        text = html.unescape(text)
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l").lower()
@@ -246,6 +251,7 @@ def split_author_string(value: str) -> list[str]:
     return [p.strip(" .,") for p in parts if p.strip(" .,")]
 
 
+@functools.lru_cache(maxsize=131072)
 def parse_author(name: str) -> tuple[str, str] | None:
     """``(surname, initials)`` of one author, lowercase ASCII.
 
@@ -334,8 +340,13 @@ def journal_variants(value: str | None) -> list[tuple[str, ...]]:
     ("Revista Panamericana de Salud Publica/Pan American Journal of Public
     Health"; "International journal of cancer.Journal international du cancer").
     """
+    return list(_journal_variants(value))
+
+
+@functools.lru_cache(maxsize=32768)
+def _journal_variants(value: str | None) -> tuple[tuple[str, ...], ...]:
     if not value:
-        return []
+        return ()
     value = str(value)
     parts = [value, value.split(":")[0]]
     for sep in ("/", "=", " - "):
@@ -343,7 +354,7 @@ def journal_variants(value: str | None) -> list[tuple[str, ...]]:
             parts.extend(value.split(sep))
     parts.extend(re.split(r"(?<=[a-z]{4})\.\s*(?=[A-Z][a-z])", value))
     out = [normalise_journal(p) for p in parts]
-    return [t for t in dict.fromkeys(out) if t]
+    return tuple(t for t in dict.fromkeys(out) if t)
 
 
 def journal_match(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -573,7 +584,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
     journals = journal_variants(container) + journal_variants(record.journal_iso)
     abstract = None
     if record.abstract:
-        abstract = _NON_ALNUM_RE.sub(" ", fold(record.abstract)).strip()[:600] or None
+        abstract = _NON_ALNUM_RE.sub(" ", fold(record.abstract[:700])).strip()[:600] or None
     return NormalisedRecord(
         doi=normalise_doi(record.doi) or (normalise_doi(record.url) if record.url and "doi" in record.url else None),
         pmid=normalise_pmid(record.pmid or (record.source_id if record.source == "pubmed" else None)),

@@ -142,8 +142,10 @@ def title_similarity(a: str | None, b: str | None) -> tuple[float, float]:
 
     ``full`` is the better of rapidfuzz's ``ratio`` and ``token_sort_ratio``;
     ``partial`` compares the shorter title with the best-matching part of the
-    longer (truncated titles, dropped subtitles) and is 0 when the shorter is
-    under 30 characters or under half the longer.
+    longer (truncated titles, dropped subtitles); it is only computed when
+    ``full`` is under :data:`SAME_TITLE`, and is 0 when the shorter is under
+    30 characters, under half the longer, or nearly as long (a cut or
+    dropped part makes it shorter).
     """
     if not a or not b:
         return 0.0, 0.0
@@ -152,7 +154,7 @@ def title_similarity(a: str | None, b: str | None) -> tuple[float, float]:
     full = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     partial = 0.0
-    if len(short) >= 30 and len(short) >= 0.5 * len(long_):
+    if full < SAME_TITLE and len(short) >= 30 and 0.5 * len(long_) <= len(short) <= 0.92 * len(long_):
         partial = fuzz.partial_ratio(short, long_)
     return float(full), float(partial)
 
