@@ -8,7 +8,6 @@ for one NCT id. :func:`run_prisma` draws the PRISMA 2020 diagram from a store.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import json
 import math
@@ -18,7 +17,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import EvsynthError, InputError, NetworkError, NotFoundError, ServiceError
+from .errors import InputError, NetworkError, NotFoundError, ServiceError
+from .situate import jsonable as _clean
 
 __all__ = [
     "REVIEW_REPORTED",
@@ -76,28 +76,6 @@ class PrismaRun:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> Any:
-    """JSON-ready: numpy to Python, NaN/inf to None, tuples to lists, dataclasses to dicts."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _clean(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def _bt(measure: str, x: Any, ni: Any = None) -> float | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, Sequence
 
 import numpy as np
@@ -150,18 +151,26 @@ class TrialSituation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (tuples become lists)."""
-        return _plain(dataclasses.asdict(self))
+        return jsonable(self)
 
 
-def _plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """JSON-ready copy: dataclasses to dicts, tuples and arrays to lists, numpy scalars to Python,
+    NaN and infinities to None, paths to strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.floating, np.integer)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, (np.integer, np.bool_)):
         return value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if isinstance(value, PurePath):
+        return str(value)
     return value
 
 

@@ -14,6 +14,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..effects import (
+    transf_arcsin,
+    transf_iarcsin,
+    transf_ilogit,
+    transf_ipft_hm,
+    transf_logit,
+    transf_pft,
+)
+
 _RATIO = {"RR", "OR", "HR", "IRR", "ROM", "PETO", "CVR", "VR", "IRLN", "PLN", "OR2DN", "OR2DL", "MPRR", "MPOR"}
 _PROPORTION_IDENTITY = {"PR"}
 
@@ -42,37 +51,6 @@ _NAMES = {
     "COR": "Correlation",
     "GEN": "Estimate",
 }
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    return np.log(p / (1.0 - p))
-
-
-def pft(p: np.ndarray | float, n: float) -> np.ndarray:
-    """Freeman-Tukey double arcsine of a proportion ``p`` with ``n`` (metafor ``transf.pft``)."""
-    p = np.asarray(p, dtype=float)
-    x = p * n
-    return 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
-
-
-def ipft_hm(t: np.ndarray | float, ni: Sequence[float]) -> np.ndarray:
-    """Inverse Freeman-Tukey transform with the harmonic mean of ``ni``.
-
-    Miller (1978), as metafor's ``transf.ipft.hm``.
-    """
-    t = np.asarray(t, dtype=float)
-    nhm = 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float))
-    lo, hi = pft(0.0, nhm), pft(1.0, nhm)
-    s = np.sin(2 * t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inner = 1 - (s + (s - 1 / s) / nhm) ** 2
-        z = 0.5 * (1 - np.sign(np.cos(2 * t)) * np.sqrt(np.clip(inner, 0, None)))
-    z = np.where(t <= lo, 0.0, np.where(t >= hi, 1.0, z))
-    return z
 
 
 @dataclass(frozen=True)
@@ -155,13 +133,14 @@ def scale_for(measure: str, ni: Sequence[float] | None = None) -> Scale:
         return Scale(m, name if m != "PLN" else "Proportion", np.exp, np.log, 0.0 if m != "PLN" else None,
                      _RATIO_TICKS if m != "PLN" else _PROP_TICKS, "ratio" if m != "PLN" else "proportion")
     if m == "PLO":
-        return Scale(m, name, _expit, _logit, None, _PROP_TICKS, "proportion")
+        return Scale(m, name, transf_ilogit, transf_logit, None, _PROP_TICKS, "proportion")
     if m in ("PFT", "PAS"):
         if m == "PFT" and ni is not None and len(ni):
             nhm = float(1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)))
-            return Scale(m, name, lambda t: ipft_hm(t, ni), lambda p: pft(p, nhm), None, _PROP_TICKS, "proportion")
-        return Scale(m, name, lambda t: np.sin(np.asarray(t)) ** 2, lambda p: np.arcsin(np.sqrt(p)), None,
-                     _PROP_TICKS, "proportion")
+            return Scale(m, name, lambda t: transf_ipft_hm(t, ni), lambda p: transf_pft(p, nhm), None, _PROP_TICKS,
+                         "proportion")
+        # Without study sizes the Freeman-Tukey scale is shown as the arcsine one (exact as n grows).
+        return Scale(m, name, transf_iarcsin, transf_arcsin, None, _PROP_TICKS, "proportion")
     if m == "ZCOR":
         return Scale(m, name, np.tanh, np.arctanh, 0.0, (-0.9, -0.5, -0.25, 0.0, 0.25, 0.5, 0.9), "proportion")
     if m == "PR":
