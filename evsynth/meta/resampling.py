@@ -11,6 +11,8 @@ of permutations whose |test statistic| (QM for the omnibus test) reaches the obs
 :func:`gosh` is metafor's ``gosh``: the model of ``res`` fitted to all subsets of ≥ p
 studies (when there are at most ``n_subsets`` of them) or to ``n_subsets`` random subsets
 (subset size drawn from Binomial(k, ½) restricted to p … k, then the studies at random).
+As in metafor's fast path for the FE and DL models without moderators, H² of those subsets
+is Q/(k − 1) (it can be below 1, where ``fit`` reports H² = 1 for DL).
 """
 
 from __future__ import annotations
@@ -195,6 +197,11 @@ def gosh(res: MetaResult, n_subsets: int | None = None, seed: int | None = None)
     for key in ("beta", "qe", "i2", "h2", "tau2"):
         arr = f[key]
         arr[~valid] = np.nan
+    if p == 1 and res.method in ("FE", "DL"):
+        # metafor's gosh() fast path for these models reports H² = Q/(k − 1), which can be < 1
+        kk = incl.sum(1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f["h2"] = np.where(kk > 1, f["qe"] / (kk - 1), 1.0)
     order = np.argsort(incl.sum(1), kind="stable")
     return GoshResult(incl[order], incl.sum(1)[order], f["qe"][order], f["i2"][order], f["h2"][order],
                       f["tau2"][order], f["beta"][order], tuple(c.name for c in res.coefficients), exact, seed)

@@ -34,6 +34,13 @@ raw$bcg <- data.frame(study = paste(dat.bcg$author, dat.bcg$year), ai = dat.bcg$
                       ci = dat.bcg$cpos, di = dat.bcg$cneg, ablat = dat.bcg$ablat, year = dat.bcg$year,
                       alloc = dat.bcg$alloc)
 
+bcgrd <- escalc("RD", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
+datasets$bcg_rd <- list(measure = "RD", yi = num(bcgrd$yi), vi = num(bcgrd$vi),
+                        labels = paste(dat.bcg$author, dat.bcg$year))
+bcgor <- escalc("OR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
+datasets$bcg_or <- list(measure = "OR", yi = num(bcgor$yi), vi = num(bcgor$vi),
+                        labels = paste(dat.bcg$author, dat.bcg$year))
+
 nor <- dat.normand1999
 md <- escalc("MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = nor)
 smd <- escalc("SMD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = nor)
@@ -150,14 +157,14 @@ for (dn in c("bcg", "normand_smd", "li_or")) for (method in c("REML", "DL", "PM"
   rs <- rstudent(r)
   sens[[length(sens) + 1]] <- list(
     dataset = dn, method = method, knha = knha,
-    leave1out = list(estimate = num(l1$estimate), se = num(l1$se), zval = num(l1$zval), pval = num(l1$pval),
+    leave1out = list(estimate = num(l1$estimate), se = num(l1$se), zval = num(if (is.null(l1$zval)) l1$tval else l1$zval), pval = num(l1$pval),
                      ci_lb = num(l1$ci.lb), ci_ub = num(l1$ci.ub), Q = num(l1$Q), Qp = num(l1$Qp),
                      tau2 = num(l1$tau2), I2 = num(l1$I2), H2 = num(l1$H2)),
     influence = list(rstudent = num(inf$inf$rstudent), dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d),
                      cov_r = num(inf$inf$cov.r), tau2_del = num(inf$inf$tau2.del), QE_del = num(inf$inf$QE.del),
                      hat = num(inf$inf$hat), weight = num(inf$inf$weight), dfbetas = num(inf$dfbs$intrcpt),
                      rstudent_resid = num(rs$resid), rstudent_se = num(rs$se)),
-    cumul = list(order = ord, estimate = num(cu$estimate), se = num(cu$se), zval = num(cu$zval), pval = num(cu$pval),
+    cumul = list(order = ord, estimate = num(cu$estimate), se = num(cu$se), zval = num(if (is.null(cu$zval)) cu$tval else cu$zval), pval = num(cu$pval),
                  ci_lb = num(cu$ci.lb), ci_ub = num(cu$ci.ub), Q = num(cu$Q), Qp = num(cu$Qp), tau2 = num(cu$tau2),
                  I2 = num(cu$I2), H2 = num(cu$H2)),
     regtest = list(zval = num(eg$zval), pval = num(eg$pval), dfs = num(eg$dfs), est = num(eg$est),

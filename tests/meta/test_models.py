@@ -1,0 +1,194 @@
+"""fit(): small-k honesty, warnings, input errors, result objects, invariants (hypothesis), PyMARE cross-check."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evsynth.errors import InputError
+from evsynth.meta import METHODS, MetaResult, fit
+
+from ._ref import close, dataset
+
+BCG = dataset("bcg")
+
+
+def test_k1_returns_the_study_with_a_warning() -> None:
+    res = fit([0.5], [0.04], method="REML", knha=True)
+    assert res.k == 1 and res.estimate == 0.5 and res.se == pytest.approx(0.2)
+    assert res.tau2 == 0 and np.isnan(res.i2) and np.isnan(res.h2) and np.isnan(res.q_p)
+    assert not res.knha  # as metafor: knha needs k > 1, the z test is used
+    assert any("no heterogeneity can be estimated" in w for w in res.warnings)
+    assert any("Knapp-Hartung needs k > 1" in w for w in res.warnings)
+    assert res.to_dict()["i2"] is None
+
+
+def test_k2_works() -> None:
+    d = dataset("bcg_k2")
+    for method in METHODS:
+        res = fit(d["yi"], d["vi"], method=method)
+        assert res.k == 2 and np.isfinite(res.estimate) and res.ci_low < res.estimate < res.ci_high
+
+
+def test_boundary_and_identical_effects_are_reported() -> None:
+    d = dataset("li_or")
+    he = fit(d["yi"], d["vi"], method="HE")
+    assert he.tau2 == 0
+    assert any("zero boundary" in w and "negative" in w for w in he.warnings)
+    d = dataset("identical")
+    res = fit(d["yi"], d["vi"])
+    assert res.tau2 == 0 and res.q == pytest.approx(0, abs=1e-20)
+    assert any("identical" in w for w in res.warnings)
+    kh = fit(d["yi"], d["vi"], knha=True)
+    assert kh.se == 0 and any("standard errors are 0" in w for w in kh.warnings)
+
+
+def test_nonconvergence_is_reported() -> None:
+    res = fit(BCG["yi"], BCG["vi"], method="REML", maxiter=2)
+    assert not res.converged
+    assert any("did not converge" in w for w in res.warnings)
+
+
+def test_fe_with_knha_warns() -> None:
+    res = fit(BCG["yi"], BCG["vi"], method="FE", knha=True)
+    assert any("not meant for the common-effect" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, np.nan])
+def test_bad_variance_is_an_input_error_naming_the_row(bad: float) -> None:
+    vi = list(BCG["vi"])
+    vi[3] = bad
+    with pytest.raises(InputError, match=r"row 4 \(Hart & Sutherland 1977\)") as info:
+        fit(BCG["yi"], vi, labels=BCG["labels"])
+    assert info.value.field == "vi"
+
+
+def test_other_input_errors() -> None:
+    with pytest.raises(InputError, match="unknown method"):
+        fit(BCG["yi"], BCG["vi"], method="XX")
+    with pytest.raises(InputError):
+        fit([1, 2], [0.1])
+    with pytest.raises(InputError, match="yi"):
+        fit([1, np.inf], [0.1, 0.1])
+    with pytest.raises(InputError, match="full rank"):
+        fit(BCG["yi"], BCG["vi"], moderators=np.ones(13))
+    with pytest.raises(InputError, match="too few"):
+        fit(BCG["yi"][:2], BCG["vi"][:2], moderators=BCG["mods"]["ablat"][:2])
+    with pytest.raises(InputError):
+        fit(BCG["yi"], BCG["vi"], moderators=BCG["mods"]["ablat"][:5])
+
+
+def test_result_objects() -> None:
+    res = fit(BCG["yi"], BCG["vi"], labels=BCG["labels"], measure="RR")
+    assert isinstance(res, MetaResult)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.tau2 = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        res.yi[0] = 1.0
+    frame = res.to_frame()
+    assert list(frame["name"]) == ["intrcpt"]
+    sf = res.studies_frame()
+    assert list(sf["label"]) == BCG["labels"] and sf["weight"].sum() == pytest.approx(100)
+    d = res.to_dict()
+    json.dumps(d)
+    for key in ("k", "estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q", "q_p",
+                "stat", "p"):
+        assert key in d
+    assert "coefficients" not in d
+    text = res.summary()
+    assert "Random-Effects Model (k = 13" in text and "I^2" in text and "Prediction interval" in text
+
+
+def test_moderators_named_as_metafor_and_categorical() -> None:
+    res = fit(BCG["yi"], BCG["vi"], moderators=BCG["mods"]["ablat"])
+    assert [c.name for c in res.coefficients] == ["intrcpt", "mods"]
+    res = fit(BCG["yi"], BCG["vi"], moderators={"alloc": BCG["groups"]["alloc"]})
+    assert [c.name for c in res.coefficients] == ["intrcpt", "allocrandom", "allocsystematic"]
+    d = res.to_dict()
+    assert [c["name"] for c in d["coefficients"]] == ["intrcpt", "allocrandom", "allocsystematic"]
+    assert {"qm", "r2"} <= set(d)
+    grid = res.predict(np.array([[0, 0], [1, 0], [0, 1]]))
+    close(grid.estimate, [res.beta[0], res.beta[0] + res.beta[1], res.beta[0] + res.beta[2]])
+    with pytest.raises(InputError):
+        res.predict(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(InputError):
+        fit(BCG["yi"], BCG["vi"]).predict([1.0])
+
+
+@pytest.mark.parametrize("method", ["DL", "REML", "ML", "HE"])
+def test_cross_check_with_pymare(method: str) -> None:
+    from pymare import estimators
+
+    y = np.asarray(BCG["yi"])[:, None]
+    v = np.asarray(BCG["vi"])[:, None]
+    est = {"DL": estimators.DerSimonianLaird(), "HE": estimators.Hedges(),
+           "ML": estimators.VarianceBasedLikelihoodEstimator(method="ml"),
+           "REML": estimators.VarianceBasedLikelihoodEstimator(method="reml")}[method]
+    est.fit(y, v, np.ones_like(y))
+    res = fit(BCG["yi"], BCG["vi"], method=method)
+    # PyMARE optimises the likelihood numerically: agreement to ~1e-6 (metafor's reference is tighter)
+    assert res.tau2 == pytest.approx(float(np.ravel(est.params_["tau2"])[0]), rel=1e-5, abs=1e-7)
+    assert res.estimate == pytest.approx(float(np.ravel(est.params_["fe_params"])[0]), rel=1e-5)
+
+
+# ------------------------------------------------------------------ invariants
+effects = st.integers(min_value=2, max_value=10).flatmap(
+    lambda k: st.tuples(
+        st.lists(st.floats(-3, 3, allow_nan=False), min_size=k, max_size=k),
+        st.lists(st.floats(0.01, 2.0, allow_nan=False), min_size=k, max_size=k),
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(effects, st.sampled_from(METHODS), st.booleans(), st.randoms(use_true_random=False))
+def test_order_invariance(data, method, knha, rnd) -> None:
+    yi, vi = map(np.asarray, data)
+    perm = list(range(len(yi)))
+    rnd.shuffle(perm)
+    a = fit(yi, vi, method=method, knha=knha)
+    b = fit(yi[perm], vi[perm], method=method, knha=knha)
+    for name in ("estimate", "se", "tau2", "q", "ci_low", "ci_high", "pi_low", "pi_high"):
+        assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-7, abs=1e-9), name
+    np.testing.assert_allclose(b.weights, a.weights[perm], rtol=1e-7, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(effects, st.sampled_from(METHODS), st.booleans())
+def test_intervals_weights_and_ranges(data, method, knha) -> None:
+    yi, vi = data
+    res = fit(yi, vi, method=method, knha=knha)
+    assert res.weights.sum() == pytest.approx(100.0)
+    assert res.tau2 >= 0
+    assert res.ci_low <= res.estimate <= res.ci_high
+    assert res.pi_low <= res.ci_low + 1e-12 and res.pi_high >= res.ci_high - 1e-12
+    assert 0 <= res.i2 <= 100
+    if method != "FE":
+        assert res.h2 >= 1 - 1e-12
+        assert res.tau2_ci_low <= res.tau2_ci_high
+    assert 0 <= res.p <= 1 and 0 <= res.q_p <= 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(effects, st.floats(-5, 5, allow_nan=False))
+def test_location_shift(data, c) -> None:
+    yi, vi = map(np.asarray, data)
+    a = fit(yi, vi)
+    b = fit(yi + c, vi)
+    assert b.estimate == pytest.approx(a.estimate + c, abs=1e-8)
+    assert b.tau2 == pytest.approx(a.tau2, rel=1e-6, abs=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.01, 2.0), min_size=2, max_size=10), st.floats(-2, 2))
+def test_fe_equals_reml_when_tau2_is_zero(vi, y0) -> None:
+    yi = [y0] * len(vi)
+    reml = fit(yi, vi, method="REML")
+    fe = fit(yi, vi, method="FE")
+    assert reml.tau2 == 0
+    assert reml.estimate == pytest.approx(fe.estimate) and reml.se == pytest.approx(fe.se)
