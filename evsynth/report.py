@@ -18,7 +18,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import InputError, NetworkError, NotFoundError, ServiceError
+from .situate import back_transformed as _bt
 from .situate import jsonable as _clean
+from .situate import pooled_proportion
 
 __all__ = [
     "REVIEW_REPORTED",
@@ -78,24 +80,11 @@ class PrismaRun:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _bt(measure: str, x: Any, ni: Any = None) -> float | None:
-    from .effects import back_transform
-
-    if x is None or not np.isfinite(x):
-        return None
-    return float(back_transform(measure, x, ni))
-
-
-def _fit_row(analysis: str, es: Any, res: Any, note: str = "") -> dict[str, Any]:
-    ni = getattr(es, "ni", None)
-    return {
-        "analysis": analysis, "k": int(res.k), "measure": res.measure, "method": res.method,
-        "knha": bool(getattr(res, "knha", False)),
-        "estimate": _bt(res.measure, res.estimate, ni), "ci_low": _bt(res.measure, res.ci_low, ni),
-        "ci_high": _bt(res.measure, res.ci_high, ni), "pi_low": _bt(res.measure, getattr(res, "pi_low", None), ni),
-        "pi_high": _bt(res.measure, getattr(res, "pi_high", None), ni), "i2": float(res.i2), "tau2": float(res.tau2),
-        "q": float(res.q), "q_p": float(res.q_p), "studies": list(res.labels), "note": note,
-    }
+def _fit_row(analysis: str, res: Any, ni: Any = None, note: str = "") -> dict[str, Any]:
+    """One row of the sensitivity table: the back-transformed pooled estimate of ``res``."""
+    row = {"analysis": analysis, **_clean(pooled_proportion(res, ni))}
+    row.update({"knha": bool(getattr(res, "knha", False)), "q": float(res.q), "q_p": float(res.q_p), "note": note})
+    return row
 
 
 def _links(study: Any) -> list[dict[str, str]]:
@@ -321,41 +310,43 @@ def _prisma_section(store_path: Path | None) -> tuple[dict[str, Any], Any]:
     return {"source": source, "unavailable": [f.replace("_", " ") for f in fields], "counts": counts}, counts
 
 
-def _derived_used(extraction: Any, report: Any, outcome_ids: Sequence[str]) -> list[Any]:
+def _derived_used(report: Any, outcome_ids: Sequence[str]) -> list[Any]:
+    """Derived or uncertain counts (events, total) among the outcome rows used."""
     used = set(outcome_ids)
     return [d for d in report.derived if d.table == "outcomes" and d.record_id in used
             and d.field in ("events", "total")]
 
 
-def _sensitivity(extraction: Any, es: Any, res: Any, derived_ids: set[str]) -> tuple[list[dict], list[str], Any]:
+def _sensitivity(extraction: Any, es: Any, res: Any, main: dict[str, Any], derived_ids: set[str]
+                 ) -> tuple[list[dict], list[str], Any]:
     from .effects import responder_effects
     from .meta import fit, leave_one_out
 
-    rows = [_fit_row("Main: logit proportions, REML", es, res)]
+    rows = [main]
     notes: list[str] = []
-    rows.append(_fit_row("Knapp-Hartung CI (REML)", es, fit(es.yi, es.vi, method="REML", knha=True,
-                                                            measure=es.measure, labels=list(es.labels))))
+    rows.append(_fit_row("Knapp-Hartung CI (REML)", fit(es.yi, es.vi, method="REML", knha=True, measure=es.measure,
+                                                        labels=list(es.labels)), es.ni))
     for method in ("DL", "PM", "ML", "SJ", "HS", "HE", "EB"):
         try:
             alt = fit(es.yi, es.vi, method=method, measure=es.measure, labels=list(es.labels))
         except (InputError, ValueError) as exc:
             notes.append(f"Estimator {method} not available: {exc}")
             continue
-        rows.append(_fit_row(f"Estimator {method}", es, alt))
+        rows.append(_fit_row(f"Estimator {method}", alt, es.ni))
     pft = responder_effects(extraction, measure="PFT")
-    rows.append(_fit_row("Freeman-Tukey double arcsine, REML", pft,
-                         fit(pft.yi, pft.vi, method="REML", measure="PFT", labels=list(pft.labels))))
+    rows.append(_fit_row("Freeman-Tukey double arcsine, REML",
+                         fit(pft.yi, pft.vi, method="REML", measure="PFT", labels=list(pft.labels)), pft.ni))
     c67 = responder_effects(extraction, measure=es.measure, cutoff=67)
     changed = [l for l, a, b in zip(c67.labels, c67.outcome_ids, es.outcome_ids) if a != b]
-    rows.append(_fit_row("Responder cut-off 67% where reported", c67,
-                         fit(c67.yi, c67.vi, method="REML", measure=es.measure, labels=list(c67.labels)),
+    rows.append(_fit_row("Responder cut-off 67% where reported",
+                         fit(c67.yi, c67.vi, method="REML", measure=es.measure, labels=list(c67.labels)), c67.ni,
                          note="uses " + ", ".join(f"{l} ({o})" for l, o in zip(c67.labels, c67.outcome_ids)
                                                   if l in changed)))
     keep = [i for i, o in enumerate(es.outcome_ids) if o not in derived_ids]
     dropped = [es.labels[i] for i in range(len(es.labels)) if i not in keep]
     if dropped and len(keep) >= 2:
         sub = fit(es.yi[keep], es.vi[keep], method="REML", measure=es.measure, labels=[es.labels[i] for i in keep])
-        rows.append(_fit_row("Excluding derived or uncertain counts", es, sub, note="omits " + ", ".join(dropped)))
+        rows.append(_fit_row("Excluding derived or uncertain counts", sub, es.ni[keep], note="omits " + ", ".join(dropped)))
     loo = leave_one_out(res)
     frame = loo.to_frame()
     label_col = next(c for c in ("omitted", "label", "study", "left_out") if c in frame.columns)
@@ -432,10 +423,10 @@ def build_report(
     data["level"] = 95
     es = responder_effects(extraction, measure="PLO")
     res = fit(es.yi, es.vi, method="REML", measure="PLO", labels=list(es.labels))
-    main = _fit_row("Main: logit proportions, REML", es, res)
+    main = _fit_row("Main: logit proportions, REML", res, es.ni)
     outcome = {o.outcome_id: o for o in extraction.outcomes}
-    n_pat = int(sum(outcome[o].total for o in es.outcome_ids))
-    main.update({"n_patients": n_pat, "outcome_ids": list(es.outcome_ids), "summary": (
+    n_pat = main["n_patients"]
+    main.update({"outcome_ids": list(es.outcome_ids), "summary": (
         f"Pooled proportion of responders shortly after a single ketamine infusion: {main['estimate']:.2f} "
         f"(95% CI {main['ci_low']:.2f} to {main['ci_high']:.2f}), k = {res.k} studies, {n_pat} patients; "
         f"random effects (REML) on the logit scale; I² = {res.i2:.0f}%, τ² = {res.tau2:.3f}.")})
@@ -445,8 +436,9 @@ def build_report(
     figures["forest"] = (forest_plot(res, columns=cols, ni=es.ni, label_header="Study",
                                      title="Responders (\u226550% pain reduction) shortly after ketamine"),
                          "Forest plot")
-    derived_ids = {d.record_id for d in _derived_used(extraction, validation, es.outcome_ids) if d.derived or d.uncertain}
-    data["sensitivity"], data["sensitivity_notes"], loo = _sensitivity(extraction, es, res, derived_ids)
+    derived_used = _derived_used(validation, es.outcome_ids)
+    derived_ids = {d.record_id for d in derived_used}
+    data["sensitivity"], data["sensitivity_notes"], loo = _sensitivity(extraction, es, res, main, derived_ids)
     figures["leave_one_out"] = (leave_one_out_plot(res, loo=loo, title="Leave-one-out"),
                                 "Leave-one-out: the pooled proportion omitting each study in turn.")
     years = {s.label: (s.year or 0) for s in extraction.studies}
@@ -467,16 +459,14 @@ def build_report(
     data["situation"] = situation.to_dict()
     data["situation_text"] = situation_summary(situation)
     figures["evidence_map"] = (_map_figure(extraction, situation, es), "Evidence map")
-    data["limitations"] = _limitations(extraction, validation, es, res, situation, n_pat, derived_ids,
+    data["limitations"] = _limitations(extraction, validation, es, res, situation, n_pat, derived_used,
                                        bool(data["prisma"]["unavailable"]))
     return data, figures
 
 
 def _limitations(extraction: Any, validation: Any, es: Any, res: Any, situation: Any, n_pat: int,
-                 derived_ids: set[str], prisma_missing: bool) -> list[str]:
+                 used: Sequence[Any], prisma_missing: bool) -> list[str]:
     out = []
-    used = [d for d in validation.derived if d.table == "outcomes" and d.record_id in derived_ids
-            and d.field in ("events", "total")]
     if used:
         label = {o.outcome_id: extraction.study(o.study_id).label for o in extraction.outcomes}
         parts = [f"{label[d.record_id]} {d.field} ({'derived' if d.derived else 'uncertain'}"

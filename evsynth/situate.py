@@ -33,6 +33,9 @@ __all__ = [
     "TrialSituation",
     "situate_trial",
     "situation_summary",
+    "pooled_proportion",
+    "back_transformed",
+    "jsonable",
 ]
 
 #: Fewest studies for a meta-regression: the Cochrane Handbook (chapter 10.11.5.1) advises that
@@ -247,11 +250,25 @@ def responder_fit(extraction: Any, *, measure: str = "PLO", method: str = "REML"
     return es, res
 
 
-def _pooled(es: Any, res: Any) -> PooledProportion:
+def back_transformed(measure: str, x: Any, ni: Any = None) -> float | None:
+    """One value from the analysis scale to the natural one (None for missing or non-finite)."""
     from .effects import back_transform
 
-    ni = getattr(es, "ni", None)
-    bt = lambda v: None if v is None or not np.isfinite(v) else float(back_transform(res.measure, v, ni))  # noqa: E731
+    if x is None or not np.isfinite(x):
+        return None
+    return float(back_transform(measure, x, ni))
+
+
+def pooled_proportion(res: Any, ni: Any = None) -> PooledProportion:
+    """The pooled estimate of ``res`` back-transformed, with k and the number of patients.
+
+    Parameters
+    ----------
+    res : MetaResult
+    ni : array_like, optional
+        Study sizes of the fitted studies (patients; the Freeman-Tukey back-transform needs them).
+    """
+    bt = lambda v: back_transformed(res.measure, v, ni)  # noqa: E731
     n = int(np.sum(ni)) if ni is not None and len(ni) else None
     return PooledProportion(
         estimate=bt(res.estimate), ci_low=bt(res.ci_low), ci_high=bt(res.ci_high),
@@ -339,12 +356,9 @@ def situate_trial(
             notes.append(f"No pooled responder proportion: {exc}")
     if res is not None:
         if es is not None:
-            pooled = _pooled(es, res)
-        else:
-            from .effects import EffectSizes
-
-            pooled = _pooled(EffectSizes(res.measure, res.yi, res.vi, tuple(res.labels)), res) \
-                if res.measure != "PFT" else None
+            pooled = pooled_proportion(res, es.ni)
+        elif res.measure != "PFT":
+            pooled = pooled_proportion(res)
         in_fit = set(res.labels)
         pooled_prior = [p for p in prior if p.label in in_fit]
         pooled_gap = _gap("studies in the pooled responder analysis", pooled_prior, dose, minutes)
