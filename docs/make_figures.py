@@ -28,7 +28,7 @@ from evsynth.plots import (
     prisma_diagram,
     save_figure,
 )
-from evsynth.report import REVIEW_REPORTED, _map_figure
+from evsynth.report import REVIEW_REPORTED, situation_map
 from evsynth.situate import situate_trial
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def main() -> None:
     order = sorted(range(len(es.labels)), key=lambda i: years[es.labels[i]])
     _save(cumulative_plot(res, cum=cumulative(res, order=order), title="Cumulative, by year"), "cumulative")
     situation = situate_trial(extraction, "NCT06916403", res, effects=es)
-    _save(_map_figure(extraction, situation, es), "evidence_map")
+    _save(situation_map(extraction, situation, es), "evidence_map")
     counts = {"identified": {}, "duplicates_removed": None, "screened": None, "excluded_screening": None,
               "sought": None, "not_retrieved": None, "assessed": None, "excluded_fulltext": None,
               "included_studies": None, "included_reports": REVIEW_REPORTED["publications"]}

@@ -32,6 +32,7 @@ __all__ = [
     "run_situate",
     "run_prisma",
     "evidence_points",
+    "situation_map",
 ]
 
 #: What the review being updated reports about itself (Pastrak et al., Ochsner J 2021;21(4):387-394,
@@ -156,15 +157,11 @@ def evidence_points(extraction: Any, effects: Any = None, *, exclude: Sequence[s
     """
     from .plots.evidence_map import MapPoint
 
-    effect_of: dict[str, float] = {}
+    effect_of: dict[str, float | None] = {}
     if effects is not None:
-        for sid, y in zip(effects.study_ids, effects.yi):
-            effect_of[sid] = float(_bt(effects.measure, y, effects.ni) if effects.measure != "PFT" else np.nan)
-        if effects.measure == "PFT":  # per-study back-transform with its own n
-            from .effects import back_transform
-
-            for sid, y, n in zip(effects.study_ids, effects.yi, effects.ni):
-                effect_of[sid] = float(back_transform("PFT", y, [n]))
+        sizes = effects.ni if effects.ni is not None else [None] * len(effects.yi)
+        for sid, y, n in zip(effects.study_ids, effects.yi, sizes):
+            effect_of[sid] = _bt(effects.measure, y, None if n is None else [n])  # each study with its own n
     points, not_shown = [], []
     for s in extraction.studies:
         if s.status != "completed" or s.study_id in exclude:
@@ -177,7 +174,8 @@ def evidence_points(extraction: Any, effects: Any = None, *, exclude: Sequence[s
     return points, not_shown
 
 
-def _map_figure(extraction: Any, situation: Any, effects: Any):
+def situation_map(extraction: Any, situation: Any, effects: Any = None):
+    """The evidence map of a :class:`~evsynth.situate.TrialSituation` (prior studies and the trial's region)."""
     from .plots.evidence_map import TrialRegion, evidence_map
 
     points, not_shown = evidence_points(extraction, effects, exclude=(situation.trial_study_id,))
@@ -232,7 +230,7 @@ def run_situate(
         effects = responder_effects(extraction, measure="PLO")
     except InputError:
         pass
-    fig = _map_figure(extraction, situation, effects)
+    fig = situation_map(extraction, situation, effects)
     paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
 
@@ -458,7 +456,7 @@ def build_report(
     situation = situate_trial(extraction, nct_id, res, effects=es)
     data["situation"] = situation.to_dict()
     data["situation_text"] = situation_summary(situation)
-    figures["evidence_map"] = (_map_figure(extraction, situation, es), "Evidence map")
+    figures["evidence_map"] = (situation_map(extraction, situation, es), "Evidence map")
     data["limitations"] = _limitations(extraction, validation, es, res, situation, n_pat, derived_used,
                                        bool(data["prisma"]["unavailable"]))
     return data, figures
