@@ -135,3 +135,11 @@ def test_export_deduped_and_convert(store: Store, exports: Path) -> None:
     assert n_all == 12 and len(read_text(everything, "csv")) == 12
     converted, read = convert_file(exports / "embase.csv", "bibtex")
     assert read.format == "csv" and converted.count("@article{") == 6
+
+
+def test_pubmed_xml_import_keeps_pmids(store: Store, shared: Path) -> None:
+    path = shared / "fixtures" / "entrez" / "pubmed2.xml"
+    result = import_files(store, [path])
+    assert result.files[0].database == "PubMed" and result.files[0].format == "pubmed-xml"
+    stored = [store.get_record(i) for i in result.record_ids]
+    assert [r.source_id for r in stored] == [r.pmid for r in stored] == ["11748933", "11700088"]

@@ -127,3 +127,14 @@ def test_import_missing_er(tmp_path: Path, exports: Path, capsys: pytest.Capture
     assert "6 records" in captured.out and "had no 'ER  -'" in captured.err
     with Store(db) as store:
         assert store.count_records() == 6
+
+
+def test_convert_pubmed_xml_to_ris(shared: Path) -> None:
+    path = shared / "fixtures" / "entrez" / "pubmed4.xml"
+    result = CliRunner().invoke(app, ["convert", str(path), "--to", "ris"])
+    assert result.exit_code == 0, result.output
+    (record,) = read_text(result.stdout, "ris")
+    original = read_records(path)[0]
+    assert (record.pmid, record.title, record.doi, record.year) == (
+        "27797938", original.title, original.doi, original.year)
+    assert record.authors[:2] == ("Bao, Ying", "Prescott, Jennifer")

@@ -298,15 +298,27 @@ def test_read_text_matches_read_file(exports: Path) -> None:
     assert read_text(text) == read_records(exports / "ris_issue_992.txt")
 
 
-def test_pubmed_xml_through_readers(shared: Path) -> None:
-    pytest.importorskip(
-        "evsynth.sources.pubmed_xml", reason="evsynth.sources.pubmed_xml (another engineer's module) not there yet"
-    )
-    path = shared / "fixtures" / "entrez" / "pubmed1.xml"
+@pytest.mark.parametrize("name, n, first_pmid", [
+    ("pubmed1.xml", 2, "12091962"), ("pubmed2.xml", 2, "11748933"),
+    ("pubmed4.xml", 1, "27797938"), ("pubmed6.xml", 1, "30108519"),
+])
+def test_pubmed_xml_through_readers(shared: Path, name: str, n: int, first_pmid: str) -> None:
+    path = shared / "fixtures" / "entrez" / name
     assert detect_format(path) == "pubmed-xml"
     result = read_file(path)
-    assert result.format == "pubmed-xml" and result.database == "PubMed"
-    assert result.records and all(r.source == "pubmed" and r.pmid for r in result.records)
+    assert (result.format, result.database, len(result.records)) == ("pubmed-xml", "PubMed", n)
+    assert result.records[0].pmid == first_pmid == result.records[0].source_id
+    assert all(r.source == "pubmed" for r in result.records)
+    assert read_text(path.read_text(encoding="utf-8")) == list(result.records)
+
+
+def test_pubmed_xml_with_entities_is_refused(tmp_path: Path) -> None:
+    err = _error(
+        tmp_path, "laughs.xml",
+        '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY lol "lol">]>\n'
+        "<PubmedArticleSet>&lol;</PubmedArticleSet>\n",
+    )
+    assert "ENTITY" in str(err) or "entit" in str(err).lower()
 
 
 # -- oddities accepted ---------------------------------------------------------------

@@ -111,7 +111,7 @@ def read_text(
     if fmt == "pubmed-xml":
         from ..pubmed_xml import iter_pubmed_xml
 
-        return list(iter_pubmed_xml(text.encode("utf-8")))
+        return list(iter_pubmed_xml(text.encode("utf-8"), name=path))
     records, _ = _parse(fmt, text, path, accept_missing_er)
     return records
 
