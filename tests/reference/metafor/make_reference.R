@@ -55,6 +55,10 @@ datasets$raudenbush <- list(measure = "GEN", yi = num(rau$yi), vi = num(rau$vi),
                             mods = list(weeks = num(rau$weeks)))
 raw$raudenbush <- data.frame(study = paste(rau$author, rau$year), yi = rau$yi, vi = rau$vi, weeks = rau$weeks)
 
+hk <- dat.hackshaw1998
+datasets$hackshaw <- list(measure = "OR", yi = num(hk$yi), vi = num(hk$vi), labels = paste(hk$author, hk$year))
+raw$hackshaw1998 <- data.frame(study = paste(hk$author, hk$year), yi = hk$yi, vi = hk$vi, year = hk$year)
+
 li <- dat.li2007
 lior <- escalc("OR", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = li)
 datasets$li_or <- list(measure = "OR", yi = num(lior$yi), vi = num(lior$vi), labels = li$study)
