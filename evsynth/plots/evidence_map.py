@@ -217,6 +217,9 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
         taken.append(t.get_window_extent(renderer))
     for patch in ax.patches:
         taken.append(patch.get_window_extent(renderer))
+    for line in ax.lines:  # the guideline lines: labels should not cross them
+        if str(line.get_gid()).startswith("guideline"):
+            taken.append(line.get_window_extent(renderer).padded(4))
     from matplotlib.transforms import Bbox
 
     markers: dict[str, Bbox] = {}
@@ -228,7 +231,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
         x, y = ax.transData.transform(coll.get_offsets()[0])
         markers[gid] = Bbox([[x - half, y - half], [x + half, y + half]])
     taken.extend(markers.values())
-    offsets = [(1, 1), (1, -1), (-1, 1), (-1, -1), (0, 1.4), (0, -1.4), (1.6, 0), (-1.6, 0), (1.5, 1.5), (1.5, -1.5),
+    offsets = [(1, 1), (1, -1), (0, 1.4), (0, -1.4), (-1, 1), (-1, -1), (1.6, 0), (-1.6, 0), (1.5, 1.5), (1.5, -1.5),
                (-1.5, 1.5), (-1.5, -1.5)]
     for (dose, minutes), members in groups.items():
         text = "; ".join(sorted(dict.fromkeys(p.label for p in members)))
@@ -240,7 +243,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
             t = ax.annotate(text, (dose, minutes), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                             fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5,
                             bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
-            box = t.get_window_extent(renderer)
+            box = t.get_window_extent(renderer).padded(3)  # margin: saved fonts may render slightly wider
             others = taken
             inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
                 ax.get_window_extent(renderer).contains(box.x1, box.y1)
