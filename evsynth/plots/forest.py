@@ -130,7 +130,8 @@ def _pooled_rows(res: Any, scale: Scale, name: str, label: str, *, show_pi: bool
             est=res.estimate, lo=pi_lo, hi=pi_hi, gid=name, italic=True))
     if notes and res.k >= 2:
         rows.append(Row("text", label=heterogeneity_text(res), span=True, gid=f"het:{name}"))
-    if notes:
+    if notes and scale.null is not None:
+        # A test "against 0" means nothing for a single-group proportion (logit 0 = 0.5), so it is left out there.
         rows.append(Row("text", label=overall_test_text(res), span=True, gid=f"test:{name}"))
     return rows
 

@@ -154,6 +154,7 @@ def test_proportion_measure_backtransforms_logit():
     assert "0.5" in labels
     assert ax.get_xticks()[labels.index("0.5")] == pytest.approx(0.0)
     assert not fig.findobj(lambda a: a.get_gid() == "refline")  # no null line for one-group proportions
+    assert not fig.findobj(lambda a: a.get_gid() == "note:test:overall")  # nor a test against it
 
 
 # Subgroups by allocation (metafor 3.8-1: rma(yi, vi, subset = alloc == g), REML; the test for
