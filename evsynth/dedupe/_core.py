@@ -116,23 +116,39 @@ class DedupeResult:
         return out
 
 
+def _codes(values: Sequence[object]) -> np.ndarray:
+    """Integer code per value (equal values, equal codes); -1 for None."""
+    table: dict[object, int] = {}
+    return np.fromiter(
+        (-1 if v is None else table.setdefault(v, len(table)) for v in values), dtype=np.int64, count=len(values)
+    )
+
+
 def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarray:
-    """Keep pairs sharing an identifier or with similar titles (vectorised)."""
+    """Keep pairs worth scoring (vectorised).
+
+    A pair is dropped when it has a conflict cheap to see on whole arrays
+    (different DOIs, different PMIDs, years more than one apart; the same
+    rules :func:`~evsynth.dedupe.score.hard_conflicts` applies) or when its
+    titles are dissimilar and it shares no identifier.
+    """
     if len(pairs) == 0:
         return pairs
+    i, j = pairs[:, 0], pairs[:, 1]
+    doi = _codes([r.doi for r in norm])
+    pmid = _codes([r.pmid for r in norm])
+    year = np.fromiter((r.year or 0 for r in norm), dtype=np.int64, count=len(norm))
+    both = lambda a: (a[i] >= 0) & (a[j] >= 0)  # noqa: E731
+    conflict = (both(doi) & (doi[i] != doi[j])) | (both(pmid) & (pmid[i] != pmid[j]))
+    conflict |= (year[i] > 0) & (year[j] > 0) & (np.abs(year[i] - year[j]) > 1)
+    same_id = (both(doi) & (doi[i] == doi[j])) | (both(pmid) & (pmid[i] == pmid[j]))
+    pairs = pairs[~conflict]
+    same_id = same_id[~conflict]
     titles = [r.title or "" for r in norm]
-    left = [titles[i] for i in pairs[:, 0]]
-    right = [titles[j] for j in pairs[:, 1]]
-    sim = process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=1)
-    dois = [r.doi for r in norm]
-    pmids = [r.pmid for r in norm]
-    same_id = np.fromiter(
-        ((dois[i] is not None and dois[i] == dois[j]) or (pmids[i] is not None and pmids[i] == pmids[j])
-         for i, j in pairs),
-        dtype=bool,
-        count=len(pairs),
-    )
-    return pairs[(np.asarray(sim) >= _PREFILTER) | same_id]
+    left = [titles[a] for a in pairs[:, 0]]
+    right = [titles[b] for b in pairs[:, 1]]
+    sim = np.asarray(process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=1))
+    return pairs[(sim >= _PREFILTER) | same_id]
 
 
 def _drop_ambiguous(
@@ -193,15 +209,18 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     edges: list[tuple[float, int, int]] = []
     edge_info: list[tuple[str, float]] = []
     reviews: list[tuple[int, int, Any]] = []
+    conflict_cache: dict[tuple[int, int], bool] = {}
     for i, j in pairs.tolist():
+        if hard_conflicts(norm[i], norm[j]):  # kept apart: nothing to score or review
+            conflict_cache[(i, j)] = True
+            continue
+        conflict_cache[(i, j)] = False
         d = decide(norm[i], norm[j])
         if d.decision == "merge":
             edges.append((d.score, i, j))
             edge_info.append((d.rule, d.score))
         elif d.decision == "review":
             reviews.append((i, j, d))
-
-    conflict_cache: dict[tuple[int, int], bool] = {}
 
     def conflict(x: int, y: int) -> bool:
         key = (x, y) if x < y else (y, x)
