@@ -21,6 +21,7 @@ prints.
 from ._estimators import METHODS
 from .bias import EggerResult, egger_test
 from .models import Coefficient, MetaResult, Prediction, fit
+from .pymare_compat import PymareComparison, compare_with_pymare
 from .regression import design_matrix, meta_regression
 from .resampling import GoshResult, PermutationResult, gosh, permutation_test
 from .sensitivity import (
@@ -60,4 +61,6 @@ __all__ = [
     "meta_from_csv",
     "read_effects_table",
     "format_result",
+    "compare_with_pymare",
+    "PymareComparison",
 ]

@@ -123,10 +123,10 @@ class MetaResult:
     knha: bool
     measure: str
     level: float
-    yi: np.ndarray
-    vi: np.ndarray
-    weights: np.ndarray
-    labels: tuple[str, ...]
+    yi: np.ndarray = field(repr=False)
+    vi: np.ndarray = field(repr=False)
+    weights: np.ndarray = field(repr=False)
+    labels: tuple[str, ...] = field(repr=False)
     coefficients: tuple[Coefficient, ...]
     qm: float
     qm_p: float
@@ -134,8 +134,8 @@ class MetaResult:
     warnings: tuple[str, ...]
     se_tau2: float = float("nan")
     df: float = float("inf")
-    X: np.ndarray = field(default_factory=lambda: np.ones((0, 1)))
-    vb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
+    X: np.ndarray = field(default_factory=lambda: np.ones((0, 1)), repr=False)
+    vb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)), repr=False)
     s2w: float = 1.0
     converged: bool = True
     iterations: int = 0
@@ -364,6 +364,11 @@ def fit(
         Missing values, a variance ≤ 0, unknown method, too few studies for the moderators.
     """
     m = str(method).upper()
+    level = float(level)
+    if 0 < level < 1:  # metafor accepts 0.95 as well as 95
+        level *= 100
+    if not 0 < level < 100:
+        raise InputError(f"level must be a percentage between 0 and 100, got {level:g}", field="level")
     if m not in METHODS:
         raise InputError(f"unknown method {method!r}; known: {', '.join(METHODS)}", field="method")
     y, v, labs = validate_inputs(yi, vi, labels)

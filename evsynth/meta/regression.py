@@ -57,6 +57,8 @@ def design_matrix(moderators: Any, k: int) -> tuple[np.ndarray, tuple[str, ...]]
         return np.ones((k, 1)), ("intrcpt",)
     if hasattr(moderators, "columns"):  # DataFrame
         items = [(str(c), list(moderators[c])) for c in moderators.columns]
+    elif hasattr(moderators, "name") and getattr(moderators, "ndim", 0) == 1:  # pandas Series
+        items = [(str(moderators.name) if moderators.name is not None else "mods", list(moderators))]
     elif isinstance(moderators, Mapping):
         items = [(str(n), list(v)) for n, v in moderators.items()]
     else:

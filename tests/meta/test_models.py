@@ -192,3 +192,32 @@ def test_fe_equals_reml_when_tau2_is_zero(vi, y0) -> None:
     fe = fit(yi, vi, method="FE")
     assert reml.tau2 == 0
     assert reml.estimate == pytest.approx(fe.estimate) and reml.se == pytest.approx(fe.se)
+
+
+def test_compare_with_pymare_shows_the_convention_differences() -> None:
+    from evsynth.meta import compare_with_pymare
+
+    res = fit(BCG["yi"], BCG["vi"], method="REML")
+    c = compare_with_pymare(res)
+    frame = c.to_frame()
+    assert frame.loc["tau2", "pymare"] == pytest.approx(res.tau2, rel=1e-5)
+    assert frame.loc["estimate", "pymare"] == pytest.approx(res.estimate, rel=1e-6)
+    # PyMARE's default Knapp-Hartung CI is wider: [-1.108, -0.321] vs metafor's [-1.067, -0.362]
+    assert frame.loc["ci_low", "pymare"] == pytest.approx(-1.108, abs=1e-3)
+    close([frame.loc["ci_low", "evsynth"], frame.loc["ci_high", "evsynth"]], [-1.0668976757, -0.3621670210])
+    # PyMARE's I² is Q-based (92.12%), evsynth's is metafor's from τ² (92.22%)
+    assert frame.loc["i2", "pymare"] == pytest.approx(92.117, abs=1e-3)
+    assert res.i2 == pytest.approx(92.2214, abs=1e-3)
+    assert any("Knapp-Hartung" in n for n in c.notes) and any("Q-based" in n for n in c.notes)
+    dl = compare_with_pymare(fit(BCG["yi"], BCG["vi"], method="DL", moderators={"ablat": BCG["mods"]["ablat"]}))
+    assert dl.to_frame().loc["i2", "pymare"] == pytest.approx(dl.evsynth["i2"], rel=1e-8)
+    with pytest.raises(InputError, match="no PM"):
+        compare_with_pymare(fit(BCG["yi"], BCG["vi"], method="PM"))
+
+
+def test_level_as_proportion_and_bad_level() -> None:
+    a = fit(BCG["yi"], BCG["vi"], level=90)
+    b = fit(BCG["yi"], BCG["vi"], level=0.90)
+    assert a.ci_low == b.ci_low and a.level == 90
+    with pytest.raises(InputError, match="level"):
+        fit(BCG["yi"], BCG["vi"], level=150)
