@@ -103,7 +103,7 @@ class Scale:
                 chosen.append(i)
             if len(chosen) >= max_ticks:
                 break
-        chosen.sort()
+        chosen.sort(key=lambda i: pos[i])  # candidates come in order of preference, not value
         return pos[chosen], [_tick_text(vals[i]) for i in chosen]
 
 
