@@ -28,7 +28,11 @@ from lxml import etree
 from ..errors import InputError
 from ..models import Record
 
-__all__ = ["iter_pubmed_xml", "parse_pubmed_xml"]
+__all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
+
+
+class MalformedXMLError(InputError):
+    """The XML does not parse (malformed or truncated); carries file and line."""
 
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
 _ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet", *_ARTICLE_TAGS})
@@ -478,7 +482,7 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
             msg = exc.msg if getattr(exc, "msg", None) else str(exc)
             if "entity" in msg.lower():
                 msg = f"entity use refused ({msg})"
-            raise InputError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
+            raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
     finally:
         if owned:
             stream.close()
