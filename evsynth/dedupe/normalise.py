@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from urllib.parse import unquote
 
 from ..models import Record
+from .kinds import record_kind
 
 __all__ = [
     "NormalisedRecord",
@@ -488,54 +489,6 @@ def normalise_year(value: object) -> int | None:
         return value if 1800 <= value <= 2100 else None
     m = re.search(r"(1[89]\d\d|20\d\d|2100)", str(value))
     return int(m.group(1)) if m else None
-
-
-# -- kinds of record -------------------------------------------------------
-_KIND_PATTERNS = (
-    ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn)\b")),
-    ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note|"
-                           r"expression of concern)\b|\b(?:erratum|corrigendum)\b")),
-    ("reply", re.compile(r"^(?:reply|in reply|response|author s reply|authors reply|"
-                         r"the authors reply|re)\b|\breply to\b|\bresponse to\b")),
-    ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
-                           r"\bcomments on\b")),
-)
-_CONFERENCE_TYPES = frozenset({
-    "inproceedings", "conference", "proceedings", "conf", "cpaper", "abst", "conference abstract",
-    "conference paper", "meeting abstract", "congress", "conference proceeding",
-    "conference review",
-})
-_ARTICLE_TYPES = frozenset({"article", "jour", "journal article", "ejour", "review"})
-
-
-def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None]:
-    """``(kind, venue)`` of a record: kind from its title; venue from its type.
-
-    kind is one of ``retraction``, ``erratum``, ``reply``, ``comment`` or
-    ``article``; venue is ``conference``, ``journal`` or ``None`` (unknown).
-    """
-    kind = "article"
-    if norm_title:
-        for name, pattern in _KIND_PATTERNS:
-            if pattern.search(norm_title):
-                kind = name
-                break
-    types = {fold(t).strip() for t in record.publication_types}
-    if record.record_type:
-        types.add(fold(record.record_type).strip())
-    for t in list(types):
-        if t in ("erratum", "published erratum", "correction"):
-            kind = "erratum"
-        elif t in ("retraction of publication", "retraction notice", "retracted publication"):
-            kind = "retraction" if t != "retracted publication" else kind
-        elif t == "comment" and kind == "article":
-            kind = "comment"
-    venue: str | None = None
-    if types & _CONFERENCE_TYPES or any("congress" in t or "meeting abstract" in t for t in types):
-        venue = "conference"
-    elif types & _ARTICLE_TYPES:
-        venue = "journal"
-    return kind, venue
 
 
 # -- the whole record ------------------------------------------------------
