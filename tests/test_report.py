@@ -127,3 +127,16 @@ def test_prisma_from_store(tmp_path):
     r = CliRunner().invoke(app, ["prisma", "--store", str(store), "-o", str(tmp_path / "p")])
     assert r.exit_code == 0, r.output
     assert {p.suffix for p in (tmp_path / "p").iterdir()} == {".png", ".svg", ".pdf"}
+
+
+def test_search_provenance_quotes_every_saved_query(review, root):
+    import html as _html
+
+    files = sorted((root / "queries").glob("*.toml"))
+    names = [q["name"] for q in review.data["search"]["queries"]]
+    assert len(names) == len(files)
+    page = _html.unescape(review.report.read_text(encoding="utf-8"))
+    for q in review.data["search"]["queries"]:
+        assert q["query"].strip() in page
+    if not review.data["search"]["runs"]:
+        assert "No record store" in review.data["search"]["notes"][0]
