@@ -19,8 +19,8 @@ _KIND_PATTERNS = (
     ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn)\b")),
     ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note|"
                            r"expression of concern)\b|\b(?:erratum|corrigendum)\b")),
-    ("reply", re.compile(r"^(?:reply|in reply|response|author s reply|authors reply|"
-                         r"the authors reply|re)\b|\breply to\b|\bresponse to\b")),
+    ("reply", re.compile(r"^(?:reply|in reply|author s reply|authors reply|the authors reply)\b|"
+                         r"\breply to\b|\bresponse to\b")),
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
                            r"\bcomments on\b")),
 )
