@@ -129,7 +129,6 @@ def render(
             ax.set_xlabel(xlabel, labelpad=2)
         # --- header -------------------------------------------------------------
         hy = -header_h / 2
-        x = 0.0
         _draw_headers(axl, left_headers, left_w, hy, align_first_left=True)
         _draw_headers(axr, right_headers, right_w, hy, align_first_left=False)
         for a, w in ((axl, lw), (axr, rw)):
@@ -194,12 +193,10 @@ def render(
                         _arrow(ax, x0 if side == "left" else x1, row.y, side, f"{row.gid}")
         # --- favours and title ---------------------------------------------------
         if favours:
-            trans = blended_transform_factory(ax.transData, ax.transAxes)
-            mid = refline if refline is not None else (x0 + x1) / 2
-            off = -0.42 if not xlabel else -0.62
-            off_pts = -17 if not xlabel else -30
             from matplotlib.transforms import offset_copy
 
+            mid = refline if refline is not None else (x0 + x1) / 2
+            off_pts = -17 if not xlabel else -30  # below the tick labels (and the axis label)
             t = offset_copy(blended_transform_factory(ax.transData, ax.transAxes), fig=fig, y=off_pts, units="points")
             ax.text(mid - (x1 - x0) * 0.02, 0, favours[0], ha="right", va="top", transform=t,
                     fontsize=_style.SMALL_FONT_SIZE, gid="favours:left", fontstyle="italic")
