@@ -359,6 +359,9 @@ def situate_trial(
             pooled = pooled_proportion(res, es.ni)
         elif res.measure != "PFT":
             pooled = pooled_proportion(res)
+        else:
+            notes.append("No pooled proportion: a Freeman-Tukey fit needs its effect sizes (study sizes) to be "
+                         "back-transformed; pass effects=.")
         in_fit = set(res.labels)
         pooled_prior = [p for p in prior if p.label in in_fit]
         pooled_gap = _gap("studies in the pooled responder analysis", pooled_prior, dose, minutes)
@@ -394,16 +397,14 @@ def _metaregression(res: Any, prior: Sequence[PriorStudy], dose: tuple, min_k: i
     vi = np.asarray(res.vi, dtype=float)[usable]
     mr = fit(yi, vi, method=res.method, moderators=xs, measure=res.measure,
              labels=[res.labels[i] for i in usable])
-    from .effects import back_transform
-    from .plots.bubble import prediction_arrays
-
     targets = sorted({d for d in dose if d is not None})
-    pred = prediction_arrays(mr.predict(newmods=np.array(targets)))
+    pred = mr.predict(newmods=np.array(targets))
     out = []
     for j, d in enumerate(targets):
-        bt = lambda key: (float(back_transform(res.measure, pred[key][j])) if key in pred else None)  # noqa: E731
-        out.append(DosePrediction(d, bt("estimate"), bt("ci_low"), bt("ci_high"), bt("pi_low"), bt("pi_high"), k,
-                                  bool(d > xs.max() or d < xs.min()), (float(xs.min()), float(xs.max()))))
+        bt = lambda values: back_transformed(res.measure, values[j])  # noqa: E731
+        out.append(DosePrediction(d, bt(pred.estimate), bt(pred.ci_low), bt(pred.ci_high), bt(pred.pi_low),
+                                  bt(pred.pi_high), k, bool(d > xs.max() or d < xs.min()),
+                                  (float(xs.min()), float(xs.max()))))
     return tuple(out), (f"Meta-regression on dose (k = {k}); predictions at the trial's dose are an "
                         "extrapolation beyond the studied doses." if any(p.extrapolation for p in out)
                         else f"Meta-regression on dose (k = {k}).")

@@ -9,31 +9,7 @@ import numpy as np
 from . import _style
 from ._scale import scale_for
 
-__all__ = ["bubble_plot", "prediction_arrays"]
-
-
-def prediction_arrays(pred: Any) -> dict[str, np.ndarray]:
-    """``estimate``, ``ci_low``, ``ci_high`` (and ``pi_low``, ``pi_high`` when given) of a prediction.
-
-    Accepts the object returned by ``MetaResult.predict`` (attributes or a
-    ``to_frame()``) or a DataFrame.
-    """
-    frame = pred.to_frame() if hasattr(pred, "to_frame") else pred
-    out: dict[str, np.ndarray] = {}
-    names = {"estimate": ("estimate", "pred"), "ci_low": ("ci_low", "ci.lb"), "ci_high": ("ci_high", "ci.ub"),
-             "pi_low": ("pi_low", "pi.lb"), "pi_high": ("pi_high", "pi.ub"), "se": ("se",)}
-    for key, options in names.items():
-        for name in options:
-            if hasattr(frame, "columns") and name in frame.columns:
-                out[key] = np.asarray(frame[name], dtype=float)
-                break
-            if not hasattr(frame, "columns") and hasattr(frame, name):
-                out[key] = np.atleast_1d(np.asarray(getattr(frame, name), dtype=float))
-                break
-    missing = {"estimate", "ci_low", "ci_high"} - set(out)
-    if missing:
-        raise KeyError(f"prediction has no {sorted(missing)}")
-    return out
+__all__ = ["bubble_plot"]
 
 
 def bubble_plot(
@@ -89,20 +65,20 @@ def bubble_plot(
     lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
     g_lo, g_hi = x_range if x_range else (lo, hi)
     grid = np.geomspace(g_lo, g_hi, 120) if log_x and g_lo > 0 else np.linspace(g_lo, g_hi, 120)
-    pred = prediction_arrays(res.predict(newmods=grid))
+    pred = res.predict(newmods=grid)
     w = np.asarray(res.weights, dtype=float)
     created = ax is None
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 2.8)
-        ax.fill_between(grid, pred["ci_low"], pred["ci_high"], facecolor=_style.LIGHT_GREY, edgecolor="none",
+        ax.fill_between(grid, pred.ci_low, pred.ci_high, facecolor=_style.LIGHT_GREY, edgecolor="none",
                         alpha=0.6, gid="ci-band", label=f"{getattr(res, 'level', 95):g}% CI")
-        if show_pi and "pi_low" in pred:
-            ax.plot(grid, pred["pi_low"], ls=":", color=_style.GREY, gid="pi-band", label="Prediction interval")
-            ax.plot(grid, pred["pi_high"], ls=":", color=_style.GREY)
+        if show_pi:
+            ax.plot(grid, pred.pi_low, ls=":", color=_style.GREY, gid="pi-band", label="Prediction interval")
+            ax.plot(grid, pred.pi_high, ls=":", color=_style.GREY)
         inside = (grid >= lo) & (grid <= hi)
-        ax.plot(grid[inside], pred["estimate"][inside], color=_style.ACCENT, lw=1.2, gid="fit", label="Fitted")
+        ax.plot(grid[inside], pred.estimate[inside], color=_style.ACCENT, lw=1.2, gid="fit", label="Fitted")
         if (~inside).any():
-            ax.plot(np.where(inside, np.nan, grid), pred["estimate"], color=_style.ACCENT, lw=1.0, ls="--",
+            ax.plot(np.where(inside, np.nan, grid), pred.estimate, color=_style.ACCENT, lw=1.0, ls="--",
                     gid="extrapolation", label="Extrapolation")
         sizes = 20 + 280 * w / w.max() if w.max() > 0 else np.full_like(w, 40)
         ax.scatter(x, yi, s=sizes, facecolor="white", edgecolor=_style.INK, linewidths=0.8, alpha=0.9, zorder=3,
