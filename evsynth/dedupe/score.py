@@ -183,6 +183,30 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
             "strong": strong, "n": [len(a.authors), len(b.authors)]}
 
 
+def _glued(a: str | None, b: str | None) -> set[str]:
+    """Words of ``a`` that are two or three consecutive words of ``b`` written together."""
+    tokens = (b or "").split()
+    joined = {"".join(tokens[k:k + n]) for n in (2, 3) for k in range(len(tokens) - n + 1)}
+    return {t for t in (a or "").split() if t in joined}
+
+
+def _substituted_words(a: str | None, b: str | None) -> list[str]:
+    """Words swapped between two titles ("in men" vs "in women"), typos aside.
+
+    A word counts when each title has a word the other lacks and that is not
+    a spelling variant (rapidfuzz ratio under 80) of any of the other's words.
+    """
+    ta = {t for t in significant_tokens(a) if not t.isdigit()}
+    tb = {t for t in significant_tokens(b) if not t.isdigit()}
+    # "p16ink4a" vs "p16 ink4a": a word glued in one title and split in the other is no swap.
+    glued = _glued(a, b) | _glued(b, a)
+    only_a = [t for t in ta - tb if not any(t in g for g in glued) and all(fuzz.ratio(t, u) < 80 for u in tb)]
+    only_b = [t for t in tb - ta if not any(t in g for g in glued) and all(fuzz.ratio(t, u) < 80 for u in ta)]
+    if only_a and only_b:
+        return sorted(only_a) + sorted(only_b)
+    return []
+
+
 def _generic(title: str | None) -> bool:
     tokens = significant_tokens(title)
     return len(tokens) < 3 or len(title or "") < 25
@@ -224,7 +248,15 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
     title_sim = max(full, partial if partial >= 97 else 0.0)
     score = _score(title_sim, authors, bib_hits, same_year)
 
+    swapped = _substituted_words(a.title, b.title) if full < 100 else []
+    if swapped:
+        evidence["words_differ"] = swapped
+
     def out(decision: str, rule: str) -> PairDecision:
+        # A swapped word ("men"/"women") with nothing pinning the citation
+        # (same first page) may be a companion paper: review, do not merge.
+        if decision == "merge" and swapped and not p_match and not rule.startswith(("doi", "pmid")):
+            return PairDecision("review", "title-word-differs", round(score, 4), evidence)
         return PairDecision(decision, rule, round(score, 4), evidence)
 
     same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)

@@ -215,3 +215,16 @@ def test_chaining_is_guarded() -> None:
     for cluster in result.clusters:
         dois = {normalise_record([a, b, c][k]).doi for k in cluster} - {None}
         assert len(dois) <= 1
+
+
+def test_swapped_title_word_without_pages_goes_to_review() -> None:
+    # Companion papers: one word differs ("men" / "women"), no page to pin the citation.
+    a = pubmed(doi=None, pmid=None, pages=None, title="Ketamine infusion for fibromyalgia in women: a randomised trial")
+    b = embase(doi=None, pages=None, title="Ketamine infusion for fibromyalgia in men: a randomised trial")
+    d = pair(a, b)
+    assert d.decision == "review" and d.rule == "title-word-differs"
+    assert d.evidence["words_differ"] == ["women", "men"]
+    # a glued word ("p16INK4a" / "p16(INK4a)") is not a swapped word
+    c = pubmed(doi=None, pmid=None, title="Value of p16INK4a as a marker of regression in CIN")
+    e = embase(doi=None, title="Value of p16(INK4a) as a marker of regression in CIN")
+    assert pair(c, e).decision == "merge"
