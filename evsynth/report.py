@@ -347,14 +347,13 @@ def _sensitivity(extraction: Any, es: Any, res: Any, main: dict[str, Any], deriv
         rows.append(_fit_row("Excluding derived or uncertain counts", sub, es.ni[keep], note="omits " + ", ".join(dropped)))
     loo = leave_one_out(res)
     frame = loo.to_frame()
-    label_col = next(c for c in ("omitted", "label", "study", "left_out") if c in frame.columns)
     for _, r in frame.iterrows():
-        rows.append({"analysis": f"Omitting {r[label_col]}", "k": int(res.k) - 1, "measure": res.measure,
+        rows.append({"analysis": f"Omitting {r['omitted']}", "k": int(res.k) - 1, "measure": res.measure,
                      "method": res.method, "knha": False,
                      "estimate": _bt(res.measure, r["estimate"]), "ci_low": _bt(res.measure, r["ci_low"]),
                      "ci_high": _bt(res.measure, r["ci_high"]), "pi_low": None, "pi_high": None,
                      "i2": _clean(r.get("i2")), "tau2": _clean(r.get("tau2")), "q": None, "q_p": None,
-                     "studies": [l for l in res.labels if l != r[label_col]], "note": "leave-one-out"})
+                     "studies": [l for l in res.labels if l != r["omitted"]], "note": "leave-one-out"})
     return rows, notes, loo
 
 

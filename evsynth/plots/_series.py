@@ -12,20 +12,11 @@ from ._table import Row, render
 from .forest import _ci_text, _model_label
 
 
-def _column(frame: Any, names: Sequence[str], required: bool = True) -> np.ndarray | None:
-    for name in names:
-        if name in frame.columns:
-            return frame[name].to_numpy()
-    if required:
-        raise KeyError(f"result frame has none of the columns {list(names)}; has {list(frame.columns)}")
-    return None
-
-
 def series_plot(
     frame: Any,
     overall: Any,
     *,
-    label_names: Sequence[str],
+    label_column: str,
     label_header: str,
     row_prefix: str = "",
     title: str | None,
@@ -34,19 +25,20 @@ def series_plot(
     plot_width: float,
     ax: Any,
 ):
-    """Draw one row per re-fit (``frame``) and the full analysis (``overall``) as a diamond."""
+    """Draw one row per re-fit and the full analysis (``overall``) as a diamond.
+
+    ``frame`` is the ``to_frame()`` of :func:`evsynth.meta.leave_one_out` or
+    :func:`evsynth.meta.cumulative`: ``label_column`` names the row, and
+    ``estimate``, ``ci_low``, ``ci_high``, ``i2``, ``tau2`` give the re-fit.
+    """
     scale = scale_for(getattr(overall, "measure", "GEN"), ni)
-    labels = _column(frame, label_names)
-    est = _column(frame, ("estimate", "pred", "b"))
-    lo = _column(frame, ("ci_low", "ci.lb", "ci_lb"))
-    hi = _column(frame, ("ci_high", "ci.ub", "ci_ub"))
-    i2 = _column(frame, ("i2", "I2"), required=False)
-    tau2 = _column(frame, ("tau2",), required=False)
+    labels = frame[label_column].to_numpy()
+    est, lo, hi, i2, tau2 = (frame[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high", "i2", "tau2"))
     rows: list[Row] = []
     for i in range(len(est)):
         right = [_ci_text(scale, est[i], lo[i], hi[i])]
-        right.append("" if i2 is None or not np.isfinite(i2[i]) else f"{i2[i]:.0f}%")
-        right.append("" if tau2 is None or not np.isfinite(tau2[i]) else _style.fmt_num(float(tau2[i]), 3))
+        right.append(f"{i2[i]:.0f}%" if np.isfinite(i2[i]) else "")
+        right.append(_style.fmt_num(float(tau2[i]), 3))
         rows.append(Row("study", label=f"{row_prefix}{labels[i]}", right=right, est=float(est[i]), lo=float(lo[i]),
                         hi=float(hi[i]), gid=str(i)))
     rows.append(Row("blank", height=0.4))

@@ -30,9 +30,8 @@ def cumulative_plot(
         Order in which studies are added (e.g. by year); passed to
         :func:`evsynth.meta.cumulative`.
     cum : result of :func:`evsynth.meta.cumulative`, optional
-        Computed from ``res`` and ``order`` when not given. Its ``to_frame()``
-        must have the added study's label and ``estimate``, ``ci_low``,
-        ``ci_high``.
+        Computed from ``res`` and ``order`` when not given (its ``to_frame()``
+        columns ``added``, ``estimate``, ``ci_low``, ``ci_high``, ``i2``, ``tau2`` are drawn).
     ni, xlim, title, plot_width, ax
         As for :func:`~evsynth.plots.forest_plot`.
 
@@ -47,5 +46,5 @@ def cumulative_plot(
 
         cum = cumulative(res, order=order)
     frame = cum.to_frame() if hasattr(cum, "to_frame") else cum
-    return series_plot(frame, res, label_names=("added", "label", "study"), label_header="Adding study",
+    return series_plot(frame, res, label_column="added", label_header="Adding study",
                        row_prefix="+ ", title=title, ni=ni, xlim=xlim, plot_width=plot_width, ax=ax)

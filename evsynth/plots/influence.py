@@ -26,9 +26,8 @@ def leave_one_out_plot(
     res : MetaResult
         The full analysis (drawn as the diamond at the bottom).
     loo : result of :func:`evsynth.meta.leave_one_out`, optional
-        Computed from ``res`` when not given. Its ``to_frame()`` must have the
-        omitted study's label and ``estimate``, ``ci_low``, ``ci_high``
-        (``i2``, ``tau2`` shown when present).
+        Computed from ``res`` when not given (its ``to_frame()`` columns
+        ``omitted``, ``estimate``, ``ci_low``, ``ci_high``, ``i2``, ``tau2`` are drawn).
     ni, xlim, title, plot_width, ax
         As for :func:`~evsynth.plots.forest_plot`.
 
@@ -43,5 +42,5 @@ def leave_one_out_plot(
 
         loo = leave_one_out(res)
     frame = loo.to_frame() if hasattr(loo, "to_frame") else loo
-    return series_plot(frame, res, label_names=("omitted", "label", "study", "left_out"), label_header="Omitted study",
+    return series_plot(frame, res, label_column="omitted", label_header="Omitted study",
                        row_prefix="Omitting ", title=title, ni=ni, xlim=xlim, plot_width=plot_width, ax=ax)
