@@ -19,7 +19,8 @@ The formulas follow metafor 3.8-1 (``rma.uni``) line by line:
   iterates rise monotonically to the root) to machine precision.
 * ``ML`` and ``REML`` — metafor's Fisher scoring (start at max(0, HE), step halving at the zero
   bound), run to an absolute change below ``threshold`` (default 1e-12, metafor's default is
-  1e-5), followed by metafor's check that the likelihood at τ² = 0 is not larger.
+  1e-5; relative to τ² when τ² > 1), followed by metafor's check that the likelihood at τ² = 0
+  is not larger.
 
 All estimates are truncated at 0 (``tau2.min = 0``).
 """
@@ -159,7 +160,8 @@ def _pm_root(y, v, X, m, target, *, start=None, maxiter=200):
         idx = np.flatnonzero(act)
         t[idx] = t[idx] + step
         it[idx] += 1
-        done = np.abs(step) <= 1e-15 * np.maximum(1.0, t[idx]) + 1e-300
+        # from the left Newton's steps are positive; a step <= 0 means rounding at the root
+        done = (np.abs(step) <= 1e-14 * np.maximum(1.0, t[idx])) | (step <= 0)
         conv[idx[done]] = True
     return t, conv, it, below
 
@@ -202,7 +204,9 @@ def _fisher(method, y, v, X, m, start, threshold, maxiter):
             adj = np.where(ta + adj < 0, -ta, adj)
         t[act] = ta + adj
         it[act] += 1
-        conv[act[np.abs(adj) < threshold]] = True
+        # metafor's criterion is |change| < threshold; relative above τ² = 1 so that rounding
+        # (eps·τ²) cannot stall a large τ²
+        conv[act[np.abs(adj) < threshold * np.maximum(1.0, t[act])]] = True
     del k
     return t, conv, it
 

@@ -221,3 +221,15 @@ def test_level_as_proportion_and_bad_level() -> None:
     assert a.ci_low == b.ci_low and a.level == 90
     with pytest.raises(InputError, match="level"):
         fit(BCG["yi"], BCG["vi"], level=150)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("c", [1e-3, 1e3])
+def test_scale_equivariance_large_and_small_tau2(method: str, c: float) -> None:
+    # yi -> c·yi, vi -> c²·vi scales τ² by c² and the estimate by c; large τ² must still converge
+    a = fit(BCG["yi"], BCG["vi"], method=method)
+    b = fit(np.asarray(BCG["yi"]) * c, np.asarray(BCG["vi"]) * c**2, method=method)
+    assert b.converged and not any("converge" in w for w in b.warnings)
+    assert b.tau2 == pytest.approx(a.tau2 * c**2, rel=1e-8)
+    assert b.estimate == pytest.approx(a.estimate * c, rel=1e-8)
+    assert b.i2 == pytest.approx(a.i2, rel=1e-8)
