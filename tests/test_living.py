@@ -282,3 +282,31 @@ def test_new_duplicates_keep_library_records(store: Store) -> None:
 
     statuses = record_statuses(store, "title-abstract")
     assert statuses[old] == "include" and new[0] not in statuses and statuses[new[2]] == "awaiting"
+
+
+def test_update_registry_search(httpserver: HTTPServer, root: Path, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+    """The registry search updates the same way: the second run reports the new NCT id."""
+    import json
+
+    # the project's hand-built API v2 search answer (tests/data/ctgov, facts from ../shared)
+    found = json.loads((root / "tests" / "data" / "ctgov" / "search_fibromyalgia_ketamine.json").read_text("utf-8"))
+    answers = [{"totalCount": 0, "studies": []}, found]
+    served: list[dict[str, str]] = []
+
+    def handler(request: Request) -> Response:
+        served.append(dict(request.args.items()))
+        return Response(json.dumps(answers[0]), content_type="application/json")
+
+    httpserver.expect_request("/api/v2/studies").respond_with_handler(handler)
+    monkeypatch.setenv("EVSYNTH_CTGOV_URL", httpserver.url_for("/api/v2").rstrip("/"))
+    query = root / "queries" / "ketamine_fibromyalgia_ctgov.toml"
+    first = update_search(store, query, settings=load_settings())
+    assert first.database == "ctgov" and first.new == () and first.n_found == 0
+    answers.pop(0)
+    second = update_search(store, query, settings=load_settings())
+    assert second.previous_run_id == first.run_id
+    assert [(r.source_id, r.nct_id, r.pmid) for r in second.new] == [("NCT06916403", "NCT06916403", None)]
+    (new,) = second.new
+    assert new.awaiting_screening and new.duplicate_of is None and new.entered_since_previous is None
+    assert served[-1]["query.term"] == "fibromyalgia ketamine"
