@@ -349,7 +349,7 @@ def update_search(
     new_source_ids = [s for s in found if s not in seen_before and s in by_source_id]
     new_records = [by_source_id[s] for s in new_source_ids]
     added = [int(r.store_id) for r in new_records if r.store_id not in before]  # type: ignore[arg-type]
-    marks = _mark_new_duplicates(store, added)
+    _mark_new_duplicates(store, added)
     statuses = record_statuses(store, "title-abstract")
     last_date = _date10(last.started_at) if last else None
     new: list[NewRecord] = []
@@ -367,7 +367,7 @@ def update_search(
                 entry_date=current.entry_date,
                 entered_since_previous=None if (entry is None or last_date is None) else entry >= last_date,
                 in_library=rid in before,
-                duplicate_of=marks.get(rid, current.duplicate_of),
+                duplicate_of=current.duplicate_of,
                 awaiting_screening=statuses.get(rid) == "awaiting",
             )
         )
