@@ -30,13 +30,16 @@ _CONFERENCE_TYPES = frozenset({
     "conference review",
 })
 _ARTICLE_TYPES = frozenset({"article", "jour", "journal article", "ejour", "review"})
+_BOOK_TYPES = frozenset({"chap", "book", "inbook", "incollection", "book chapter", "book section", "edbook"})
+_PREPRINT_HINTS = ("preprint", "posted content")
 
 
 def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None]:
     """``(kind, venue)`` of a record: kind from its title; venue from its type.
 
     kind is one of ``retraction``, ``erratum``, ``reply``, ``comment`` or
-    ``article``; venue is ``conference``, ``journal`` or ``None`` (unknown).
+    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``book``,
+    ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
     """
     kind = "article"
     if norm_title:
@@ -55,7 +58,13 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
         elif t == "comment" and kind == "article":
             kind = "comment"
     venue: str | None = None
-    if types & _CONFERENCE_TYPES or any("congress" in t or "meeting abstract" in t for t in types):
+    if record.source == "ctgov" or "clinical trial registration" in types:
+        venue = "registry"  # a trial's registration is never its publication
+    elif types & _BOOK_TYPES:
+        venue = "book"
+    elif any(h in t for t in types for h in _PREPRINT_HINTS):
+        venue = "preprint"
+    elif types & _CONFERENCE_TYPES or any("congress" in t or "meeting abstract" in t for t in types):
         venue = "conference"
     elif types & _ARTICLE_TYPES:
         venue = "journal"

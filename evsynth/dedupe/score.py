@@ -128,7 +128,8 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
         out.append("pages")
     if a.kind != b.kind:
         out.append("kind")
-    if a.venue and b.venue and a.venue != b.venue and not same_doi:
+    registry = (a.venue == "registry") != (b.venue == "registry")
+    if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi):
         out.append("venue")
     if a.numbers != b.numbers:
         sa, sb = set(a.numbers), set(b.numbers)

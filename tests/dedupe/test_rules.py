@@ -228,3 +228,14 @@ def test_swapped_title_word_without_pages_goes_to_review() -> None:
     c = pubmed(doi=None, pmid=None, title="Value of p16INK4a as a marker of regression in CIN")
     e = embase(doi=None, title="Value of p16(INK4a) as a marker of regression in CIN")
     assert pair(c, e).decision == "merge"
+
+
+def test_registry_record_book_chapter_keep_apart_from_the_article() -> None:
+    article = pubmed(doi=None, pmid=None, record_type="Journal Article")
+    untyped = embase(doi=None)
+    registry = Record(source="ctgov", source_id="NCT01234567", nct_id="NCT01234567", title=TITLE,
+                      authors=AUTHORS[:1], year=2011)
+    chapter = embase(doi=None, record_type="CHAP", volume=None, pages=None)
+    assert "venue" in pair(article, registry).evidence["conflicts"]
+    assert "venue" in pair(untyped, registry).evidence["conflicts"]  # a registration is never an article
+    assert "venue" in pair(article, chapter).evidence["conflicts"]
