@@ -105,6 +105,11 @@ def _settled(by_reviewer: Mapping[str, Decision]) -> Decision | None:
     return None
 
 
+def _duplicate_ids(store: Store) -> set[int]:
+    """Store ids of records marked as duplicates (never screened)."""
+    return {int(r[0]) for r in store.execute("SELECT id FROM records WHERE duplicate_of IS NOT NULL")}
+
+
 def record_statuses(store: Store, stage: str) -> dict[int, str]:
     """Status of every record eligible for ``stage``.
 

@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import Mapping, Sequence
 
 from ..store import Store
-from ._state import CONSENSUS_REVIEWER, DECISIONS, _status, current_decisions
+from ._state import CONSENSUS_REVIEWER, DECISIONS, _duplicate_ids, _status, current_decisions
 
 @dataclass(frozen=True)
 class Conflict:
@@ -60,7 +60,7 @@ def find_conflicts(store: Store, stage: str) -> list[Conflict]:
 
     Duplicates are left out.
     """
-    dup = {int(r[0]) for r in store.execute("SELECT id FROM records WHERE duplicate_of IS NOT NULL")}
+    dup = _duplicate_ids(store)
     out = []
     for rid, by_reviewer in sorted(current_decisions(store, stage).items()):
         if rid not in dup and _status(by_reviewer) == "conflict":
@@ -116,7 +116,7 @@ def agreement(store: Store, stage: str) -> list[Agreement]:
     Uses each reviewer's current decision; the ``consensus`` reviewer and
     duplicates are left out.
     """
-    dup = {int(r[0]) for r in store.execute("SELECT id FROM records WHERE duplicate_of IS NOT NULL")}
+    dup = _duplicate_ids(store)
     by_reviewer: dict[str, dict[int, str]] = defaultdict(dict)
     for rid, decisions in current_decisions(store, stage).items():
         if rid in dup:

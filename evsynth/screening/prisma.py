@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..store import Store
-from ._state import NOT_RETRIEVED, _settled, current_decisions, record_statuses
+from ._state import NOT_RETRIEVED, _duplicate_ids, _settled, current_decisions, record_statuses
 
 #: Source labels used in PRISMA "identified" counts.
 _SOURCE_LABELS = {"pubmed": "PubMed", "ctgov": "ClinicalTrials.gov"}
@@ -172,7 +172,7 @@ def prisma_counts(store: Store, *, study_of: Mapping[int, str] | None = None) ->
             included.append(rid)
     studies = {study_of.get(rid, f"record:{rid}") for rid in included} if study_of else set(included)
     ft_counts = Counter(ft.values())
-    duplicates = int(store.execute("SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL").fetchone()[0])
+    duplicates = len(_duplicate_ids(store))
     return PrismaCounts(
         identified=_identified(store),
         duplicates_removed=duplicates,
