@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ExitCode
 from ._app import StoreOption, app, console, err_console, settings
 
 
@@ -40,7 +41,9 @@ def search(
     from ..store import Store
 
     if (query_file is None) == (term is None):
-        raise typer.BadParameter("give a saved query file or --term TEXT (one of them)", param_hint="QUERY_FILE / --term")
+        err_console.print("usage: evsynth search QUERY_FILE [--store PATH]  or  evsynth search --term TEXT "
+                          "[--store PATH] (give one of them)", markup=False)
+        raise SystemExit(int(ExitCode.USAGE))
     query = load_query(query_file) if query_file is not None else SavedQuery.from_term(term or "", database.value)
     cfg = settings(store)
     with Store(cfg.store_path) as opened:
