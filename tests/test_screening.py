@@ -342,3 +342,36 @@ def test_export_ris_keeps_store_id(store: Store) -> None:
         "Ketamine infusion study number 1",
     ]
     assert entries[0]["doi"] == "10.1000/x0"
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["alice", "bob", "consensus"]), st.sampled_from(["include", "exclude", "maybe"])),
+        max_size=25,
+    )
+)
+def test_latest_row_is_current_and_status_follows(rows: list[tuple[int, str, str]]) -> None:
+    with Store(":memory:") as s:
+        ids = s.add_records(_records(4))
+        s.add_decisions({"record_id": ids[i], "stage": "title-abstract", "decision": d, "reviewer": who}
+                        for i, who, d in rows)
+        assert len(s.decisions()) == len(rows)  # append-only: every row kept
+        latest: dict[tuple[int, str], str] = {}
+        for i, who, d in rows:
+            latest[(ids[i], who)] = d
+        current = current_decisions(s, "title-abstract")
+        assert {(rid, who): dec.decision for rid, m in current.items() for who, dec in m.items()} == latest
+        statuses = record_statuses(s, "title-abstract")
+        for rid in ids:
+            mine = {who: d for (r, who), d in latest.items() if r == rid}
+            if not mine:
+                expected = "awaiting"
+            elif "consensus" in mine:
+                expected = mine["consensus"]
+            else:
+                expected = mine.popitem()[1] if len(set(mine.values())) == 1 else "conflict"
+            assert statuses[rid] == expected
+        assert {c.record_id for c in find_conflicts(s, "title-abstract")} == {
+            rid for rid, v in statuses.items() if v == "conflict"
+        }
