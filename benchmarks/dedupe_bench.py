@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/dedupe_bench.py [SHARED_DEDUPE_DIR] [--no-bib-dedupe] [--show-errors]
+    python benchmarks/dedupe_bench.py [SHARED_DEDUPE_DIR] [--no-bib-dedupe] [--show-links]
 
 Sets (``../shared/benchmarks/dedupe/`` by default):
 
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", nargs="?", default=os.environ.get(
         "EVSYNTH_DEDUPE_SETS", str(ROOT.parent / "shared" / "benchmarks" / "dedupe")))
     parser.add_argument("--no-bib-dedupe", action="store_true")
-    parser.add_argument("--show-errors", action="store_true", help="print false positives and misses")
+    parser.add_argument("--show-links", action="store_true", help="print every link made (rule, titles, years, pages)")
     args = parser.parse_args(argv)
 
     bd_version = None if args.no_bib_dedupe else _bib_dedupe_available()
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> None:
         s = score(pred)
         print(f"{folder.name:<20} {len(ids):>5} {'evsynth':<12} {s['TP']:>5} {s['FP']:>4} {s['FN']:>4} "
               f"{s['sensitivity']:>7.4f} {ours_s:>8.3f}")
-        if args.show_errors:
-            _show_errors(folder.name, records, ids, result)
+        if args.show_links:
+            _show_links(folder.name, records, ids, result)
         if bd_version:
             try:
                 bd_pred, bd_s = run_bib_dedupe(records, ids)
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
               f"candidate pairs: {result.n_candidates}")
 
 
-def _show_errors(name: str, records: Sequence[Record], ids: Sequence[str], result) -> None:
+def _show_links(name: str, records: Sequence[Record], ids: Sequence[str], result) -> None:
     for link in result.links:
         a, b = records[link.record_index], records[link.kept_index]
         print(f"  [{name}] {ids[link.record_index]} -> {ids[link.kept_index]} {link.rule} "
