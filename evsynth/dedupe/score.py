@@ -225,6 +225,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
         "year": [a.year, b.year],
         "volume": [a.volume, b.volume],
         "first_page": [a.first_page, b.first_page],
+        "journal": [" ".join(a.journals[0]) if a.journals else None,
+                    " ".join(b.journals[0]) if b.journals else None],
     }
     if conflicts:
         evidence["conflicts"] = conflicts
