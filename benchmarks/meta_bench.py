@@ -14,6 +14,9 @@ Prints evsynth's times (best of several runs) for
 and, when ``Rscript`` with metafor is available, metafor's times for the same calls
 (``permutest(res, iter = 1000)``, ``gosh(res, subsets = 4000)``, ``leave1out`` + ``cumul`` +
 ``influence``) and the ratios. The data are metafor's, from ``tests/reference/metafor/``.
+
+It also prints REML fits per second over 20,000 bootstrap resamples of BCG (k = 13) with
+:func:`evsynth.meta.fit_many` and with PyMARE's vectorised REML estimator.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evsynth.meta import cumulative, fit, gosh, influence, leave_one_out, permutation_test  # noqa: E402
+from evsynth.meta import cumulative, fit, fit_many, gosh, influence, leave_one_out, permutation_test  # noqa: E402
 
 REF = ROOT / "tests" / "reference" / "metafor"
 TARGETS = {"permutation": 0.1, "gosh": 0.5, "sensitivity": 0.05}
@@ -92,6 +95,26 @@ def metafor_times() -> tuple[dict[str, float], str] | None:
     return {"permutation": t[0], "gosh": t[1], "sensitivity": t[2]}, last[3]
 
 
+def batch_throughput(n: int = 20000) -> tuple[float, float, int]:
+    """REML fits per second, evsynth's fit_many and PyMARE, on bootstrap resamples of BCG."""
+    from pymare.estimators import VarianceBasedLikelihoodEstimator
+
+    ref = json.loads((REF / "reference.json").read_text(encoding="utf-8"))
+    bcg = ref["datasets"]["bcg"]
+    y, v = np.asarray(bcg["yi"]), np.asarray(bcg["vi"])
+    idx = np.random.default_rng(1).integers(0, y.size, size=(n, y.size))
+    Y, V = y[idx], v[idx]
+    t0 = time.perf_counter()
+    ours = fit_many(Y, V, method="REML")
+    t_ev = time.perf_counter() - t0
+    est = VarianceBasedLikelihoodEstimator(method="reml")
+    t0 = time.perf_counter()
+    est.fit(np.ascontiguousarray(Y.T), np.ascontiguousarray(V.T), np.ones((y.size, 1)))
+    t_pm = time.perf_counter() - t0
+    diff = np.abs(np.ravel(est.params_["tau2"]) - ours.tau2)
+    return n / t_ev, n / t_pm, int(np.sum(diff > 1e-6))
+
+
 def main() -> None:
     labels = {
         "permutation": "permutation test, 1,000 iterations, BCG ~ ablat (REML)",
@@ -113,6 +136,10 @@ def main() -> None:
         print(f"metafor {mf[1]} via Rscript; ratio = metafor time / evsynth time")
     else:
         print("Rscript with metafor not found: metafor times not measured")
+    ev_rate, pm_rate, n_diff = batch_throughput()
+    print(f"REML fits per second over 20,000 BCG bootstrap resamples: evsynth fit_many {ev_rate:,.0f}, "
+          f"PyMARE {pm_rate:,.0f}; tau2 differs by > 1e-6 in {n_diff} resamples (multimodal likelihoods where "
+          "evsynth keeps metafor's local maximum at 0; fit() warns about them)")
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}")
 
 

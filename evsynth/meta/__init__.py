@@ -7,7 +7,9 @@
   Cook's distance, hat values, DFBETAS), :func:`subgroup` (test for subgroup differences),
   :func:`permutation_test`, :func:`gosh` (vectorised over all permutations / subsets),
   :func:`egger_test`.
+* :func:`fit_many` — one model per row of a (B, k) batch of data sets, vectorised.
 * :func:`meta_from_csv` — what ``evsynth meta FILE.csv`` runs.
+* :func:`compare_with_pymare` — PyMARE's fit with its own defaults beside evsynth's.
 
 PyMARE is the project's meta-analysis dependency; its conventions differ from metafor's in ways
 this package does not follow: PyMARE applies Knapp–Hartung by default, reports the Q-based I²
@@ -19,6 +21,7 @@ prints.
 """
 
 from ._estimators import METHODS
+from .batch import BatchResult, fit_many
 from .bias import EggerResult, egger_test
 from .models import Coefficient, MetaResult, Prediction, fit
 from .pymare_compat import PymareComparison, compare_with_pymare
@@ -61,6 +64,8 @@ __all__ = [
     "meta_from_csv",
     "read_effects_table",
     "format_result",
+    "fit_many",
+    "BatchResult",
     "compare_with_pymare",
     "PymareComparison",
 ]

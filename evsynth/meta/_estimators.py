@@ -123,6 +123,7 @@ class Tau2Fit:
     iterations: np.ndarray
     truncated: np.ndarray  # the untruncated estimate was < 0 (or the maximum is on the bound)
     local_max: np.ndarray  # ML/REML: metafor's ll(0) > ll(τ²) check fired, τ² set to 0
+    fallback: np.ndarray | None = None  # ML/REML: Fisher scoring failed, τ² from maximise_ll
 
 
 def _he(y, v, X, m):
@@ -265,6 +266,10 @@ def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, ll0check) -> Tau2F
         elif method in ("ML", "REML"):
             start = np.maximum(0.0, _he(y, v, X, m))
             t, conv, it = _fisher(method, y, v, X, m, start, threshold, maxiter)
+            fallback = ~conv
+            for i in np.flatnonzero(fallback):  # rare: Fisher scoring oscillates (metafor stops)
+                t[i] = maximise_ll(method, y[i], v[i], X[i], m[i])[0]
+            conv = conv | fallback
             local = np.zeros(B, dtype=bool)
             if ll0check:
                 ll0 = _ll(method, y, v, X, m, np.zeros(B))
@@ -272,11 +277,56 @@ def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, ll0check) -> Tau2F
                 local = conv & (ll0 - ll1 > 1e-10) & (t > threshold)
                 t = np.where(local, 0.0, t)
             at_bound = t <= threshold * 10
-            return Tau2Fit(np.maximum(t, 0.0), conv, it, at_bound, local)
+            return Tau2Fit(np.maximum(t, 0.0), conv, it, at_bound, local, fallback)
         else:
             raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
     raw = np.where(np.isfinite(raw), raw, 0.0)
     return Tau2Fit(np.maximum(raw, 0.0), ones, zeros_i, raw < 0, false)
+
+
+def _score(method: str, y, v, X, m, t) -> np.ndarray:
+    """Twice the derivative of the ML / REML log-likelihood in τ² (batched)."""
+    f = wls(y, m / (v + t[:, None]), X)
+    w = f.w
+    pr = w * f.resid
+    ypppy = np.einsum("bk,bk->b", pr, pr)
+    if method == "ML":
+        return ypppy - w.sum(-1)
+    return ypppy - f.tr_p(X)
+
+
+def maximise_ll(method: str, y: np.ndarray, v: np.ndarray, X: np.ndarray, m: np.ndarray | None = None
+                ) -> tuple[float, float]:
+    """Global maximum of the ML / REML likelihood of one analysis: (τ², log-likelihood).
+
+    A grid over [0, 10⁴·s] (s = the larger of var(y) and the mean variance) locates the
+    highest point; the root of the score in the neighbouring interval refines it to machine
+    precision. Used when Fisher scoring does not converge, and to check its answer.
+    """
+    from scipy import optimize
+
+    y1, v1, X1, m1 = broadcast(y, v, X[None] if X.ndim == 2 else X, m)
+    keep = m1[0] > 0
+    scale = max(float(np.var(y1[0][keep])), float(np.mean(v1[0][keep])), 1e-12)
+    grid = np.concatenate([[0.0], np.geomspace(1e-8 * scale, 1e4 * scale, 400)])
+    G = grid.size
+    rep = lambda a: np.repeat(a, G, axis=0)  # noqa: E731
+    ll = _ll(method, rep(y1), rep(v1), rep(X1), rep(m1), grid)
+    g = int(np.nanargmax(ll))
+
+    def score(t: float) -> float:
+        return float(_score(method, y1, v1, X1, m1, np.array([t]))[0])
+
+    if g == 0 and score(0.0) <= 0:
+        return 0.0, float(ll[0])
+    lo, hi = grid[max(g - 1, 0)], grid[min(g + 1, G - 1)]
+    if score(lo) > 0 > score(hi):
+        t = optimize.brentq(score, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    else:
+        r = optimize.minimize_scalar(lambda x: -_ll(method, y1, v1, X1, m1, np.array([x]))[0], bounds=(lo, hi),
+                                     method="bounded", options={"xatol": 1e-14})
+        t = float(r.x)
+    return float(t), float(_ll(method, y1, v1, X1, m1, np.array([t]))[0])
 
 
 @dataclass

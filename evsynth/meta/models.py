@@ -397,6 +397,17 @@ def fit(
         if not converged:
             warns.append(f"{m}: the τ² iterations did not converge in {maxiter} iterations; τ² = {tau2:g} is the "
                          "last iterate")
+        if tf.fallback is not None and bool(tf.fallback[0]):
+            warns.append(f"{m}: Fisher scoring did not converge (metafor stops with an error here); τ² is the "
+                         "maximum of the likelihood found by a grid search and root-finding on the score")
+        if m in ("ML", "REML") and k > p:
+            t_best, ll_best = _est.maximise_ll(m, y, v, X)
+            yb, vb_, Xb, mb = _est.broadcast(y, v, X, None)
+            ll_hat = float(_est._ll(m, yb, vb_, Xb, mb, np.array([tau2]))[0])
+            if ll_best > ll_hat + 1e-8 * max(1.0, abs(ll_hat)):
+                warns.append(f"the {m} likelihood is higher at τ² = {t_best:.6g} (log-likelihood {ll_best:.4f} vs "
+                             f"{ll_hat:.4f} at the reported τ² = {tau2:.6g}): metafor's Fisher scoring, which "
+                             "evsynth follows, stops at a local maximum here; check the profile likelihood")
         if bool(tf.local_max[0]):
             warns.append("Fisher scoring may have got stuck at a local maximum; τ² set to 0 as metafor does "
                          "(check the profile likelihood)")
