@@ -266,7 +266,12 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
     id_name = "doi" if (a.doi and a.doi == b.doi) else "pmid"
     no_title = not a.title or not b.title
     if same_id:
-        if no_title or full >= 90 or title_sim >= 97:
+        if no_title:
+            # One title missing: the identifier alone could be a supplement's DOI.
+            if authors["status"] == "match" or p_match:
+                return out("merge", f"{id_name}+authors" if authors["status"] == "match" else f"{id_name}+pages")
+            return out("review", f"{id_name}-no-title")
+        if full >= 90 or title_sim >= 97:
             return out("merge", f"{id_name}+title")
         if full >= 70 and authors["status"] == "match" and (a.year is None or b.year is None
                                                            or abs(a.year - b.year) <= 1):
@@ -291,10 +296,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
         if citation and authors["status"] != "match":
             return out("merge", "title+citation")
         if authors["status"] == "match" and year_ok and not j_mismatch:
-            bare = not (a.journals or a.volume or a.first_page) or not (b.journals or b.volume or b.first_page)
             if bib_hits >= 1 or conference or authors["strong"] or (abstract_sim or 0) >= 90:
-                return out("merge", "title+authors+year")
-            if not bare:
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):

@@ -239,3 +239,11 @@ def test_registry_record_book_chapter_keep_apart_from_the_article() -> None:
     assert "venue" in pair(article, registry).evidence["conflicts"]
     assert "venue" in pair(untyped, registry).evidence["conflicts"]  # a registration is never an article
     assert "venue" in pair(article, chapter).evidence["conflicts"]
+
+
+def test_same_doi_with_a_missing_title_needs_authors_or_pages() -> None:
+    titled = pubmed()
+    untitled_match = embase(title=None)
+    assert pair(titled, untitled_match).rule == "doi+authors"
+    untitled_other = embase(title=None, authors=("Smith, J.",), pages=None)
+    assert pair(titled, untitled_other).decision == "review"
