@@ -306,8 +306,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
             return out("merge", "title+issue")
         return out("review", "title-only")
     if title_sim >= REVIEW_TITLE and not generic:
+        # A title that is only part of the other (a subtitle added: "...: long-term
+        # follow-up") merges only with the first page agreeing.
         if (authors["status"] == "match" and year_ok and not j_mismatch
-                and (p_match or (v_match and j_match) or (abstract_sim or 0) >= 95)):
+                and (p_match or (v_match and j_match and full >= 90) or (abstract_sim or 0) >= 95)):
             return out("merge", "fuzzy-title+authors+bibliographic")
         return out("review", "similar-title")
     if generic and full >= SAME_TITLE:

@@ -247,3 +247,11 @@ def test_same_doi_with_a_missing_title_needs_authors_or_pages() -> None:
     assert pair(titled, untitled_match).rule == "doi+authors"
     untitled_other = embase(title=None, authors=("Smith, J.",), pages=None)
     assert pair(titled, untitled_other).decision == "review"
+
+
+def test_follow_up_paper_with_a_longer_title_is_not_merged_without_pages() -> None:
+    first = pubmed(doi=None, pmid=None, pages=None,
+                   title="Ketamine infusion for fibromyalgia in a tertiary pain clinic")
+    follow_up = embase(doi=None, pages=None,
+                       title="Ketamine infusion for fibromyalgia in a tertiary pain clinic: two-year follow-up")
+    assert pair(first, follow_up).decision == "review"
