@@ -173,7 +173,7 @@ def influence(res: MetaResult) -> InfluenceResult:
     y, v = np.asarray(res.yi), np.asarray(res.vi)
     mask = 1.0 - np.eye(k)
     bf = _batch(res, mask, X)
-    btt = np.arange(1, p) if p > 1 else np.array([0])
+    btt = np.arange(p)  # metafor's influence(): Cook's distance and cov.r over all coefficients
     beta = res.beta
     vb = np.asarray(res.vb)
     # hat values of the full model: diag(X (X'WX)^-1 X'W)

@@ -127,6 +127,19 @@ def test_sensitivity_input_errors() -> None:
         subgroup(d["yi"], d["vi"], ["a"] * 13)
 
 
+@pytest.mark.parametrize("case", reference()["influence_mods"],
+                         ids=lambda c: f"{'+'.join(c['mods'])}-{c['method']}-{c['knha']}")
+def test_influence_of_meta_regression(case: dict) -> None:
+    d = dataset("bcg")
+    res = fit(d["yi"], d["vi"], method=case["method"], knha=case["knha"],
+              moderators={m: d["mods"][m] for m in case["mods"]})
+    inf = influence(res)
+    for mine, theirs in (("rstudent", "rstudent"), ("dffits", "dffits"), ("cook_d", "cook_d"), ("cov_r", "cov_r"),
+                         ("tau2_del", "tau2_del"), ("q_del", "QE_del"), ("hat", "hat"), ("weight", "weight")):
+        close(getattr(inf, mine), case[theirs], f"influence {mine}")
+    close(inf.dfbetas.ravel(), np.asarray(case["dfbetas"], dtype=float).ravel(), "dfbetas")
+
+
 def test_influence_with_moderators_runs() -> None:
     d = dataset("bcg")
     reg = fit(d["yi"], d["vi"], moderators={"ablat": d["mods"]["ablat"]})

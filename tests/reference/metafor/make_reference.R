@@ -177,6 +177,20 @@ for (dn in c("bcg", "normand_smd", "li_or")) for (method in c("REML", "DL", "PM"
                       ci_lb = num(eglm$ci.lb), ci_ub = num(eglm$ci.ub)))
 }
 
+# influence diagnostics of meta-regressions (BCG ~ ablat, ~ ablat + year)
+infl_mods <- list()
+for (ms in list("ablat", c("ablat", "year"))) for (method in c("REML", "DL")) for (knha in c(FALSE, TRUE)) {
+  d <- datasets$bcg
+  X <- do.call(cbind, d$mods[ms])
+  r <- rma(d$yi, d$vi, mods = X, method = method, test = if (knha) "knha" else "z", control = CTRL)
+  inf <- influence(r)
+  infl_mods[[length(infl_mods) + 1]] <- list(
+    mods = as.list(ms), method = method, knha = knha,
+    rstudent = num(inf$inf$rstudent), dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d),
+    cov_r = num(inf$inf$cov.r), tau2_del = num(inf$inf$tau2.del), QE_del = num(inf$inf$QE.del),
+    hat = num(inf$inf$hat), weight = num(inf$inf$weight), dfbetas = unname(as.matrix(as.data.frame(inf$dfbs))))
+}
+
 # ---------------------------------------------------------------- subgroups (BCG by allocation)
 subgroups <- list()
 d <- datasets$bcg
@@ -233,7 +247,7 @@ out <- list(
   metafor_version = as.character(packageVersion("metafor")),
   generated = format(Sys.time(), "%Y-%m-%d %H:%M:%S %Z"),
   control = CTRL,
-  datasets = datasets, fits = fits, sensitivity = sens, subgroups = subgroups, permutest = perms, gosh = goshs)
+  datasets = datasets, fits = fits, sensitivity = sens, influence_mods = infl_mods, subgroups = subgroups, permutest = perms, gosh = goshs)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = FALSE),
            file.path(here, "reference.json"))
 writeLines(capture.output(sessionInfo()), file.path(here, "sessionInfo.txt"))
