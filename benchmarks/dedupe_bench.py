@@ -192,8 +192,12 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{'':<20} {'':>5} {'bib-dedupe':<12} failed: {type(exc).__name__}: {exc}")
             else:
                 b = score(bd_pred)
+                ref = REFERENCE.get(folder.name)
+                quoted = "" if not ref else (
+                    f"; issue 3 quotes sens {ref['sensitivity']}"
+                    + (f", {ref['seconds']} s" if ref["seconds"] is not None else ""))
                 print(f"{'':<20} {'':>5} {'bib-dedupe':<12} {b['TP']:>5} {b['FP']:>4} {b['FN']:>4} "
-                      f"{b['sensitivity']:>7.4f} {bd_s:>8.3f}   speed-up {bd_s / ours_s:.1f}x")
+                      f"{b['sensitivity']:>7.4f} {bd_s:>8.3f}   speed-up {bd_s / ours_s:.1f}x{quoted}")
         elif folder.name in REFERENCE:
             ref = REFERENCE[folder.name]
             secs = "" if ref["seconds"] is None else f"{ref['seconds']:>8.1f}"
