@@ -33,6 +33,7 @@ __all__ = [
     "run_prisma",
     "evidence_points",
     "situation_map",
+    "registry_summary",
 ]
 
 #: What the review being updated reports about itself (Pastrak et al., Ochsner J 2021;21(4):387-394,
@@ -217,7 +218,7 @@ def run_situate(
             from .search import fetch_trial
 
             record = fetch_trial(nct_id, settings=settings)
-            note = f"registry record fetched: {record.title or nct_id}"
+            note = registry_summary(record)
         except (NetworkError, ServiceError, NotFoundError) as exc:
             note = f"registry not reachable ({exc.__class__.__name__}: {exc}); the regimen comes from extracted/"
         except ImportError:
@@ -233,6 +234,26 @@ def run_situate(
     fig = situation_map(extraction, situation, effects)
     paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
+
+
+def registry_summary(record: Any) -> str:
+    """One paragraph on a registry record (title, status, enrollment, dates, interventions as registered).
+
+    The regimen used for situating still comes from ``extracted/``; this is what the registry says now,
+    for the reader to compare.
+    """
+    extra = dict(record.extra or {})
+    parts = [f"Registry record {record.nct_id or record.source_id}: {record.title or 'no title'}"]
+    for key, name in (("status", "status"), ("enrollment", "enrollment"), ("start_date", "start"),
+                      ("completion_date", "completion"), ("last_update_posted", "last update")):
+        if extra.get(key) not in (None, ""):
+            parts.append(f"{name} {extra[key]}")
+    for item in extra.get("interventions") or []:
+        text = ": ".join(v for v in (item.get("type"), item.get("name")) if v)
+        if item.get("description"):
+            text += f" — {item['description']}"
+        parts.append(f"intervention {text}")
+    return "; ".join(parts) + ". The regimen used below comes from extracted/."
 
 
 def _prisma_from_store(store_path: Path) -> Any:

@@ -140,3 +140,18 @@ def test_search_provenance_quotes_every_saved_query(review, root):
         assert q["query"].strip() in page
     if not review.data["search"]["runs"]:
         assert "No record store" in review.data["search"]["notes"][0]
+
+
+def test_registry_summary_states_what_the_registry_says():
+    from evsynth.models import Record
+    from evsynth.report import registry_summary
+
+    # Facts of NCT06916403 as the evidence notes give them (meddatax.com/clinical-trials/NCT06916403).
+    rec = Record(source="ctgov", source_id="NCT06916403", nct_id="NCT06916403",
+                 title="Safety and Efficacy of Ketamine Intravenous Infusions in the Treatment of Fibromyalgia",
+                 extra={"status": "ACTIVE_NOT_RECRUITING", "enrollment": 50, "start_date": "2020-11-30",
+                        "completion_date": "2025-12-30", "interventions": [{"type": "DRUG", "name": "Ketamine"}]})
+    text = registry_summary(rec)
+    assert text.startswith("Registry record NCT06916403: Safety and Efficacy")
+    assert "status ACTIVE_NOT_RECRUITING" in text and "enrollment 50" in text and "start 2020-11-30" in text
+    assert "intervention DRUG: Ketamine" in text and text.endswith("comes from extracted/.")
