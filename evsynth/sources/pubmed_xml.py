@@ -37,7 +37,7 @@ class MalformedXMLError(InputError):
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
 _ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet", *_ARTICLE_TAGS})
 _HEAD_LIMIT = 1 << 20  # bytes read before the root element to inspect the prolog
-_WS = re.compile(r"\s+")
+_NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -140,7 +140,10 @@ def _text(el: Any) -> str | None:
     """All text of an element with inline markup flattened and whitespace collapsed."""
     if el is None:
         return None
-    value = _WS.sub(" ", "".join(el.itertext())).strip()
+    raw = el.text if len(el) == 0 else "".join(el.itertext())
+    if not raw:
+        return None
+    value = " ".join(raw.split())
     return value or None
 
 
@@ -209,18 +212,19 @@ def _authors(author_list: Any) -> tuple[str, ...]:
     if author_list is None:
         return ()
     out = []
-    for a in author_list.iterfind("Author"):
-        if a.get("ValidYN") == "N":
+    for a in author_list:
+        if a.tag != "Author" or a.get("ValidYN") == "N":
             continue
-        collective = _find_text(a, "CollectiveName")
+        parts = {child.tag: _text(child) for child in a if child.tag in _NAME_PARTS}
+        collective = parts.get("CollectiveName")
         if collective:
             out.append(collective)
             continue
-        last = _find_text(a, "LastName")
-        fore = _find_text(a, "ForeName") or _find_text(a, "Initials")
-        suffix = _find_text(a, "Suffix")
+        last = parts.get("LastName")
         if last:
+            fore = parts.get("ForeName") or parts.get("Initials")
             name = f"{last}, {fore}" if fore else last
+            suffix = parts.get("Suffix")
             out.append(f"{name} {suffix}" if suffix else name)
     return tuple(out)
 
@@ -444,8 +448,16 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     try:
         head = _read_head(stream)
         _check_prolog(head, label)
+        feed: Any
+        if isinstance(source, (str, os.PathLike)):
+            feed = os.fspath(source)  # libxml2 reads the file itself (faster than a Python stream)
+        elif isinstance(stream, io.BytesIO) and owned:
+            stream.seek(0)
+            feed = stream
+        else:
+            feed = _Prefixed(head, stream)
         context = etree.iterparse(
-            _Prefixed(head, stream),
+            feed,
             events=("end",),
             tag=_ARTICLE_TAGS,
             resolve_entities=False,
