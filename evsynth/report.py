@@ -209,7 +209,7 @@ def run_situate(
     """
     from .extraction import load_extracted
     from .plots import save_figure
-    from .situate import situate_trial, situation_summary
+    from .situate import responder_fit, situate_trial, situation_summary
 
     extraction = load_extracted(folder)
     record, note = None, "registry not queried (offline mode); the regimen comes from extracted/"
@@ -220,17 +220,14 @@ def run_situate(
             record = fetch_trial(nct_id, settings=settings)
             note = registry_summary(record)
         except (NetworkError, ServiceError, NotFoundError) as exc:
-            note = f"registry not reachable ({exc.__class__.__name__}: {exc}); the regimen comes from extracted/"
+            note = f"registry record not available ({exc.__class__.__name__}: {exc}); the regimen comes from extracted/"
         except ImportError:
             note = "registry client not installed; the regimen comes from extracted/"
-    situation = situate_trial(extraction, nct_id)
-    effects = None
     try:
-        from .effects import responder_effects
-
-        effects = responder_effects(extraction, measure="PLO")
-    except InputError:
-        pass
+        effects, res = responder_fit(extraction)
+    except InputError:  # no responder data: the situation says so, the map draws hollow markers
+        effects, res = None, None
+    situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
     paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
@@ -408,11 +405,10 @@ def build_report(
         The results (what ``results.json`` holds) and the figures:
         name → (Figure, caption).
     """
-    from .effects import responder_effects
     from .extraction import load_extracted, validate_extracted
-    from .meta import cumulative, fit
+    from .meta import cumulative
     from .plots import arm_columns, cumulative_plot, forest_plot, leave_one_out_plot, prisma_diagram
-    from .situate import situate_trial, situation_summary
+    from .situate import responder_fit, situate_trial, situation_summary
 
     folder = Path(folder)
     store_path = Path(store) if store is not None else None
@@ -439,8 +435,7 @@ def build_report(
     data["studies"] = _study_table(extraction)
     data["derived"] = [_clean(d) for d in validation.derived]
     data["level"] = 95
-    es = responder_effects(extraction, measure="PLO")
-    res = fit(es.yi, es.vi, method="REML", measure="PLO", labels=list(es.labels))
+    es, res = responder_fit(extraction, measure="PLO", method="REML")
     main = _fit_row("Main: logit proportions, REML", res, es.ni)
     outcome = {o.outcome_id: o for o in extraction.outcomes}
     n_pat = main["n_patients"]
