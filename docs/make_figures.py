@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evsynth.effects import escalc, responder_effects
+from evsynth.effects import escalc
 from evsynth.extraction import load_extracted
 from evsynth.meta import cumulative, fit
 from evsynth.plots import (
@@ -29,7 +29,7 @@ from evsynth.plots import (
     save_figure,
 )
 from evsynth.report import REVIEW_REPORTED, situation_map
-from evsynth.situate import situate_trial
+from evsynth.situate import responder_fit, situate_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 IMG = ROOT / "docs" / "img"
@@ -53,8 +53,7 @@ def _save(fig, name: str) -> None:
 def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
     extraction = load_extracted(ROOT / "extracted")
-    es = responder_effects(extraction, measure="PLO")
-    res = fit(es.yi, es.vi, method="REML", measure="PLO", labels=list(es.labels))
+    es, res = responder_fit(extraction, measure="PLO", method="REML")
     outcome = {o.outcome_id: o for o in extraction.outcomes}
     cols = arm_columns("Ketamine", events=[outcome[o].events for o in es.outcome_ids],
                        total=[outcome[o].total for o in es.outcome_ids])
