@@ -353,3 +353,29 @@ def test_cli_trial(ctgov: HTTPServer, tmp_path: Path, monkeypatch: pytest.Monkey
         assert text in out
     code, _, err = _cli(["trial", "NCT123", "--store", str(db)], capsys)
     assert code == 3 and "not an NCT id" in err
+
+
+def test_api_key_never_reaches_the_store(pubmed: FakePubMed, tmp_path: Path) -> None:
+    key = "SECRET-KEY-0123456789abcdef"
+    clock = FakeClock()
+    client = EutilsClient(Settings(eutils_url=pubmed.base, ncbi_api_key=key, max_tries=2), clock=clock,
+                          sleep=clock.sleep)
+    db = tmp_path / "k.sqlite"
+    with Store(db) as store:
+        run_search(store, "biopython", client=client)
+    assert pubmed.calls  # the key was sent ...
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("k.sqlite*"))
+    assert key.encode() not in raw  # ... and stored nowhere (database, WAL)
+
+
+def test_progress_bar_only_on_a_terminal(pubmed: FakePubMed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with Store(tmp_path / "p.sqlite") as store:
+        run_search(store, "biopython", client=_client(pubmed), progress=True, batch_size=2)
+    assert capsys.readouterr().err == ""  # not a terminal: quiet
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    with Store(tmp_path / "p2.sqlite") as store:
+        run_search(store, "biopython", client=_client(pubmed), progress=True, batch_size=2)
+    assert "fetching PubMed records" in capsys.readouterr().err
