@@ -249,9 +249,37 @@ def _elocation_doi(parent: Any) -> str | None:
 
 
 def _list_texts(parent: Any, path: str) -> tuple[str, ...]:
+    """Texts of the elements at ``path`` ("List/Item" or "List/Item/Child").
+
+    Walks one tag at a time: lxml answers single-tag ``find`` in C, paths in Python.
+    """
     if parent is None:
         return ()
-    return tuple(t for t in (_text(e) for e in parent.iterfind(path)) if t)
+    first, *rest = path.split("/")
+    holder = parent.find(first)
+    if holder is None:
+        return ()
+    if not rest:
+        return tuple(t for t in (_text(e) for e in parent.iterfind(first)) if t)
+    item = rest[0]
+    out = []
+    for child in holder:
+        if child.tag != item:
+            continue
+        if len(rest) > 1:
+            child = child.find(rest[1])
+        text = _text(child)
+        if text:
+            out.append(text)
+    return tuple(out)
+
+
+def _find_path(parent: Any, *tags: str) -> Any:
+    for tag in tags:
+        if parent is None:
+            return None
+        parent = parent.find(tag)
+    return parent
 
 
 def _pages(article: Any) -> str | None:
@@ -268,9 +296,12 @@ def _pages(article: Any) -> str | None:
 
 
 def _nct(article: Any) -> str | None:
-    for bank in article.iterfind("DataBankList/DataBank"):
+    banks = article.find("DataBankList")
+    for bank in banks if banks is not None else ():
+        if bank.tag != "DataBank":
+            continue
         if (_find_text(bank, "DataBankName") or "").lower().startswith("clinicaltrials"):
-            acc = _find_text(bank, "AccessionNumberList/AccessionNumber")
+            acc = _text(_find_path(bank, "AccessionNumberList", "AccessionNumber"))
             if acc:
                 return acc
     return None
@@ -364,9 +395,9 @@ def _book_record(el: Any) -> Record:
     if shown_date:
         extra["pub_date"] = shown_date
     if book is not None:
-        if (publisher := _find_text(book, "Publisher/PublisherName")):
+        if (publisher := _text(_find_path(book, "Publisher", "PublisherName"))):
             extra["publisher"] = publisher
-        if (place := _find_text(book, "Publisher/PublisherLocation")):
+        if (place := _text(_find_path(book, "Publisher", "PublisherLocation"))):
             extra["publisher_location"] = place
     if chapter and book_title:
         extra["book_title"] = book_title

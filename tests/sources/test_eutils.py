@@ -138,6 +138,15 @@ def test_esearch_phrase_not_found_is_a_warning(shared: Path, fake: FakeEutils) -
     assert "OutputMessage: No items found." in res.warnings
 
 
+def test_esearch_phrase_not_found_with_results(shared: Path, fake: FakeEutils) -> None:
+    # PubMed drops an unknown phrase and still answers: a warning beside real results
+    body = _xml(shared, "esearch1.xml").replace(
+        b"</eSearchResult>", b"<ErrorList><PhraseNotFound>zzxq</PhraseNotFound></ErrorList></eSearchResult>")
+    fake.route("esearch", [_ok(body)])
+    res = _client(fake).esearch("biopython OR zzxq")
+    assert res.count == 63 and len(res.ids) == 20 and res.warnings == ("PhraseNotFound: zzxq",)
+
+
 def test_esearch_error_reply_is_a_service_error(fake: FakeEutils) -> None:
     fake.route("esearch", [_ok(b'<?xml version="1.0"?><eSearchResult><ERROR>Invalid query syntax</ERROR>'
                                b'</eSearchResult>')])
