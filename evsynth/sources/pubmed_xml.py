@@ -41,7 +41,6 @@ _NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "Collecti
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_ROOT_START = re.compile(rb"<(?![!?])")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
