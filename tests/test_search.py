@@ -378,3 +378,15 @@ def test_progress_bar_only_on_a_terminal(pubmed: FakePubMed, tmp_path: Path, mon
     with Store(tmp_path / "p2.sqlite") as store:
         run_search(store, "biopython", client=_client(pubmed), progress=True, batch_size=2)
     assert "fetching PubMed records" in capsys.readouterr().err
+
+
+def test_cli_search_ctgov_term(ctgov: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("EVSYNTH_CTGOV_URL", ctgov.url_for("/api/v2"))
+    db = tmp_path / "c.sqlite"
+    code, out, err = _cli(["search", "--term", "fibromyalgia ketamine", "--database", "ctgov", "--store", str(db)],
+                          capsys)
+    assert code == 0, err
+    assert "ClinicalTrials.gov: 1 found" in out
+    with Store(db) as store:
+        assert [r.nct_id for r in store.iter_records(source="ctgov")] == ["NCT06916403"]

@@ -146,7 +146,7 @@ class CtgovClient:
     ) -> None:
         self.settings = settings or load_settings()
         self.base_url = self.settings.ctgov_url.rstrip("/")
-        if clock is not None or sleep is not None:
+        if clock is not None:  # a private limiter on the injected clock (tests)
             self.limiter = _http.RateLimiter(_RATE, _PERIOD, clock=clock, sleep=sleep)
         else:
             self.limiter = _http.shared_limiter("ctgov", _RATE, _PERIOD)

@@ -134,8 +134,9 @@ class EutilsClient:
     settings : Settings, optional
         Base URL, e-mail, API key, timeout and tries (default: :func:`load_settings`).
     clock, sleep : callable, optional
-        Injected into a private rate limiter and used for backoff waits (tests
-        pass a fake clock). Without them the process-wide limiter is used.
+        A ``clock`` gives the client a private rate limiter on that clock (tests
+        pass a fake clock whose ``sleep`` advances it); without one the
+        process-wide limiter is used. ``sleep`` also serves the backoff waits.
     session : requests.Session, optional
     rng : random.Random, optional
         Jitter source.
@@ -153,7 +154,7 @@ class EutilsClient:
         self.settings = settings or load_settings()
         self.base_url = self.settings.eutils_url.rstrip("/")
         rate = self.settings.requests_per_second
-        if clock is not None or sleep is not None:
+        if clock is not None:  # a private limiter on the injected clock (tests)
             self.limiter = _http.RateLimiter(rate, 1.0, clock=clock, sleep=sleep)
         else:
             self.limiter = _http.shared_limiter("eutils", rate)
