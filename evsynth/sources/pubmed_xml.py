@@ -117,19 +117,43 @@ def _root_offset(head: bytes) -> int | None:
     return None
 
 
+def _as_utf8(head: bytes) -> bytes:
+    """The head re-encoded as UTF-8 when it is UTF-16/32 (by BOM or NUL pattern), for the checks."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, errors="ignore").encode("utf-8")
+    if head[:2] == b"<\x00":
+        return head.decode("utf-16-le", errors="ignore").encode("utf-8")
+    if head[:2] == b"\x00<":
+        return head.decode("utf-16-be", errors="ignore").encode("utf-8")
+    return head
+
+
+def _refuse_entities(name: str | None, line: int | None) -> None:
+    raise InputError(
+        "the XML declares entities (<!ENTITY ...>); evsynth refuses entity expansion and "
+        "external entities in PubMed XML",
+        path=name,
+        line=line,
+    )
+
+
+def _check_dtd(tree: Any, name: str | None) -> None:
+    """Defence in depth: refuse a parsed document whose internal DTD declares entities."""
+    dtd = tree.docinfo.internalDTD if tree is not None else None
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        _refuse_entities(name, 1)
+
+
 def _check_prolog(head: bytes, name: str | None) -> None:
     """Refuse entity declarations (internal subset) before the root element."""
+    head = _as_utf8(head)
     root_at = _root_offset(head)
     prolog = head if root_at is None else head[:root_at]
     m = _ENTITY_DECL.search(prolog)
     if m:
-        line = prolog.count(b"\n", 0, m.start()) + 1
-        raise InputError(
-            "the XML declares entities (<!ENTITY ...>); evsynth refuses entity expansion and "
-            "external entities in PubMed XML",
-            path=name,
-            line=line,
-        )
+        _refuse_entities(name, prolog.count(b"\n", 0, m.start()) + 1)
     if root_at is None and len(head) >= _HEAD_LIMIT:
         raise InputError("no root element in the first MiB of the XML (an oversized DOCTYPE?)",
                          path=name, line=1)
@@ -501,6 +525,7 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         try:
             for _event, el in context:
                 if not checked_root:
+                    _check_dtd(el.getroottree(), label)
                     _check_root(el.getroottree().getroot(), label, el.sourceline)
                     checked_root = True
                 try:
@@ -517,7 +542,9 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
                         del parent[0]
                 yield record
             if not checked_root:
-                _check_root(context.root, label, 1)
+                root = context.root
+                _check_dtd(root.getroottree() if root is not None else None, label)
+                _check_root(root, label, 1)
         except etree.XMLSyntaxError as exc:
             line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
             line = max(int(line or 1), 1)

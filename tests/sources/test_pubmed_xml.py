@@ -197,6 +197,21 @@ def test_entity_expansion_refused() -> None:
     assert info.value.line == 3 and info.value.path == "bomb.xml"
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_entity_declarations_refused_in_utf16(codec: str) -> None:
+    text = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY a "aaaa">]>\n'
+            "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+            "<ArticleTitle>&a;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    with pytest.raises(InputError, match="refuses entity expansion"):
+        list(iter_pubmed_xml(text.encode(codec)))
+
+
+def test_utf16_pubmed_xml_without_entities_parses(shared: Path) -> None:
+    text = (shared / "fixtures" / "entrez" / "pubmed2.xml").read_text(encoding="utf-8")
+    text = text.replace('<?xml version="1.0" ?>', '<?xml version="1.0" encoding="UTF-16"?>')
+    assert [r.pmid for r in iter_pubmed_xml(text.encode("utf-16"))] == ["11748933", "11700088"]
+
+
 def test_external_entity_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
