@@ -169,6 +169,7 @@ def send(
     sleep: Sleep | None = None,
     rng: random.Random | None = None,
     secrets: tuple[str | None, ...] = (),
+    setting: str | None = None,
 ) -> tuple[requests.Response, Any]:
     """Send one request with the retry discipline; return ``(response, validate(response))``.
 
@@ -194,6 +195,8 @@ def send(
         Jitter source.
     secrets : tuple of str
         Values masked in every message.
+    setting : str, optional
+        The environment variable holding ``base_url``, named in the offline message.
 
     Raises
     ------
@@ -220,9 +223,9 @@ def send(
         except requests.ConnectionError as exc:
             if _is_unreachable(exc) and attempt >= min(tries, policy.connect_tries):
                 raise NetworkError(
-                    f"{service} could not be reached at {base_url} (connection refused or unknown host). "
-                    "Check the network connection or the base URL setting; a search run that was "
-                    "started resumes when run again."
+                    f"{service} could not be reached at {base_url} (connection refused or unknown host); "
+                    f"check the network connection{f' or {setting}' if setting else ''}. Nothing was stored "
+                    "for this request; run the command again when online."
                 ) from None
             last = f"connection error ({scrub(type(exc).__name__)})"
         except requests.Timeout:
@@ -255,7 +258,7 @@ def send(
         if attempt >= tries:
             raise NetworkError(
                 f"{service} at {base_url} kept failing: {last}; gave up after {attempt} tries. "
-                "Run the command again later to resume."
+                "What was fetched before is stored; run the command again later to resume."
             ) from None
         if delay is None:
             delay = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1)) * (0.5 + rng.random())

@@ -164,7 +164,7 @@ class CtgovClient:
         _, value = _http.send(
             self.session, "GET", f"{self.base_url}{path}", service=_SERVICE, base_url=self.base_url,
             limiter=self.limiter, policy=self.policy, params=dict(params or {}),
-            validate=_json_reply, sleep=self._sleep, rng=self._rng,
+            validate=_json_reply, sleep=self._sleep, rng=self._rng, setting="EVSYNTH_CTGOV_URL",
         )
         return value
 

@@ -187,7 +187,7 @@ class EutilsClient:
             service=_SERVICE, base_url=self.base_url, limiter=self.limiter, policy=self.policy,
             params=None if post else all_params, data=all_params if post else None,
             validate=validate, sleep=self._sleep, rng=self._rng,
-            secrets=(self.settings.ncbi_api_key,),
+            secrets=(self.settings.ncbi_api_key,), setting="EVSYNTH_EUTILS_URL",
         )
         return value
 
