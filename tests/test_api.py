@@ -1,0 +1,30 @@
+"""The public API: what ``evsynth.__all__`` promises exists, is public, and is listed once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import evsynth
+
+
+def test_every_public_name_resolves() -> None:
+    missing = [name for name in evsynth.__all__ if not hasattr(evsynth, name)]
+    assert missing == []
+
+
+def test_public_names_are_unique_and_not_private() -> None:
+    assert len(evsynth.__all__) == len(set(evsynth.__all__))
+    assert [n for n in evsynth.__all__ if n.startswith("_") and n != "__version__"] == []
+
+
+def test_the_pipeline_is_reachable_from_the_top() -> None:
+    for name in ("run_search", "import_files", "find_duplicates", "import_decisions", "load_extracted",
+                 "escalc", "fit", "forest_plot", "situate_trial", "run_review"):
+        assert name in evsynth.__all__
+
+
+def test_import_writes_nothing(tmp_path) -> None:
+    # no I/O at import time: importing in an empty folder leaves it empty
+    subprocess.run([sys.executable, "-c", "import evsynth, evsynth.cli"], cwd=tmp_path, check=True)
+    assert list(tmp_path.iterdir()) == []
