@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sys
 
+import typer
+from rich.markup import escape
+
 from ..errors import EvsynthError, ExitCode
 from ._app import app, err_console
 
@@ -24,25 +27,40 @@ from . import review as _review  # noqa: F401,E402
 __all__ = ["app", "main"]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; exits the process with an :class:`ExitCode`."""
-    try:
-        app(args=argv, prog_name="evsynth", standalone_mode=False)
-    except EvsynthError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        err_console.print("interrupted; the store keeps what was committed. Run the command again to resume.")
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's own usage errors
-        import click
+def _click_exception() -> type[Exception]:
+    """click's ``ClickException`` as typer raises it (recent typer vendors click)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
-    sys.exit(int(ExitCode.OK))
+
+def _interrupted() -> None:
+    err_console.print("interrupted; the store keeps what was committed. Run the command again to resume.")
+    sys.exit(130)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; exits the process with an :class:`ExitCode`.
+
+    Library errors (:class:`~evsynth.errors.EvsynthError`) become one line on
+    stderr and their exit code; usage errors print click's message and exit 2;
+    ``typer.Exit(code)`` exits with ``code``; Ctrl-C exits 130 with a note that
+    the store keeps what was committed.
+    """
+    click_exception = _click_exception()
+    try:
+        rv = app(args=argv, prog_name="evsynth", standalone_mode=False)
+    except EvsynthError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
+        sys.exit(int(exc.exit_code))
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted()
+    except typer.Exit as exc:
+        sys.exit(int(getattr(exc, "exit_code", 0) or 0))
+    except click_exception as exc:
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
+    # Outside standalone mode click returns typer.Exit's code instead of raising it;
+    # typer turns Ctrl-C inside a command into Exit(130).
+    code = int(rv) if isinstance(rv, int) else int(ExitCode.OK)
+    if code == 130:
+        _interrupted()
+    sys.exit(code)

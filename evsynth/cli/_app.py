@@ -23,10 +23,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-#: Human-facing output (tables, summaries).
-console = Console(highlight=False, soft_wrap=True)
+#: Human-facing output (tables, summaries). Markup is off: titles and ids such as
+#: "[review]" are data and must print verbatim; pass ``markup=True`` for styled text.
+console = Console(highlight=False, soft_wrap=True, markup=False)
 #: Errors and progress go to stderr so stdout stays machine-readable.
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 StoreOption = Annotated[
     Optional[Path],
