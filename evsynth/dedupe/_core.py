@@ -128,7 +128,7 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     """Keep pairs worth scoring (vectorised).
 
     A pair is dropped when it has a conflict cheap to see on whole arrays
-    (different DOIs, different PMIDs, years more than one apart; the same
+    (different PMIDs, years more than one apart; the same
     rules :func:`~evsynth.dedupe.score.hard_conflicts` applies) or when its
     titles are dissimilar and it shares no identifier.
     """
@@ -139,7 +139,9 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     pmid = _codes([r.pmid for r in norm])
     year = np.fromiter((r.year or 0 for r in norm), dtype=np.int64, count=len(norm))
     both = lambda a: (a[i] >= 0) & (a[j] >= 0)  # noqa: E731
-    conflict = (both(doi) & (doi[i] != doi[j])) | (both(pmid) & (pmid[i] != pmid[j]))
+    # Different DOIs alone are not dropped here: when the rest of the citation agrees the
+    # pair goes to the review list (score.decide), so it must reach the scorer.
+    conflict = both(pmid) & (pmid[i] != pmid[j])
     conflict |= (year[i] > 0) & (year[j] > 0) & (np.abs(year[i] - year[j]) > 1)
     same_id = (both(doi) & (doi[i] == doi[j])) | (both(pmid) & (pmid[i] == pmid[j]))
     pairs = pairs[~conflict]
@@ -211,10 +213,10 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     reviews: list[tuple[int, int, Any]] = []
     conflict_cache: dict[tuple[int, int], bool] = {}
     for i, j in pairs.tolist():
-        if hard_conflicts(norm[i], norm[j]):  # kept apart: nothing to score or review
-            conflict_cache[(i, j)] = True
+        conflicts = hard_conflicts(norm[i], norm[j])
+        conflict_cache[(i, j)] = bool(conflicts)
+        if conflicts and conflicts != ["doi"]:  # kept apart: nothing to score or review
             continue
-        conflict_cache[(i, j)] = False
         d = decide(norm[i], norm[j])
         if d.decision == "merge":
             edges.append((d.score, i, j))

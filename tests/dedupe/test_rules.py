@@ -87,8 +87,26 @@ def test_kept_record_gets_missing_fields() -> None:
 
 # -- keep-apart rules ------------------------------------------------------------
 def test_conflicting_dois_keep_apart() -> None:
-    d = pair(pubmed(), embase(doi="10.1016/j.pain.2011.01.016"))
+    d = pair(pubmed(), embase(doi="10.1016/j.pain.2011.01.016", pages="2180-2186"))
     assert d.decision == "apart" and "doi" in d.evidence["conflicts"]
+
+
+def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merged() -> None:
+    # One database attached another article's DOI (a real case in ASySD's diabetes set:
+    # an Appetite abstract carrying a Regulatory Peptides DOI). Still never merged.
+    other = embase(doi="10.1016/j.regpep.2011.01.039")
+    d = pair(pubmed(), other)
+    assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees"
+    assert d.evidence["conflicts"] == ["doi"]
+    result = find_duplicates([other, pubmed()])
+    assert not result.links
+    assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
+        (0, 1, "doi-conflict:citation-agrees")]
+
+
+def test_conflicting_dois_and_different_authors_stay_apart_silently() -> None:
+    d = pair(pubmed(), embase(doi="10.1016/j.pain.2011.01.016", authors=("Smith J", "Jones K")))
+    assert d.decision == "apart"
 
 
 def test_distinct_pmids_keep_apart() -> None:
