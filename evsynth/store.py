@@ -145,6 +145,11 @@ class Store:
     path : str or os.PathLike
         The database file; created (with its schema) when missing.
         ``":memory:"`` gives a throw-away store.
+    create : bool
+        With ``False`` a missing file is an error (:class:`~evsynth.errors.NotFoundError`)
+        instead of a new empty store: commands that only read use this, so a
+        mistyped ``--store`` is reported rather than silently answered from
+        an empty store.
 
     Examples
     --------
@@ -154,8 +159,12 @@ class Store:
     1
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        if not create and str(path) != ":memory:" and not self.path.exists():
+            raise NotFoundError(
+                f"{path}: no record store here (create one with `evsynth search` or `evsynth import`, "
+                "or point --store / EVSYNTH_STORE at an existing one)")
         try:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, timeout=30.0, check_same_thread=False
@@ -634,7 +643,7 @@ class Store:
         return [dict(r) for r in self._conn.execute(sql + " ORDER BY id", params)]
 
 
-def open_store(path: str | os.PathLike[str]) -> Store:
-    """Open (creating if needed) the record store at ``path``."""
-    return Store(path)
+def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    """Open the record store at ``path`` (created when missing unless ``create=False``)."""
+    return Store(path, create=create)
 

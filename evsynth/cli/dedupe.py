@@ -52,7 +52,7 @@ def dedupe(
         from ..store import Store
 
         path = settings(store).store_path
-        with Store(path) as opened:
+        with Store(path, create=False) as opened:
             result = dedupe_store(opened)
         console.print(
             f"{path}: {result.n_records} records, {result.n_duplicates} marked as duplicates of "

@@ -54,7 +54,7 @@ def screen_export(
     from ..screening import export_sheet
     from ..store import open_store
 
-    with open_store(settings(store).store_path) as st:
+    with open_store(settings(store).store_path, create=False) as st:
         sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
     if output is None:
         typer.echo(sheet.text, nl=False)
@@ -78,7 +78,7 @@ def screen_import(
     from ..screening import import_decisions
     from ..store import open_store
 
-    with open_store(settings(store).store_path) as st:
+    with open_store(settings(store).store_path, create=False) as st:
         result = import_decisions(st, file, stage=stage.value, reviewer=reviewer)
     console.print(
         f"stored {result.n_stored} {result.stage} decision(s) from {result.path}"
@@ -153,7 +153,7 @@ def status(
     from ..living import review_status
     from ..store import open_store
 
-    with open_store(settings(store).store_path) as st:
+    with open_store(settings(store).store_path, create=False) as st:
         s = review_status(st, extracted_folder=extracted)
     console.print(f"store: {s.store_path}")
     console.print(f"searches: {len(s.searches)}")

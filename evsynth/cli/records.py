@@ -40,11 +40,12 @@ def import_(
     accept_missing_er: MissingErOption = False,
 ) -> None:
     """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
-    from ..imports import import_files
+    from ..imports import read_import_files, store_import_results
     from ..store import Store
 
+    read = read_import_files(files, accept_missing_er=accept_missing_er)  # bad input: no store file created
     with Store(settings(store).store_path) as opened:
-        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er)
+        result = store_import_results(opened, read, database_name=database)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
@@ -64,7 +65,7 @@ def export(
     from ..imports import export_store
     from ..store import Store
 
-    with Store(settings(store).store_path) as opened:
+    with Store(settings(store).store_path, create=False) as opened:
         text, n = export_store(opened, to.value, deduped=deduped)
     if output is None:
         sys.stdout.write(text)

@@ -86,3 +86,23 @@ def test_error_text_with_brackets_is_printed_verbatim(tmp_path: Path, capsys: py
     missing = tmp_path / "[bold]x[/bold].csv"
     assert _run(["meta", str(missing), "--measure", "GEN"]) == ExitCode.INPUT
     assert "[bold]x[/bold].csv" in capsys.readouterr().err
+
+
+def test_bad_import_creates_no_store_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "cut.ris"
+    bad.write_text("TY  - JOUR\nTI  - A title\n")
+    db = tmp_path / "new.sqlite"
+    assert _run(["import", str(bad), "--store", str(db)]) == ExitCode.INPUT
+    assert "cut.ris, line 1, field 'ER'" in capsys.readouterr().err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "--to", "csv"], ["status"], ["dedupe"], ["screen", "export"], ["prisma"],
+])
+def test_reading_commands_do_not_invent_an_empty_store(argv: list[str], tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    db = tmp_path / "typo.sqlite"
+    assert _run([*argv, "--store", str(db)]) == ExitCode.NOT_FOUND
+    assert "typo.sqlite" in capsys.readouterr().err
+    assert not db.exists()
