@@ -177,6 +177,10 @@ class SearchRun:
     evsynth_version : str
     params : mapping
         Date limits and other parameters sent.
+    details : mapping
+        What the run learnt beyond its count: ``parts`` (``[mindate, maxdate,
+        count]`` of each publication-date part when PubMed's 9,999 cap forced a
+        split) and ``warnings`` (e.g. ``PhraseNotFound: ...``).
     """
 
     id: int
@@ -190,3 +194,4 @@ class SearchRun:
     status: str = "running"
     evsynth_version: str = ""
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False)

@@ -189,6 +189,8 @@ def run_search(
         run_id = run.id
         count, translation = run.count, run.query_translation
         n_ids = len(store.run_ids(run_id))
+        warnings = tuple(run.details.get("warnings", ()))
+        parts = tuple(tuple(p) for p in run.details.get("parts", ()))  # type: ignore[misc]
     else:
         # search first: offline or a service error leaves nothing in the store
         found = eutils.search_ids(q.query, mindate=q.mindate, maxdate=q.maxdate,
@@ -197,7 +199,9 @@ def run_search(
             run_id = run.id if run is not None else store.start_search_run(
                 q.database, q.query, query_name=q.name or None, params=params)
             store.set_search_result(run_id, count=found.count, query_translation=found.query_translation,
-                                    source_ids=found.ids)
+                                    source_ids=found.ids, details={
+                                        "parts": [list(p) for p in found.parts],
+                                        "warnings": list(found.warnings)})
         count, translation, warnings, parts = found.count, found.query_translation, found.warnings, found.parts
         n_ids = len(found.ids)
     pending = store.pending_ids(run_id)

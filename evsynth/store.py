@@ -36,7 +36,7 @@ from . import __version__
 from .errors import NotFoundError, StoreError
 from .models import RECORD_FIELDS, Record, SearchRun
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _TUPLE_COLUMNS = ("authors", "publication_types", "mesh", "keywords")
 
@@ -129,6 +129,11 @@ _MIGRATIONS: dict[int, str] = {
         source_file TEXT
     );
     CREATE INDEX screening_record ON screening_decisions(record_id, stage);
+    """,
+    # 2: what a search run learnt beyond its count: the publication-date parts a
+    # search over PubMed's 9,999 cap was split into, and the service's warnings.
+    2: """
+    ALTER TABLE search_runs ADD COLUMN details TEXT NOT NULL DEFAULT '{}'
     """,
 }
 
@@ -445,12 +450,18 @@ class Store:
         count: int | None,
         query_translation: str | None,
         source_ids: Sequence[str],
+        details: Mapping[str, Any] | None = None,
     ) -> None:
-        """Store what the search found (before fetching), atomically."""
+        """Store what the search found (before fetching), atomically.
+
+        ``details`` holds provenance beyond the count (JSON): ``parts``, the
+        ``[mindate, maxdate, count]`` of each publication-date part, and
+        ``warnings``, the service's warnings.
+        """
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE search_runs SET count = ?, query_translation = ? WHERE id = ?",
-                (count, query_translation, run_id),
+                "UPDATE search_runs SET count = ?, query_translation = ?, details = ? WHERE id = ?",
+                (count, query_translation, json.dumps(dict(details or {}), sort_keys=True), run_id),
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO search_run_ids (run_id, position, source_id) VALUES (?, ?, ?)",
@@ -511,6 +522,7 @@ class Store:
             status=row["status"],
             evsynth_version=row["evsynth_version"],
             params=json.loads(row["params"] or "{}"),
+            details=json.loads(row["details"] or "{}"),
         )
 
     def search_runs(self, *, query_name: str | None = None, database: str | None = None) -> list[SearchRun]:

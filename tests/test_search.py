@@ -33,6 +33,7 @@ from evsynth.search import fetch_trial, run_search
 from evsynth.sources.ctgov import CtgovClient
 from evsynth.sources.eutils import EutilsClient
 from evsynth.store import Store
+from evsynth.models import Record
 
 CTGOV_DATA = Path(__file__).resolve().parent / "data" / "ctgov"
 
@@ -390,3 +391,40 @@ def test_cli_search_ctgov_term(ctgov: HTTPServer, tmp_path: Path, monkeypatch: p
     assert "ClinicalTrials.gov: 1 found" in out
     with Store(db) as store:
         assert [r.nct_id for r in store.iter_records(source="ctgov")] == ["NCT06916403"]
+
+
+class _SplitClient:
+    """A client whose search PubMed had to split by date (the split itself is tested in
+    tests/sources/test_eutils.py against a local server); efetch fails once to leave the run
+    unfinished."""
+
+    def __init__(self) -> None:
+        self.fail = True
+
+    def search_ids(self, query: str, **kw: Any) -> Any:
+        from evsynth.sources.eutils import SearchIds
+
+        return SearchIds(count=3, ids=("1", "2", "3"), query_translation="x[All Fields]",
+                         warnings=("PhraseNotFound: zz",),
+                         parts=(("1900/01/01", "1999/12/31", 1), ("2000/01/01", "3000/12/31", 2)))
+
+    def efetch(self, ids: list[str]) -> list[Record]:
+        if self.fail:
+            self.fail = False
+            raise NetworkError("offline")
+        return [Record(source="pubmed", source_id=i, pmid=i, title=f"T{i}") for i in ids]
+
+
+def test_split_parts_and_warnings_are_stored_and_survive_a_resume(tmp_path: Path) -> None:
+    client = _SplitClient()
+    with Store(tmp_path / "s.sqlite") as store:
+        with pytest.raises(NetworkError):
+            run_search(store, "x", client=client)  # type: ignore[arg-type]
+        (run,) = store.search_runs()
+        assert run.details == {"parts": [["1900/01/01", "1999/12/31", 1], ["2000/01/01", "3000/12/31", 2]],
+                               "warnings": ["PhraseNotFound: zz"]}
+        again = run_search(store, "x", client=client)  # type: ignore[arg-type]
+    assert again.resumed and again.run_id == run.id
+    assert again.parts == (("1900/01/01", "1999/12/31", 1), ("2000/01/01", "3000/12/31", 2))
+    assert again.warnings == ("PhraseNotFound: zz",)
+    assert "2 publication-date parts" in again.message

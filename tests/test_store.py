@@ -126,3 +126,20 @@ def test_kill_9_mid_write_leaves_consistent_store(tmp_path):
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         store.add_records([_rec(11)])
         assert store.count_records() == 11
+
+
+def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
+    from evsynth.store import _MIGRATIONS
+
+    path = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(_MIGRATIONS[1])
+    conn.execute("INSERT INTO search_runs (database_name, query, count, started_at, status, evsynth_version)"
+                 " VALUES ('pubmed', 'ketamine', 7, '2021-01-01T00:00:00+00:00', 'complete', '0.0.1')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        (run,) = store.search_runs()
+        assert (run.query, run.count, run.details) == ("ketamine", 7, {})
