@@ -129,7 +129,7 @@ def test_kill_9_mid_write_leaves_consistent_store(tmp_path):
 
 
 def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
-    from evsynth.store import _MIGRATIONS
+    from evsynth._schema import MIGRATIONS as _MIGRATIONS
 
     path = tmp_path / "v1.sqlite"
     conn = sqlite3.connect(path)
