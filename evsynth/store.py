@@ -68,7 +68,9 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
-        if not create and str(path) != ":memory:" and not self.path.exists():
+        #: True when this object created the file (see :meth:`__exit__`).
+        self._created = str(path) != ":memory:" and not self.path.exists()
+        if not create and self._created:
             raise NotFoundError(
                 f"{path}: no record store here (create one with `evsynth search` or `evsynth import`, "
                 "or point --store / EVSYNTH_STORE at an existing one)")
@@ -98,8 +100,23 @@ class Store:
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        # A command that created the store and then failed before storing anything
+        # (offline, bad input) leaves no empty store file behind.
+        remove = exc_type is not None and self._created and self._is_empty()
         self.close()
+        if remove:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def _is_empty(self) -> bool:
+        try:
+            row = self._conn.execute(
+                "SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM search_runs)"
+                " + (SELECT count(*) FROM imports) + (SELECT count(*) FROM screening_decisions)").fetchone()
+        except sqlite3.Error:
+            return False
+        return int(row[0]) == 0
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -339,3 +339,12 @@ def test_cli_effects_formats(root: Path, capsys: pytest.CaptureFixture[str]) -> 
                                                   round(18 / 34, 6)]
     code, _, err = _run(["effects", "--measure", "RR", "--outcome", "fiq", "--folder", folder], capsys)
     assert code == 3 and "outcome" in err
+
+
+def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
+    from evsynth.errors import InputError
+    from evsynth.extraction import load_extracted
+
+    with pytest.raises(InputError) as info:
+        load_extracted(tmp_path / "nope")
+    assert "no such folder" in str(info.value) and "--folder" in str(info.value)

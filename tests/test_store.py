@@ -143,3 +143,27 @@ def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
         assert store.schema_version == SCHEMA_VERSION == 2
         (run,) = store.search_runs()
         assert (run.query, run.count, run.details) == ("ketamine", 7, {})
+
+
+def test_a_store_created_by_a_failing_command_is_not_left_behind(tmp_path):
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(RuntimeError):
+        with Store(path):
+            raise RuntimeError("offline")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_command_keeps_what_it_stored_and_existing_stores(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with pytest.raises(RuntimeError):
+        with Store(path) as store:
+            store.add_records([_rec(1)])
+            raise RuntimeError("network failed after one batch")
+    with Store(path) as store:
+        assert store.count_records() == 1
+    other = tmp_path / "empty-but-existing.sqlite"
+    Store(other).close()
+    with pytest.raises(RuntimeError):
+        with Store(other):
+            raise RuntimeError("offline")
+    assert other.exists()

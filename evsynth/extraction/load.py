@@ -237,6 +237,14 @@ def _duplicates(built: list[tuple[int, dict[str, str], Any]], key: str, path: Pa
             seen[value] = number
 
 
+def _require_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        raise InputError(
+            "no such folder: the review's extracted data (studies.csv, outcomes.csv, provenance.csv, "
+            "sources.csv) is expected here; run from the project folder or pass --folder",
+            path=folder)
+
+
 def _check_folder(folder: Path) -> tuple[list[InputError], dict[str, list[tuple[int, dict[str, str], Any]]]]:
     errors: list[InputError] = []
     paths = {name: folder / fname for name, fname in FILES.items()}
@@ -355,6 +363,7 @@ def validate_extracted(folder: str | os.PathLike[str] = "extracted") -> Validati
         All errors (each with file, row and column), missing and derived values.
     """
     folder = Path(folder)
+    _require_folder(folder)
     errors, built = _check_folder(folder)
     studies = [rec for _n, _r, rec in built["studies"]]
     outcomes = [rec for _n, _r, rec in built["outcomes"]]
@@ -378,6 +387,7 @@ def load_extracted(folder: str | os.PathLike[str] = "extracted") -> Extraction:
         Listing every problem, when the folder is not valid.
     """
     folder = Path(folder)
+    _require_folder(folder)
     errors, built = _check_folder(folder)
     if errors:
         raise InputErrors(errors)
