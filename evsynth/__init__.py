@@ -5,12 +5,15 @@ are internal.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = _version("evsynth")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
+# Light names are imported eagerly; everything else loads on first use (PEP 562), so
+# `import evsynth` and the command line start fast and pull in nothing heavy.
 from .config import Settings, load_settings
 from .errors import (
     EvsynthError,
@@ -23,107 +26,220 @@ from .errors import (
     StoreError,
 )
 from .models import Record, SearchRun
-from .store import Store, open_store
 
-# search -> store
-from .queries import SavedQuery, load_query
-from .sources.eutils import EutilsClient
-from .sources.ctgov import CtgovClient
-from .sources.pubmed_xml import iter_pubmed_xml, parse_pubmed_xml
-from .search import SearchResult, fetch_trial, run_search
+#: public name -> module that defines it (relative to this package)
+_LAZY: dict[str, str] = {
+    "Store": ".store",
+    "open_store": ".store",
+    "SavedQuery": ".queries",
+    "load_query": ".queries",
+    "EutilsClient": ".sources.eutils",
+    "CtgovClient": ".sources.ctgov",
+    "iter_pubmed_xml": ".sources.pubmed_xml",
+    "parse_pubmed_xml": ".sources.pubmed_xml",
+    "SearchResult": ".search",
+    "fetch_trial": ".search",
+    "run_search": ".search",
+    "ReadResult": ".sources.readers",
+    "read_records": ".sources.readers",
+    "detect_format": ".sources.readers.detect",
+    "write_records": ".sources.writers",
+    "ImportResult": ".imports",
+    "convert_file": ".imports",
+    "export_store": ".imports",
+    "import_files": ".imports",
+    "DedupeResult": ".dedupe",
+    "DuplicateLink": ".dedupe",
+    "ReviewPair": ".dedupe",
+    "dedupe_files": ".dedupe",
+    "dedupe_store": ".dedupe",
+    "find_duplicates": ".dedupe",
+    "PrismaCounts": ".screening",
+    "cohen_kappa": ".screening",
+    "export_sheet": ".screening",
+    "import_decisions": ".screening",
+    "prisma_counts": ".screening",
+    "ReviewStatus": ".living",
+    "UpdateReport": ".living",
+    "review_status": ".living",
+    "update_search": ".living",
+    "Extraction": ".extraction",
+    "Outcome": ".extraction",
+    "Study": ".extraction",
+    "ValidationReport": ".extraction",
+    "load_extracted": ".extraction",
+    "validate_extracted": ".extraction",
+    "EffectSizes": ".effects",
+    "across_correlations": ".effects",
+    "back_transform": ".effects",
+    "ci_to_sd": ".effects",
+    "conv_fivenum": ".effects",
+    "crossover": ".effects",
+    "escalc": ".effects",
+    "paired": ".effects",
+    "rescale": ".effects",
+    "responder_effects": ".effects",
+    "se_to_sd": ".effects",
+    "Coefficient": ".meta",
+    "CumulativeResult": ".meta",
+    "EggerResult": ".meta",
+    "GoshResult": ".meta",
+    "InfluenceResult": ".meta",
+    "LeaveOneOutResult": ".meta",
+    "MetaResult": ".meta",
+    "PermutationResult": ".meta",
+    "SubgroupResult": ".meta",
+    "cumulative": ".meta",
+    "egger_test": ".meta",
+    "fit": ".meta",
+    "fit_many": ".meta",
+    "gosh": ".meta",
+    "influence": ".meta",
+    "leave_one_out": ".meta",
+    "meta_regression": ".meta",
+    "permutation_test": ".meta",
+    "subgroup": ".meta",
+    "arm_columns": ".plots",
+    "bubble_plot": ".plots",
+    "cumulative_plot": ".plots",
+    "evidence_map": ".plots",
+    "forest_plot": ".plots",
+    "funnel_plot": ".plots",
+    "leave_one_out_plot": ".plots",
+    "prisma_diagram": ".plots",
+    "save_figure": ".plots",
+    "MapPoint": ".plots.evidence_map",
+    "TrialRegion": ".plots.evidence_map",
+    "TrialSituation": ".situate",
+    "responder_fit": ".situate",
+    "situate_trial": ".situate",
+    "situation_summary": ".situate",
+    "build_report": ".report",
+    "evidence_points": ".report",
+    "run_prisma": ".report",
+    "run_review": ".report",
+    "run_situate": ".report",
+    "situation_map": ".report",
+}
 
-# other databases' exports
-from .sources.readers import ReadResult, read_records
-from .sources.readers.detect import detect_format
-from .sources.writers import write_records
-from .imports import ImportResult, convert_file, export_store, import_files
 
-# dedupe -> screening -> living updates
-from .dedupe import (
-    DedupeResult,
-    DuplicateLink,
-    ReviewPair,
-    dedupe_files,
-    dedupe_store,
-    find_duplicates,
-)
-from .screening import (
-    PrismaCounts,
-    cohen_kappa,
-    export_sheet,
-    import_decisions,
-    prisma_counts,
-)
-from .living import ReviewStatus, UpdateReport, review_status, update_search
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-# extraction -> effects
-from .extraction import (
-    Extraction,
-    Outcome,
-    Study,
-    ValidationReport,
-    load_extracted,
-    validate_extracted,
-)
-from .effects import (
-    EffectSizes,
-    across_correlations,
-    back_transform,
-    ci_to_sd,
-    conv_fivenum,
-    crossover,
-    escalc,
-    paired,
-    rescale,
-    responder_effects,
-    se_to_sd,
-)
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # cache: the next access is a plain attribute
+    return value
 
-# meta-analysis
-from .meta import (
-    Coefficient,
-    CumulativeResult,
-    EggerResult,
-    GoshResult,
-    InfluenceResult,
-    LeaveOneOutResult,
-    MetaResult,
-    PermutationResult,
-    SubgroupResult,
-    cumulative,
-    egger_test,
-    fit,
-    fit_many,
-    gosh,
-    influence,
-    leave_one_out,
-    meta_regression,
-    permutation_test,
-    subgroup,
-)
 
-# plots, the trial on the evidence, the report
-from .plots import (
-    arm_columns,
-    bubble_plot,
-    cumulative_plot,
-    evidence_map,
-    forest_plot,
-    funnel_plot,
-    leave_one_out_plot,
-    prisma_diagram,
-    save_figure,
-)
-from .plots.evidence_map import MapPoint, TrialRegion
-from .situate import TrialSituation, responder_fit, situate_trial, situation_summary
-from .report import (
-    build_report,
-    evidence_points,
-    run_prisma,
-    run_review,
-    run_situate,
-    situation_map,
-)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .store import Store, open_store
+
+    # search -> store
+    from .queries import SavedQuery, load_query
+    from .sources.eutils import EutilsClient
+    from .sources.ctgov import CtgovClient
+    from .sources.pubmed_xml import iter_pubmed_xml, parse_pubmed_xml
+    from .search import SearchResult, fetch_trial, run_search
+
+    # other databases' exports
+    from .sources.readers import ReadResult, read_records
+    from .sources.readers.detect import detect_format
+    from .sources.writers import write_records
+    from .imports import ImportResult, convert_file, export_store, import_files
+
+    # dedupe -> screening -> living updates
+    from .dedupe import (
+        DedupeResult,
+        DuplicateLink,
+        ReviewPair,
+        dedupe_files,
+        dedupe_store,
+        find_duplicates,
+    )
+    from .screening import (
+        PrismaCounts,
+        cohen_kappa,
+        export_sheet,
+        import_decisions,
+        prisma_counts,
+    )
+    from .living import ReviewStatus, UpdateReport, review_status, update_search
+
+    # extraction -> effects
+    from .extraction import (
+        Extraction,
+        Outcome,
+        Study,
+        ValidationReport,
+        load_extracted,
+        validate_extracted,
+    )
+    from .effects import (
+        EffectSizes,
+        across_correlations,
+        back_transform,
+        ci_to_sd,
+        conv_fivenum,
+        crossover,
+        escalc,
+        paired,
+        rescale,
+        responder_effects,
+        se_to_sd,
+    )
+
+    # meta-analysis
+    from .meta import (
+        Coefficient,
+        CumulativeResult,
+        EggerResult,
+        GoshResult,
+        InfluenceResult,
+        LeaveOneOutResult,
+        MetaResult,
+        PermutationResult,
+        SubgroupResult,
+        cumulative,
+        egger_test,
+        fit,
+        fit_many,
+        gosh,
+        influence,
+        leave_one_out,
+        meta_regression,
+        permutation_test,
+        subgroup,
+    )
+
+    # plots, the trial on the evidence, the report
+    from .plots import (
+        arm_columns,
+        bubble_plot,
+        cumulative_plot,
+        evidence_map,
+        forest_plot,
+        funnel_plot,
+        leave_one_out_plot,
+        prisma_diagram,
+        save_figure,
+    )
+    from .plots.evidence_map import MapPoint, TrialRegion
+    from .situate import TrialSituation, responder_fit, situate_trial, situation_summary
+    from .report import (
+        build_report,
+        evidence_points,
+        run_prisma,
+        run_review,
+        run_situate,
+        situation_map,
+    )
 
 __all__ = [
     "__version__",

@@ -28,3 +28,18 @@ def test_import_writes_nothing(tmp_path) -> None:
     # no I/O at import time: importing in an empty folder leaves it empty
     subprocess.run([sys.executable, "-c", "import evsynth, evsynth.cli"], cwd=tmp_path, check=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_import_is_light_and_names_load_on_use() -> None:
+    code = ("import sys, evsynth, evsynth.cli; heavy = [m for m in ('pandas', 'scipy', 'matplotlib', 'lxml') "
+            "if m in sys.modules]; print(heavy); from evsynth import fit; print('matplotlib' in sys.modules "
+            "or 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "True"
+
+
+def test_star_import_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from evsynth import *", namespace)
+    assert set(evsynth.__all__) <= set(namespace)
