@@ -49,7 +49,7 @@ def import_(
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
-        console.print(f"{item.path}: {item.format}{origin}, {item.n_records} records{again}", markup=False)
+        console.print(f"{item.path}: {item.format}{origin}, {_n(item.n_records)}{again}", markup=False)
         for note in item.notes:
             err_console.print(f"  note: {note}", markup=False)
 
@@ -71,7 +71,7 @@ def export(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {n} records to {output}", markup=False)
+        err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 
 @app.command("convert")
@@ -85,6 +85,10 @@ def convert(
 
     text, result = convert_file(file, to.value, accept_missing_er=accept_missing_er)
     sys.stdout.write(text)
-    err_console.print(f"{result.path}: {result.format}, {len(result.records)} records", markup=False)
+    err_console.print(f"{result.path}: {result.format}, {_n(len(result.records))}", markup=False)
     for note in result.notes:
         err_console.print(f"  note: {note}", markup=False)
+
+
+def _n(count: int, noun: str = "record") -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
