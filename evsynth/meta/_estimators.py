@@ -13,14 +13,22 @@ The formulas follow metafor 3.8-1 (``rma.uni``) line by line:
 * ``HE`` — ``(RSS − tr(P V)) / (k − p)`` from the unweighted fit.
 * ``HS`` — ``(Q − k) / Σw`` (Hunter–Schmidt).
 * ``SJ`` — ``τ₀² · Q(τ₀²) / (k − p)`` with ``τ₀² = Σ(yᵢ − ȳ)²/k``.
-* ``PM`` and ``EB`` — the root of the generalised Q equation ``Q(τ²) = k − p``. metafor finds
-  the PM root with ``uniroot`` and iterates EB by Fisher scoring; both converge to the same
-  root, which is found here by Newton's method (Q(τ²) is decreasing and convex, so Newton's
-  iterates rise monotonically to the root) to machine precision.
+* ``PM`` — the root of the generalised Q equation ``Q(τ²) = k − p`` found as metafor finds it:
+  τ² = 0 when Q(0) < k − p, else R's ``uniroot`` (Brent's ``zeroin``, reproduced step by step and
+  batched in :func:`zeroin`) on [0, τ²max] with τ²max = max(100, 10·mad(yᵢ)²) and metafor's
+  ``tol`` (default ``.Machine$double.eps^0.25`` ≈ 1.2e-4, so PM's τ² is exact only to about
+  that much, in metafor and here alike; ``tol=1e-12`` gives the root to machine precision).
+  Where the root lies above τ²max (metafor stops with "Value of 'tau2.max' too low") Newton's
+  method continues the search from τ²max.
+* ``EB`` — the same root, reached as metafor reaches it: scoring steps
+  ``(Q(τ²)·k/(k − p) − k)/Σwᵢ`` from max(0, HE) with step halving at the zero bound, to
+  ``threshold`` (so a root at 0 is approached as metafor approaches it: exactly 0 from a start
+  at 0, ~1e-13 otherwise). Should the steps not converge (metafor stops with an error),
+  Newton's method on Q(τ²) = k − p gives the root.
 * ``ML`` and ``REML`` — metafor's Fisher scoring (start at max(0, HE), step halving at the zero
   bound), run to an absolute change below ``threshold`` (default 1e-12, metafor's default is
   1e-5; relative to τ² when τ² > 1), followed by metafor's check that the likelihood at τ² = 0
-  is not larger.
+  is not larger by more than ``tol`` (then τ² = 0).
 
 All estimates are truncated at 0 (``tau2.min = 0``).
 """
@@ -36,6 +44,9 @@ METHODS = ("FE", "DL", "REML", "PM", "ML", "HE", "SJ", "EB", "HS")
 
 THRESHOLD = 1e-12
 MAXITER = 1000
+#: metafor's ``control$tol`` default, ``.Machine$double.eps^0.25``: ``uniroot``'s tolerance for PM
+#: and the margin of the ML/REML check of the likelihood at τ² = 0.
+TOL = float(np.finfo(float).eps ** 0.25)
 
 
 @dataclass
@@ -123,7 +134,7 @@ class Tau2Fit:
     iterations: np.ndarray
     truncated: np.ndarray  # the untruncated estimate was < 0 (or the maximum is on the bound)
     local_max: np.ndarray  # ML/REML: metafor's ll(0) > ll(τ²) check fired, τ² set to 0
-    fallback: np.ndarray | None = None  # ML/REML: Fisher scoring failed, τ² from maximise_ll
+    fallback: np.ndarray | None = None  # ML/REML: Fisher scoring failed, τ² from maximise_ll; PM: root > τ²max
 
 
 def _he(y, v, X, m):
@@ -167,8 +178,126 @@ def _pm_root(y, v, X, m, target, *, start=None, maxiter=200):
     return t, conv, it, below
 
 
+def zeroin(f, ax: np.ndarray, bx: np.ndarray, fa: np.ndarray, fb: np.ndarray, tol: float, maxiter: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """R's ``uniroot`` (``R_zeroin2``, Brent's method as in netlib's ``zeroin.c``) for a batch.
+
+    ``f(idx, x)`` returns the function of the analyses ``idx`` at the points ``x``; ``fa``,
+    ``fb`` are its values at the interval ends (of opposite signs, or zero). Every branch of
+    the C code is reproduced, so the root agrees with R's to rounding, also when ``tol`` is
+    large. Returns ``(root, converged, iterations)``.
+    """
+    eps = np.finfo(float).eps
+    a, b = np.array(ax, dtype=float), np.array(bx, dtype=float)
+    fa, fb = np.array(fa, dtype=float), np.array(fb, dtype=float)
+    c, fc = a.copy(), fa.copy()
+    B = a.size
+    root = np.full(B, np.nan)
+    done = np.zeros(B, dtype=bool)
+    conv = np.zeros(B, dtype=bool)
+    it = np.zeros(B, dtype=int)
+    hit = fa == 0.0
+    root[hit], done[hit], conv[hit] = a[hit], True, True
+    hit = (fb == 0.0) & ~done
+    root[hit], done[hit], conv[hit] = b[hit], True, True
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(maxiter + 1):
+            act = np.flatnonzero(~done)
+            if act.size == 0:
+                break
+            A, Bb, C = a[act], b[act], c[act]
+            FA, FB, FC = fa[act], fb[act], fc[act]
+            prev_step = Bb - A
+            swap = np.abs(FC) < np.abs(FB)
+            A = np.where(swap, Bb, A)
+            Bb = np.where(swap, C, Bb)
+            C = np.where(swap, A, C)
+            FA = np.where(swap, FB, FA)
+            FB = np.where(swap, FC, FB)
+            FC = np.where(swap, FA, FC)
+            tol_act = 2 * eps * np.abs(Bb) + tol / 2
+            new_step = (C - Bb) / 2
+            fin = (np.abs(new_step) <= tol_act) | (FB == 0.0)
+            try_int = (np.abs(prev_step) >= tol_act) & (np.abs(FA) > np.abs(FB))
+            cb = C - Bb
+            lin = A == C
+            t1 = FB / FA
+            p_lin, q_lin = cb * t1, 1.0 - t1
+            qq, t1q, t2 = FA / FC, FB / FC, FB / FA
+            p_quad = t2 * (cb * qq * (qq - t1q) - (Bb - A) * (t1q - 1.0))
+            q_quad = (qq - 1.0) * (t1q - 1.0) * (t2 - 1.0)
+            p = np.where(lin, p_lin, p_quad)
+            q = np.where(lin, q_lin, q_quad)
+            pos = p > 0
+            q = np.where(pos, -q, q)
+            p = np.where(pos, p, -p)
+            accept = try_int & (p < 0.75 * cb * q - np.abs(tol_act * q) / 2) & (p < np.abs(prev_step * q / 2))
+            new_step = np.where(accept, p / q, new_step)
+            small = np.abs(new_step) < tol_act
+            new_step = np.where(small, np.where(new_step > 0, tol_act, -tol_act), new_step)
+            # rows that stop here keep b; the others step
+            idx_fin = act[fin]
+            root[idx_fin], done[idx_fin], conv[idx_fin] = Bb[fin], True, True
+            go = ~fin
+            ia = act[go]
+            if ia.size == 0:
+                break
+            A, FA = Bb[go], FB[go]
+            Bn = Bb[go] + new_step[go]
+            FBn = np.asarray(f(ia, Bn), dtype=float)
+            C, FC = C[go], FC[go]
+            same = ((FBn > 0) & (FC > 0)) | ((FBn < 0) & (FC < 0))
+            C = np.where(same, A, C)
+            FC = np.where(same, FA, FC)
+            a[ia], b[ia], c[ia], fa[ia], fb[ia], fc[ia] = A, Bn, C, FA, FBn, FC
+            it[ia] += 1
+    left = ~done
+    root[left] = b[left]
+    return root, conv, it
+
+
+def _mad(y: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """R's ``mad()`` (constant 1.4826) of the included values of each row."""
+    ym = np.where(m > 0, y, np.nan)
+    med = np.nanmedian(ym, axis=-1)
+    return 1.4826 * np.nanmedian(np.abs(ym - med[:, None]), axis=-1)
+
+
+def _pm_uniroot(y, v, X, m, target, *, tol, maxiter):
+    """Paule-Mandel as metafor: 0 if Q(0) < target, else uniroot on [0, τ²max], Newton beyond τ²max."""
+    B = y.shape[0]
+    t = np.zeros(B)
+    conv = np.ones(B, dtype=bool)
+    it = np.zeros(B, dtype=int)
+    beyond = np.zeros(B, dtype=bool)
+    tmax = np.maximum(100.0, 10 * _mad(y, m) ** 2)
+    q0 = wls(y, m / v, X).rss
+    below = q0 < target
+    search = np.flatnonzero(~below)
+    if search.size == 0:
+        return t, conv, it, below, beyond
+    ys, vs, Xs, ms, tg = y[search], v[search], X[search], m[search], target[search]
+    qmax = wls(ys, ms / (vs + tmax[search, None]), Xs).rss
+    high = qmax > tg
+    if high.any():  # metafor stops here ("Value of 'tau2.max' too low"); evsynth goes on
+        hi = np.flatnonzero(high)
+        th, ch, ih, _ = _pm_root(ys[hi], vs[hi], Xs[hi], ms[hi], tg[hi], start=tmax[search][hi], maxiter=maxiter)
+        t[search[hi]], conv[search[hi]], it[search[hi]] = th, ch, ih
+        beyond[search[hi]] = True
+    lo = np.flatnonzero(~high)
+    if lo.size:
+        yl, vl, Xl, ml, tl = ys[lo], vs[lo], Xs[lo], ms[lo], tg[lo]
+
+        def f(idx, x):
+            return wls(yl[idx], ml[idx] / (vl[idx] + x[:, None]), Xl[idx]).rss - tl[idx]
+
+        r, c, i = zeroin(f, np.zeros(lo.size), tmax[search][lo], q0[search][lo] - tl, qmax[lo] - tl, tol, maxiter)
+        t[search[lo]], conv[search[lo]], it[search[lo]] = np.maximum(r, 0.0), c, i
+    return t, conv, it, below, beyond
+
+
 def _fisher(method, y, v, X, m, start, threshold, maxiter):
-    """metafor's Fisher scoring for ML, REML (batched)."""
+    """metafor's Fisher scoring for ML, REML and its scoring iteration for EB (batched)."""
     B = y.shape[0]
     k = m.sum(-1)
     t = np.maximum(0.0, np.nan_to_num(start, nan=0.0))
@@ -185,6 +314,9 @@ def _fisher(method, y, v, X, m, start, threshold, maxiter):
         ypppy = np.einsum("bk,bk->b", pr, pr)
         if method == "ML":
             adj = (ypppy - w.sum(-1)) / (w**2).sum(-1)
+        elif method == "EB":  # (Q(τ²)·k/(k − p) − k) / Σw
+            ka = k[act]
+            adj = (f.rss * ka / (ka - Xa.shape[-1]) - ka) / w.sum(-1)
         else:  # REML: (y'PPy − tr P) / tr(PP)
             xw2x = np.einsum("bki,bkj->bij", f.xw * w[..., None], Xa)
             xw3x = np.einsum("bki,bkj->bij", f.xw * (w**2)[..., None], Xa)
@@ -208,7 +340,6 @@ def _fisher(method, y, v, X, m, start, threshold, maxiter):
         # metafor's criterion is |change| < threshold; relative above τ² = 1 so that rounding
         # (eps·τ²) cannot stall a large τ²
         conv[act[np.abs(adj) < threshold * np.maximum(1.0, t[act])]] = True
-    del k
     return t, conv, it
 
 
@@ -221,6 +352,7 @@ def estimate_tau2(
     *,
     threshold: float = THRESHOLD,
     maxiter: int = MAXITER,
+    tol: float = TOL,
     ll0check: bool = True,
 ) -> Tau2Fit:
     """τ² for every analysis of a batch (inputs as returned by :func:`broadcast`).
@@ -228,7 +360,7 @@ def estimate_tau2(
     Analyses with k ≤ p (a single study without moderators) get τ² = 0, as metafor's
     ``method="k1"``.
     """
-    tf = _estimate_tau2(method, y, v, X, m, threshold=threshold, maxiter=maxiter, ll0check=ll0check)
+    tf = _estimate_tau2(method, y, v, X, m, threshold=threshold, maxiter=maxiter, tol=tol, ll0check=ll0check)
     few = m.sum(-1) <= X.shape[-1]
     if few.any():
         tf.tau2 = np.where(few, 0.0, tf.tau2)
@@ -237,7 +369,7 @@ def estimate_tau2(
     return tf
 
 
-def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, ll0check) -> Tau2Fit:
+def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, tol, ll0check) -> Tau2Fit:
     B = y.shape[0]
     k = m.sum(-1)
     p = X.shape[-1]
@@ -260,9 +392,20 @@ def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, ll0check) -> Tau2F
             t0 = ((y - ybar[:, None]) ** 2 * m).sum(-1) / k
             f = wls(y, m / (v + t0[:, None]), X)
             raw = t0 * f.rss / (k - p)
-        elif method in ("PM", "EB"):
-            t, conv, it, below = _pm_root(y, v, X, m, (k - p).astype(float), maxiter=maxiter)
-            return Tau2Fit(np.maximum(t, 0.0), conv, it, below, false)
+        elif method == "PM":
+            # k <= p (a single study): target inf gives τ² = 0 without a search
+            t, conv, it, below, beyond = _pm_uniroot(y, v, X, m, np.where(k <= p, np.inf, k - p).astype(float),
+                                                     tol=tol, maxiter=maxiter)
+            return Tau2Fit(np.maximum(t, 0.0), conv, it, below, false, beyond)
+        elif method == "EB":
+            start = np.maximum(0.0, _he(y, v, X, m))
+            t, conv, it = _fisher("EB", y, v, X, m, start, threshold, maxiter)
+            fallback = ~conv & (k > p)
+            if fallback.any():
+                i = np.flatnonzero(fallback)
+                t[i] = _pm_root(y[i], v[i], X[i], m[i], (k - p)[i].astype(float), maxiter=maxiter)[0]
+                conv = conv | fallback
+            return Tau2Fit(np.maximum(t, 0.0), conv, it, t <= threshold * 10, false, fallback)
         elif method in ("ML", "REML"):
             start = np.maximum(0.0, _he(y, v, X, m))
             t, conv, it = _fisher(method, y, v, X, m, start, threshold, maxiter)
@@ -274,7 +417,7 @@ def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, ll0check) -> Tau2F
             if ll0check:
                 ll0 = _ll(method, y, v, X, m, np.zeros(B))
                 ll1 = _ll(method, y, v, X, m, t)
-                local = conv & (ll0 - ll1 > 1e-10) & (t > threshold)
+                local = conv & (ll0 - ll1 > tol) & (t > threshold)
                 t = np.where(local, 0.0, t)
             at_bound = t <= threshold * 10
             return Tau2Fit(np.maximum(t, 0.0), conv, it, at_bound, local, fallback)
@@ -370,6 +513,7 @@ def fit_batch(
     tau2: np.ndarray | None = None,
     threshold: float = THRESHOLD,
     maxiter: int = MAXITER,
+    tol: float = TOL,
 ) -> BatchFit:
     """Fit ``rma(y, v, mods=X, method=method, test="knha" if knha else "z")`` for a batch.
 
@@ -383,7 +527,7 @@ def fit_batch(
     p = X.shape[-1]
     k = m.sum(-1)
     if tau2 is None:
-        tf = estimate_tau2(method, y, v, X, m, threshold=threshold, maxiter=maxiter)
+        tf = estimate_tau2(method, y, v, X, m, threshold=threshold, maxiter=maxiter, tol=tol)
     else:
         t = np.broadcast_to(np.asarray(tau2, dtype=float), (B,)).copy()
         tf = Tau2Fit(t, np.ones(B, bool), np.zeros(B, int), np.zeros(B, bool), np.zeros(B, bool))
@@ -392,12 +536,14 @@ def fit_batch(
     f = wls(y, w, X)
     beta = f.beta
     dfk = k - p
-    # metafor switches knha to the z test when k = 1 (k - p = 0 rows of a batch)
-    zrow = (dfk <= 0) if knha else np.ones(B, dtype=bool)
+    # metafor switches knha to the z test when k = 1; with k = p > 1 (FE only) it keeps the t test on
+    # 0 df: s² = 0 (or inf), and p-values and CIs are NA
+    zrow = (k <= 1) if knha else np.ones(B, dtype=bool)
     if knha:
         rss = f.rss
         with np.errstate(divide="ignore", invalid="ignore"):
-            s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / dfk)
+            # k = p: the fit is exact, RSS = 0 up to rounding (metafor: RSS <= eps gives s² = 0)
+            s2w = np.where((rss <= np.finfo(float).eps) | (dfk <= 0), 0.0, rss / dfk)
         s2w = np.where(zrow, 1.0, s2w)
     else:
         s2w = np.ones(B)
@@ -407,10 +553,12 @@ def fit_batch(
         stat = beta / se
     a = (100.0 - level) / 100.0
     df = np.where(zrow, np.inf, dfk.astype(float))
-    dfs = np.where(zrow, 1.0, df)
+    dfs = np.where(zrow | (df <= 0), 1.0, df)
     with np.errstate(invalid="ignore"):
         pval = np.where(zrow[:, None], 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), dfs[:, None]))
         crit = np.where(zrow, stats.norm.isf(a / 2), stats.t.isf(a / 2, dfs))
+        pval = np.where((df <= 0)[:, None], np.nan, pval)
+        crit = np.where(df <= 0, np.nan, crit)
     ci_lb = beta - crit[:, None] * se
     ci_ub = beta + crit[:, None] * se
     # QM
@@ -425,7 +573,7 @@ def fit_batch(
     mq = len(btt)
     qm = np.where(zrow, qm, qm / mq)
     with np.errstate(invalid="ignore"):
-        qm_p = np.where(zrow, stats.chi2.sf(qm, mq), stats.f.sf(qm, mq, dfs))
+        qm_p = np.where(zrow, stats.chi2.sf(qm, mq), np.where(df > 0, stats.f.sf(qm, mq, dfs), np.nan))
     # heterogeneity: Q from the FE weights, I², H² from the fitted τ² (metafor's i2def = "1")
     fe = wls(y, m / v, X)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -21,8 +21,8 @@ Conventions (metafor's; where PyMARE differs, it is said):
 * **τ² confidence interval**: Q-profile (``confint.rma.uni``), searched on [0, max(100, 10τ²)].
 * With moderators ``estimate``/``se``/``ci_*``/``stat``/``p`` are those of the intercept and the
   prediction interval is at all moderators = 0; ``coefficients`` holds every coefficient.
-* Small k: k = 1 returns the study's own estimate with a warning, τ² = 0 and ``i2``, ``h2``,
-  ``q_p`` NaN (metafor prints I² = 0, H² = 1; evsynth says "cannot be estimated" instead).
+* Small k: k = 1 returns the study's own estimate with a warning, τ² = 0 and metafor's
+  placeholders Q = 0, ``q_p`` = 1, I² = 0, H² = 1 (the warning says they are not estimates).
   τ² on the zero boundary, identical effects, truncated estimates and non-convergence are
   reported in ``warnings``. A variance ≤ 0 or a missing value is an :class:`InputError`.
 * SMD variances: :func:`evsynth.effects.escalc` uses metafor's large-sample formula with the
@@ -40,7 +40,7 @@ from scipy import optimize, stats
 
 from ..errors import InputError
 from . import _estimators as _est
-from .regression import design_matrix, pseudo_r2
+from .regression import model_matrix, pseudo_r2
 
 __all__ = ["Coefficient", "MetaResult", "Prediction", "fit", "validate_inputs", "METHODS"]
 
@@ -331,6 +331,7 @@ def fit(
     level: float = 95.0,
     threshold: float = _est.THRESHOLD,
     maxiter: int = _est.MAXITER,
+    tol: float = _est.TOL,
 ) -> MetaResult:
     """Fit a random-effects (or common-effect) meta-analysis or meta-regression.
 
@@ -344,7 +345,8 @@ def fit(
     knha : bool
         Hartung–Knapp–Sidik–Jonkman inference (t on k − p df, metafor's ``test="knha"``).
     moderators : array_like, mapping or DataFrame, optional
-        Meta-regression moderators (see :func:`evsynth.meta.regression.design_matrix`).
+        Meta-regression moderators (see :func:`evsynth.meta.regression.design_matrix`); redundant
+        predictors are dropped with a warning, as metafor drops them.
     labels : sequence of str, optional
         Study labels.
     measure : str
@@ -352,7 +354,12 @@ def fit(
     level : float
         Confidence level in percent.
     threshold, maxiter : optional
-        Convergence of the iterative estimators (absolute change in τ²).
+        Convergence of the iterative estimators (absolute change in τ²; default 1e-12, metafor's
+        is 1e-5).
+    tol : optional
+        metafor's ``control$tol`` (default ``.Machine$double.eps^0.25``, as metafor): the
+        tolerance of ``uniroot`` for PM and the margin of the ML/REML check that the likelihood
+        at τ² = 0 is not higher. ``tol=1e-12`` gives the PM root to machine precision.
 
     Returns
     -------
@@ -373,9 +380,8 @@ def fit(
         raise InputError(f"unknown method {method!r}; known: {', '.join(METHODS)}", field="method")
     y, v, labs = validate_inputs(yi, vi, labels)
     k = y.size
-    X, names = design_matrix(moderators, k)
+    X, names, warns = model_matrix(moderators, k)
     p = X.shape[1]
-    warns: list[str] = []
     if p > 1 and k < p + (0 if m == "FE" else 1):
         raise InputError(f"k = {k} studies are too few for {p} coefficients and τ²", field="moderators")
     if k == 1 and knha:
@@ -386,18 +392,25 @@ def fit(
     if v.max() / v.min() >= 1e7:
         warns.append("ratio of largest to smallest sampling variance is extremely large; results may be unstable")
     bf = _est.fit_batch("FE" if k == 1 else m, y, v, X, knha=knha, level=level, threshold=threshold,
-                        maxiter=maxiter)
+                        maxiter=maxiter, tol=tol)
     tf = bf.tau2fit
     tau2 = float(bf.tau2[0])
     converged = bool(tf.converged[0])
     if k == 1:
-        warns.append("k = 1: a single study; no heterogeneity can be estimated (τ² = 0; I², H² and the Q test "
-                     "are undefined)")
+        warns.append("k = 1: a single study; no heterogeneity can be estimated (τ² = 0; I² = 0, H² = 1, Q = 0 "
+                     "with p = 1 are metafor's placeholders, not estimates)")
     else:
         if not converged:
             warns.append(f"{m}: the τ² iterations did not converge in {maxiter} iterations; τ² = {tau2:g} is the "
                          "last iterate")
-        if tf.fallback is not None and bool(tf.fallback[0]):
+        if tf.fallback is not None and bool(tf.fallback[0]) and m == "PM":
+            warns.append("PM: the root of Q(τ²) = k − p is above metafor's search limit tau2.max = "
+                         "max(100, 10·mad(yi)²) (metafor stops with \"Value of 'tau2.max' too low\"); evsynth "
+                         "continued the search beyond it")
+        elif tf.fallback is not None and bool(tf.fallback[0]) and m == "EB":
+            warns.append("EB: the scoring iterations did not converge (metafor stops with an error here); τ² is the "
+                         "root of Q(τ²) = k − p found by Newton's method")
+        elif tf.fallback is not None and bool(tf.fallback[0]):
             warns.append(f"{m}: Fisher scoring did not converge (metafor stops with an error here); τ² is the "
                          "maximum of the likelihood found by a grid search and root-finding on the score")
         if m in ("ML", "REML") and k > p:
@@ -440,14 +453,11 @@ def fit(
         if m == "FE":
             r2 = pseudo_r2(m, y, v, X, 0.0, 0.0)
         else:
-            null = _est.fit_batch(m, y, v, np.ones((k, 1)), threshold=threshold, maxiter=maxiter)
+            null = _est.fit_batch(m, y, v, np.ones((k, 1)), threshold=threshold, maxiter=maxiter, tol=tol)
             r2 = pseudo_r2(m, y, v, X, tau2, float(null.tau2[0]))
     q_df = k - p
-    if k == 1:
-        i2 = h2 = q_p = float("nan")
-        q = 0.0
-    else:
-        i2, h2, q, q_p = float(bf.i2[0]), float(bf.h2[0]), float(bf.qe[0]), float(bf.qe_p[0])
+    # k = 1 (and k = p): metafor's QE = 0, QEp = 1, I² = 0, H² = 1
+    i2, h2, q, q_p = float(bf.i2[0]), float(bf.h2[0]), float(bf.qe[0]), float(bf.qe_p[0])
     mq = p - 1 if p > 1 else 1
     res = MetaResult(
         k=k, estimate=coefs[0].estimate, se=coefs[0].se, ci_low=coefs[0].ci_low, ci_high=coefs[0].ci_high,
@@ -457,7 +467,7 @@ def fit(
         qm=float(bf.qm[0]), qm_p=float(bf.qm_p[0]), r2=r2, warnings=tuple(warns), se_tau2=se_t2,
         df=float(bf.df[0]), X=_ro(X), vb=_ro(bf.vb[0]), s2w=float(bf.s2w[0]), converged=converged,
         iterations=int(tf.iterations[0]), qm_df=(float(mq), float(k - p) if knha else float("inf")),
-        control=(("threshold", float(threshold)), ("maxiter", float(maxiter))),
+        control=(("threshold", float(threshold)), ("maxiter", float(maxiter)), ("tol", float(tol))),
     )
     # prediction interval at the pooled estimate (or at all moderators = 0)
     xs = np.zeros(p)

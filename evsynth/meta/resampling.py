@@ -35,7 +35,8 @@ _CHUNK = 20000
 
 def _control(res: MetaResult) -> dict:
     c = dict(res.control)
-    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER))}
+    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER)),
+            "tol": float(c.get("tol", _est.TOL))}
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,7 +24,8 @@ __all__ = ["LeaveOneOutResult", "CumulativeResult", "InfluenceResult", "leave_on
 
 def _control(res: MetaResult) -> dict[str, Any]:
     c = dict(res.control)
-    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER))}
+    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER)),
+            "tol": float(c.get("tol", _est.TOL))}
 
 
 def _batch(res: MetaResult, mask: np.ndarray, X: np.ndarray | None = None) -> _est.BatchFit:

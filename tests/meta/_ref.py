@@ -20,6 +20,12 @@ def reference() -> dict[str, Any]:
     return json.loads((REF_DIR / "reference.json").read_text(encoding="utf-8"))
 
 
+def control() -> dict[str, float]:
+    """The reference run's ``rma(control = ...)`` as :func:`evsynth.meta.fit` keywords (threshold, tol, maxiter)."""
+    c = reference()["control"]
+    return {"threshold": float(c["threshold"]), "tol": float(c["tol"]), "maxiter": int(c["maxiter"])}
+
+
 def dataset(name: str) -> dict[str, Any]:
     return reference()["datasets"][name]
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evsynth.errors import InputError
-from evsynth.meta import METHODS, MetaResult, fit
+from evsynth.meta import METHODS, MetaResult, design_matrix, fit
 
 from ._ref import close, dataset
 
@@ -21,11 +21,12 @@ BCG = dataset("bcg")
 def test_k1_returns_the_study_with_a_warning() -> None:
     res = fit([0.5], [0.04], method="REML", knha=True)
     assert res.k == 1 and res.estimate == 0.5 and res.se == pytest.approx(0.2)
-    assert res.tau2 == 0 and np.isnan(res.i2) and np.isnan(res.h2) and np.isnan(res.q_p)
+    # metafor's placeholders (rma with k = 1: QE = 0, QEp = 1, I2 = 0, H2 = 1)
+    assert res.tau2 == 0 and res.q == 0 and res.q_p == 1 and res.i2 == 0 and res.h2 == 1
     assert not res.knha  # as metafor: knha needs k > 1, the z test is used
     assert any("no heterogeneity can be estimated" in w for w in res.warnings)
     assert any("Knapp-Hartung needs k > 1" in w for w in res.warnings)
-    assert res.to_dict()["i2"] is None
+    assert res.to_dict()["i2"] == 0 and res.to_dict()["q_p"] == 1
 
 
 def test_k2_works() -> None:
@@ -85,6 +86,21 @@ def test_bad_variance_is_an_input_error_naming_the_row(bad: float) -> None:
     assert info.value.field == "vi"
 
 
+def test_redundant_predictors_are_dropped_as_metafor() -> None:
+    # rma(yi, vi, mods = ~ one) / ~ ablat + ablat2: "Redundant predictors dropped from the model."
+    res = fit(BCG["yi"], BCG["vi"], moderators={"one": np.ones(13)})
+    ref = fit(BCG["yi"], BCG["vi"])
+    assert res.p_params == 1 and res.tau2 == ref.tau2 and res.estimate == ref.estimate
+    assert any("redundant predictors dropped" in w and "one" in w for w in res.warnings)
+    ablat = np.asarray(BCG["mods"]["ablat"], dtype=float)
+    res = fit(BCG["yi"], BCG["vi"], moderators={"ablat": ablat, "lat2": 2 * ablat + 1})
+    assert [c.name for c in res.coefficients] == ["intrcpt", "ablat"]
+    assert res.tau2 == fit(BCG["yi"], BCG["vi"], moderators={"ablat": ablat}).tau2
+    # a text moderator with one level: R stops ("contrasts ..."); evsynth drops it and says so
+    res = fit(BCG["yi"], BCG["vi"], moderators={"g": ["a"] * 13})
+    assert res.p_params == 1 and any("single level" in w for w in res.warnings)
+
+
 def test_other_input_errors() -> None:
     with pytest.raises(InputError, match="unknown method"):
         fit(BCG["yi"], BCG["vi"], method="XX")
@@ -93,7 +109,7 @@ def test_other_input_errors() -> None:
     with pytest.raises(InputError, match="yi"):
         fit([1, np.inf], [0.1, 0.1])
     with pytest.raises(InputError, match="full rank"):
-        fit(BCG["yi"], BCG["vi"], moderators=np.ones(13))
+        design_matrix(np.ones(13), 13)
     with pytest.raises(InputError, match="too few"):
         fit(BCG["yi"][:2], BCG["vi"][:2], moderators=BCG["mods"]["ablat"][:2])
     with pytest.raises(InputError):
@@ -243,9 +259,10 @@ def test_level_as_proportion_and_bad_level() -> None:
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("c", [1e-3, 1e3])
 def test_scale_equivariance_large_and_small_tau2(method: str, c: float) -> None:
-    # yi -> c·yi, vi -> c²·vi scales τ² by c² and the estimate by c; large τ² must still converge
-    a = fit(BCG["yi"], BCG["vi"], method=method)
-    b = fit(np.asarray(BCG["yi"]) * c, np.asarray(BCG["vi"]) * c**2, method=method)
+    # yi -> c·yi, vi -> c²·vi scales τ² by c² and the estimate by c; large τ² must still converge.
+    # tol=1e-12: metafor's default tol (uniroot's absolute tolerance for PM, ~1.2e-4) is not scale-free
+    a = fit(BCG["yi"], BCG["vi"], method=method, tol=1e-12)
+    b = fit(np.asarray(BCG["yi"]) * c, np.asarray(BCG["vi"]) * c**2, method=method, tol=1e-12)
     assert b.converged and not any("converge" in w for w in b.warnings)
     assert b.tau2 == pytest.approx(a.tau2 * c**2, rel=1e-8)
     assert b.estimate == pytest.approx(a.estimate * c, rel=1e-8)

@@ -7,7 +7,7 @@ import pytest
 
 from evsynth.meta import fit
 
-from ._ref import close, dataset, reference
+from ._ref import close, control, dataset, reference
 
 FITS = reference()["fits"]
 
@@ -21,7 +21,7 @@ def _fit(f: dict):
     d = dataset(f["dataset"])
     mods = {m: d["mods"][m] for m in f["mods"]} or None
     return fit(d["yi"], d["vi"], method=f["method"], knha=f["knha"], moderators=mods, measure=d["measure"],
-               labels=np.atleast_1d(d["labels"]).tolist())
+               labels=np.atleast_1d(d["labels"]).tolist(), **control())
 
 
 def test_reference_metadata() -> None:
@@ -52,11 +52,10 @@ def test_fit_matches_metafor(f: dict) -> None:
     close(res.qm, r["QM"], what + " QM")
     close(res.qm_p, r["QMp"], what + " QMp")
     close(res.s2w, r["s2w"], what + " s2w")
-    if res.k > 1:
-        close(res.q, r["QE"], what + " QE")
-        close(res.q_p, r["QEp"], what + " QEp")
-        close(res.i2, r["I2"], what + " I2")
-        close(res.h2, r["H2"], what + " H2")
+    close(res.q, r["QE"], what + " QE")
+    close(res.q_p, r["QEp"], what + " QEp")
+    close(res.i2, r["I2"], what + " I2")
+    close(res.h2, r["H2"], what + " H2")
     if r.get("se_tau2") is not None:
         close(res.se_tau2, r["se_tau2"], what + " se.tau2")
     if r.get("R2") is not None:

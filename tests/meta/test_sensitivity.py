@@ -8,7 +8,7 @@ import pytest
 from evsynth.errors import InputError
 from evsynth.meta import cumulative, egger_test, fit, influence, leave_one_out, subgroup
 
-from ._ref import close, dataset, reference
+from ._ref import close, control, dataset, reference
 
 SENS = reference()["sensitivity"]
 
@@ -19,7 +19,8 @@ def _id(s: dict) -> str:
 
 def _fit(s: dict):
     d = dataset(s["dataset"])
-    return fit(d["yi"], d["vi"], method=s["method"], knha=s["knha"], labels=d["labels"], measure=d["measure"])
+    return fit(d["yi"], d["vi"], method=s["method"], knha=s["knha"], labels=d["labels"], measure=d["measure"],
+               **control())
 
 
 COLS = [("estimate", "estimate"), ("se", "se"), ("p", "pval"), ("ci_low", "ci_lb"), ("ci_high", "ci_ub"),
