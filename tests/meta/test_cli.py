@@ -14,14 +14,9 @@ from evsynth.cli import main
 from ._ref import REF_DIR, close, reference
 
 DATA = REF_DIR / "data"
-# reference data set -> (CSV, --measure)
-FILES = {
-    "bcg": ("bcg.csv", "RR"), "bcg_rd": ("bcg.csv", "RD"), "bcg_or": ("bcg.csv", "OR"),
-    "normand_md": ("normand.csv", "MD"), "normand_smd": ("normand.csv", "SMD"), "li_or": ("li2007.csv", "OR"),
-    "pritz_plo": ("pritz1997.csv", "PLO"), "pritz_pr": ("pritz1997.csv", "PR"), "pritz_pft": ("pritz1997.csv", "PFT"),
-    "raudenbush": ("raudenbush.csv", "GEN"),
-}
-CASES = [f for f in reference()["fits"] if f["dataset"] in FILES]
+# escalc + rma on the CSV tables (data/*.csv, data/edge_*.csv) with the command's control
+# (threshold 1e-12, maxiter 10000, metafor's default tol): make_reference.R, "csv_fits"
+CASES = reference()["csv_fits"]
 KEYS = ("k", "estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q", "q_p", "stat", "p")
 
 
@@ -31,29 +26,50 @@ def _run(args: list[str]) -> dict:
     return json.loads(result.output)
 
 
-@pytest.mark.parametrize("f", CASES, ids=lambda f: f"{f['dataset']}-{f['method']}-{f['knha']}-{'+'.join(f['mods'])}")
+def _id(f: dict) -> str:
+    return (f"{f['file'][:-4]}-{f['measure']}-{f['method']}-{'knha' if f['knha'] else 'z'}-{f['level']:g}-"
+            f"{'+'.join(f['mods']) or '1'}")
+
+
+@pytest.mark.parametrize("f", CASES, ids=_id)
 def test_cli_json_matches_metafor(f: dict) -> None:
-    csv, measure = FILES[f["dataset"]]
-    args = ["meta", str(DATA / csv), "--measure", measure, "--method", f["method"], "--format", "json"]
+    args = ["meta", str(DATA / f["file"]), "--measure", f["measure"], "--method", f["method"], "--level",
+            str(f["level"]), "--format", "json"]
     if f["knha"]:
         args.append("--knha")
     for m in f["mods"]:
         args += ["--moderator", m]
     out = _run(args)
     r = f["result"]
+    what = _id(f)
     assert set(KEYS) <= set(out)
-    b, se = np.atleast_1d(r["b"]), np.atleast_1d(r["se"])
-    close([out["k"], out["estimate"], out["se"], out["ci_low"], out["ci_high"], out["tau2"], out["i2"], out["h2"],
-           out["q"], out["q_p"], out["stat"], out["p"]],
-          [r["k"], b[0], se[0], np.atleast_1d(r["ci_lb"])[0], np.atleast_1d(r["ci_ub"])[0], r["tau2"], r["I2"],
-           r["H2"], r["QE"], r["QEp"], np.atleast_1d(r["zval"])[0], np.atleast_1d(r["pval"])[0]], "cli")
-    if not f["mods"]:
-        close([out["pi_low"], out["pi_high"]], [r["pred"]["pi_lb"], r["pred"]["pi_ub"]], "cli PI")
+    close([out[k] for k in KEYS], [r[k] for k in KEYS], what)
+    names = list(np.atleast_1d(r["names"]))
+    if len(names) > 1:
+        assert [c["name"] for c in out["coefficients"]] == names
+        close([c["estimate"] for c in out["coefficients"]], r["b"], what + " coefficients")
+        close([c["se"] for c in out["coefficients"]], r["se_b"], what + " coefficient se")
+        close([out["qm"], out["r2"]], [r["qm"], r["r2"]], what + " QM, R2")
     else:
-        assert [c["name"] for c in out["coefficients"]] == ["intrcpt", *f["mods"]]
-        close([c["estimate"] for c in out["coefficients"]], r["b"], "cli coefficients")
-        close([c["se"] for c in out["coefficients"]], r["se"], "cli coefficient se")
-        close([out["qm"], out["r2"]], [r["QM"], r["R2"]], "cli QM, R2")
+        assert "coefficients" not in out
+    # what metafor warns about, evsynth says too
+    if r["omitted"]:
+        note = next(w for w in out["warnings"] if "left out of the analysis" in w)
+        assert note.startswith(f"{r['omitted']} row(s)")
+    else:
+        assert not any("left out of the analysis" in w for w in out["warnings"])
+    dropped = list(np.atleast_1d(r["dropped"])) if r["dropped"] else []
+    if dropped:
+        assert any("redundant predictors dropped" in w and all(d in w for d in dropped) for w in out["warnings"])
+
+
+def test_reference_covers_the_edge_cases() -> None:
+    files = {f["file"] for f in CASES}
+    assert {"edge_missing.csv", "edge_levels.csv", "edge_redundant.csv", "edge_smd.csv", "edge_binary.csv",
+            "edge_prop.csv", "edge_k1.csv", "edge_k2.csv", "edge_identical.csv", "edge_kp.csv"} <= files
+    assert reference()["csv_control"] == {"threshold": 1e-12, "maxiter": 10000}
+    assert not [f for f in CASES if "error" in f]
+    assert any(f["result"]["omitted"] for f in CASES) and any(f["result"]["dropped"] for f in CASES)
 
 
 def test_cli_text_like_print_rma() -> None:
@@ -76,7 +92,8 @@ def test_cli_default_is_reml_z(tmp_path) -> None:
 
 @pytest.mark.parametrize("content, line, field", [
     ("study,yi,vi\na,0.1,0.2\nb,0.3,0\n", 3, "vi"),
-    ("study,yi,vi\na,0.1,0.2\nb,,0.1\n", 3, "yi"),
+    ("study,yi,vi\na,0.1,0.2\nb,0.3,-0.1\n", 3, "vi"),
+    ("study,yi,vi\na,0.1,0.2\nb,0.3,0.1\nc,,0\nd,0.5,0\n", 5, "vi"),  # c (no yi) is left out, d is not
     ("study,yi,vi\na,0.1,0.2\nb,x,0.1\n", 3, "yi"),
     ("study,yi\na,0.1\n", None, "vi"),
 ])
@@ -100,3 +117,31 @@ def test_cli_zero_variance_from_raw_columns(tmp_path, capsys) -> None:
     assert info.value.code == 3
     err = capsys.readouterr().err
     assert "line 3" in err and "B" in err
+
+
+def test_cli_leaves_out_rows_with_missing_values_and_says_which(tmp_path) -> None:
+    path = tmp_path / "na.csv"
+    path.write_text("study,yi,vi,x\na,0.1,0.04,1\nb,,0.05,2\nc,0.3,NA,3\nd,0.5,0.06,NaN\ne,0.2,0.05,4\n"
+                    "f,0.7,0.03,5\n", encoding="utf-8")
+    out = _run(["meta", str(path), "--moderator", "x", "--format", "json"])
+    assert out["k"] == 3
+    note = out["warnings"][0]
+    assert note.startswith("3 row(s) with missing values left out of the analysis")
+    for piece in ("line 3 (b): yi missing", "line 4 (c): vi missing", "line 5 (d): x missing"):
+        assert piece in note
+    text = CliRunner().invoke(evsynth.cli.app, ["meta", str(path), "--moderator", "x"]).output
+    assert "warning: 3 row(s) with missing values left out" in text
+
+
+def test_missing_values_as_errors_and_nothing_left(tmp_path) -> None:
+    from evsynth.errors import InputError
+    from evsynth.meta import meta_from_csv
+
+    path = tmp_path / "na.csv"
+    path.write_text("study,yi,vi\na,0.1,0.04\nb,,0.05\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        meta_from_csv(path, missing="error")
+    assert info.value.line == 3 and info.value.field == "yi" and str(path) in str(info.value)
+    path.write_text("study,yi,vi\na,NA,0.04\nb,,0.05\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no row is left"):
+        meta_from_csv(path)

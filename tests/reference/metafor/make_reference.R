@@ -242,12 +242,120 @@ for (method in c("FE", "DL", "REML")) {
                                      tau2 = num(gs$res$tau2), estimate = num(gs$res$estimate))
 }
 
+# ---------------------------------------------------------------- CSV tables as `evsynth meta` reads them
+# read.csv (empty cells and NA are missing) + escalc + rma with the command's control: evsynth's
+# threshold and maxiter, metafor's default tol (uniroot for PM, the ll0 check of ML/REML).
+# Edge tables (constructed, not study data) are written to data/edge_*.csv.
+CLI_CTRL <- list(threshold = 1e-12, maxiter = 10000)
+edge <- list()
+edge$edge_missing <- data.frame(  # GEN, missing outcome and moderator values; level "aa" only in a dropped row
+  study = paste0("E", 1:9), yi = c(0.12, NA, -0.35, 0.48, 0.91, 0.05, 0.77, -0.2, 0.4),
+  vi = c(0.04, 0.05, 0.09, NA, 0.03, 0.06, 0.08, 0.05, 0.02), x = c(1.2, 0.4, NA, 2.5, 3.1, 0.8, 1.9, 2.2, 2.8),
+  grp = c("b", "aa", "c", "b", "c", "b", NA, "c", "b"))
+edge$edge_levels <- data.frame(  # GEN, text levels in R's (ICU) order alt < Other < rand < syst, logical flag
+  study = paste0("L", 1:10), yi = c(0.1, 0.62, -0.3, 0.85, 0.44, 1.2, 0.05, 0.7, 0.33, -0.12),
+  vi = c(0.05, 0.04, 0.07, 0.03, 0.06, 0.05, 0.09, 0.02, 0.04, 0.08),
+  grp = c("alt", "Other", "rand", "syst", "Other", "syst", "alt", "rand", "Other", "alt"),
+  flag = c(TRUE, FALSE, TRUE, TRUE, FALSE, FALSE, TRUE, FALSE, TRUE, FALSE),
+  x = c(0.5, 1.5, -0.2, 2.2, 1.1, 2.8, 0.1, 1.9, 0.9, -0.5))
+edge$edge_redundant <- data.frame(  # GEN, a collinear and a constant moderator
+  study = paste0("R", 1:8), yi = c(0.2, 0.5, 0.1, 0.9, 0.7, 0.3, 1.1, 0.6),
+  vi = c(0.04, 0.06, 0.05, 0.03, 0.07, 0.05, 0.04, 0.06), x = c(1, 2, 0.5, 3.5, 2.5, 1.5, 4, 3),
+  x2 = c(3, 5, 2, 8, 6, 4, 9, 7), const = 3)
+edge$edge_smd <- data.frame(  # SMD with small groups; S1 (n1i = n2i = 1) has no Hedges correction: NA
+  study = paste0("S", 1:6), m1i = c(10, 12.5, 8, 15, 11, 9.5), sd1i = c(2, 3, 2.5, 4, 3.5, 2),
+  n1i = c(1, 2, 2, 3, 5, 20), m2i = c(9, 10, 9.5, 11, 10, 8), sd2i = c(2.5, 2.5, 3, 3.5, 3, 2.2),
+  n2i = c(1, 2, 3, 3, 4, 25))
+edge$edge_binary <- data.frame(  # 2x2 tables with zero cells, double zeros and all events
+  study = paste0("B", 1:8), ai = c(0, 0, 12, 5, 20, 3, 0, 8), bi = c(25, 30, 0, 45, 80, 17, 12, 32),
+  ci = c(4, 0, 10, 0, 25, 6, 0, 15), di = c(21, 28, 0, 50, 75, 14, 10, 25))
+edge$edge_prop <- data.frame(  # proportions with xi = 0, xi = ni and tiny ni
+  study = paste0("P", 1:7), xi = c(0, 5, 12, 1, 0, 30, 2), ni = c(10, 5, 40, 1, 2, 60, 9))
+edge$edge_k1 <- data.frame(study = "K1", yi = 0.42, vi = 0.05)
+edge$edge_k2 <- data.frame(study = c("K1", "K2"), yi = c(0.42, -0.1), vi = c(0.05, 0.08))
+edge$edge_identical <- data.frame(study = paste0("I", 1:5), yi = rep(0.3, 5), vi = c(0.02, 0.05, 0.04, 0.08, 0.03))
+edge$edge_kp <- data.frame(  # FE with as many coefficients as studies (knha on 0 df)
+  study = paste0("Q", 1:3), yi = c(0.1, 0.5, 0.2), vi = c(0.04, 0.05, 0.06), x1 = c(1, 2, 4), x2 = c(0.5, 0.1, 0.9))
+for (n in names(edge)) write.csv(edge[[n]], file.path(here, "data", paste0(n, ".csv")), row.names = FALSE, na = "")
+# edge_missing: write "NA" (not an empty cell) in two places
+em <- readLines(file.path(here, "data", "edge_missing.csv"))
+em[5] <- sub(",,", ",NA,", em[5]); em[4] <- sub(",,", ",NA,", em[4])
+writeLines(em, file.path(here, "data", "edge_missing.csv"))
+
+ALL <- c("DL", "REML", "PM", "ML", "HE", "SJ", "EB", "HS", "FE")
+csv_specs <- list(
+  list(file = "bcg.csv", measure = "RR", methods = ALL, mods = list(character(0), "ablat", c("ablat", "year"), "alloc")),
+  list(file = "bcg.csv", measure = "RD", methods = ALL, mods = list(character(0))),
+  list(file = "bcg.csv", measure = "OR", methods = ALL, mods = list(character(0))),
+  list(file = "normand.csv", measure = "MD", methods = ALL, mods = list(character(0))),
+  list(file = "normand.csv", measure = "SMD", methods = ALL, mods = list(character(0))),
+  list(file = "li2007.csv", measure = "OR", methods = ALL, mods = list(character(0))),
+  list(file = "pritz1997.csv", measure = "PLO", methods = ALL, mods = list(character(0))),
+  list(file = "pritz1997.csv", measure = "PR", methods = ALL, mods = list(character(0))),
+  list(file = "pritz1997.csv", measure = "PFT", methods = ALL, mods = list(character(0))),
+  list(file = "raudenbush.csv", measure = "GEN", methods = ALL, mods = list(character(0), "weeks")),
+  list(file = "edge_missing.csv", measure = "GEN", methods = c("REML", "DL", "PM", "EB", "FE"),
+       mods = list(character(0), "x", "grp", c("x", "grp"))),
+  list(file = "edge_levels.csv", measure = "GEN", methods = c("REML", "ML", "DL", "PM", "FE"),
+       mods = list("grp", "flag", c("grp", "x"))),
+  list(file = "edge_redundant.csv", measure = "GEN", methods = c("REML", "DL", "FE"),
+       mods = list(c("x", "x2"), "const", c("x", "const"))),
+  list(file = "edge_smd.csv", measure = "SMD", methods = ALL, mods = list(character(0))),
+  list(file = "edge_binary.csv", measure = "RR", methods = c("REML", "DL", "PM", "EB", "SJ"), mods = list(character(0))),
+  list(file = "edge_binary.csv", measure = "OR", methods = c("REML", "DL", "PM", "EB", "SJ"), mods = list(character(0))),
+  list(file = "edge_binary.csv", measure = "RD", methods = c("REML", "DL", "PM", "EB", "SJ"), mods = list(character(0))),
+  list(file = "edge_prop.csv", measure = "PLO", methods = c("REML", "PM", "DL", "HE"), mods = list(character(0))),
+  list(file = "edge_prop.csv", measure = "PR", methods = c("REML", "PM", "DL", "HE"), mods = list(character(0))),
+  list(file = "edge_prop.csv", measure = "PFT", methods = c("REML", "PM", "DL", "HE"), mods = list(character(0))),
+  list(file = "edge_k1.csv", measure = "GEN", methods = ALL, mods = list(character(0))),
+  list(file = "edge_k2.csv", measure = "GEN", methods = ALL, mods = list(character(0))),
+  list(file = "edge_identical.csv", measure = "GEN", methods = ALL, mods = list(character(0))),
+  list(file = "edge_kp.csv", measure = "GEN", methods = "FE", mods = list(c("x1", "x2"))))
+
+csv_escalc <- function(measure, dat) {
+  switch(measure,
+         GEN = list(yi = dat$yi, vi = dat$vi),
+         MD = , SMD = escalc(measure, m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = dat),
+         RR = , OR = , RD = escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat),
+         PLO = , PR = , PFT = escalc(measure, xi = xi, ni = ni, data = dat))
+}
+
+csv_fits <- list()
+for (sp in csv_specs) {
+  dat <- read.csv(file.path(here, "data", sp$file), stringsAsFactors = FALSE, na.strings = c("NA", ""), strip.white = TRUE)
+  es <- csv_escalc(sp$measure, dat)
+  dat$yi <- as.numeric(es$yi); dat$vi <- as.numeric(es$vi)
+  for (ms in sp$mods) for (method in sp$methods) for (knha in c(FALSE, TRUE)) for (level in c(95, 90)) {
+    if (level == 90 && !(method %in% c("REML", "DL"))) next
+    f <- collect(if (length(ms)) rma(yi, vi, mods = as.formula(paste("~", paste(ms, collapse = " + "))), data = dat,
+                                     method = method, test = if (knha) "knha" else "z", level = level, control = CLI_CTRL)
+                 else rma(yi, vi, data = dat, method = method, test = if (knha) "knha" else "z", level = level,
+                          control = CLI_CTRL))
+    out <- list(file = sp$file, measure = sp$measure, method = method, knha = knha, level = level, mods = as.list(ms),
+                warnings = as.list(f$warnings))
+    if (inherits(f$value, "err")) {
+      out$error <- f$value$error
+    } else {
+      r <- f$value
+      pr <- if (r$int.only) predict(r) else predict(r, newmods = matrix(0, nrow = 1, ncol = r$p - 1))
+      out$result <- list(
+        k = r$k, estimate = num(r$beta[1]), se = num(r$se[1]), ci_low = num(r$ci.lb[1]), ci_high = num(r$ci.ub[1]),
+        pi_low = num(if (is.null(pr$pi.lb)) pr$ci.lb else pr$pi.lb), pi_high = num(if (is.null(pr$pi.ub)) pr$ci.ub else pr$pi.ub),
+        tau2 = num(r$tau2), i2 = num(r$I2), h2 = num(r$H2), q = num(r$QE), q_p = num(r$QEp), stat = num(r$zval[1]),
+        p = num(r$pval[1]), names = as.list(rownames(r$beta)), b = num(r$beta), se_b = num(r$se), qm = num(r$QM),
+        r2 = num(r$R2), omitted = r$k.f - r$k, dropped = as.list(sub("^X", "", names(r$coef.na)[r$coef.na])))
+    }
+    csv_fits[[length(csv_fits) + 1]] <- out
+  }
+}
+
 out <- list(
   r_version = R.version.string,
   metafor_version = as.character(packageVersion("metafor")),
   generated = format(Sys.time(), "%Y-%m-%d %H:%M:%S %Z"),
   control = CTRL,
-  datasets = datasets, fits = fits, sensitivity = sens, influence_mods = infl_mods, subgroups = subgroups, permutest = perms, gosh = goshs)
+  datasets = datasets, fits = fits, sensitivity = sens, influence_mods = infl_mods, subgroups = subgroups, permutest = perms, gosh = goshs,
+  csv_control = CLI_CTRL, csv_fits = csv_fits)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = FALSE),
            file.path(here, "reference.json"))
 writeLines(capture.output(sessionInfo()), file.path(here, "sessionInfo.txt"))
