@@ -141,6 +141,28 @@ def _check(condition: np.ndarray, message: str, name: str) -> None:
         raise InputError(f"{message} (row(s) {rows})", field=name)
 
 
+def _metafor_na(yi: ArrayLike, vi: ArrayLike, notes: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray,
+                                                                                  tuple[str, ...]]:
+    """What metafor's ``escalc`` does last: ±Inf or NaN in ``yi`` or ``vi`` makes both NA (NaN), and
+    a negative ``vi`` becomes NA; a note names the rows recoded from ±Inf."""
+    y = np.array(yi, dtype=float, copy=True)
+    v = np.array(vi, dtype=float, copy=True)
+    y, v = np.broadcast_arrays(y, v)
+    y, v = y.copy(), v.copy()
+    inf = np.isinf(y) | np.isinf(v)
+    out = list(notes)
+    if inf.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(inf)[:10])
+        out.append(f"yi or vi is ±Inf in row(s) {rows} (e.g. a zero cell without continuity correction); "
+                   "recoded to NA as metafor's escalc does")
+    bad = inf | np.isnan(y) | np.isnan(v)
+    y[bad] = np.nan
+    v[bad] = np.nan
+    with np.errstate(invalid="ignore"):
+        v[v < 0] = np.nan
+    return y, v, tuple(out)
+
+
 def _cmi(mi: np.ndarray) -> np.ndarray:
     """Exact small-sample correction of Hedges' g, ``Γ(m/2) / (√(m/2) Γ((m-1)/2))``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import ArrayLike, EffectSizes, _arr, _check
+from ._core import ArrayLike, EffectSizes, _arr, _check, _metafor_na
 from ..errors import InputError
 
 _TO = ("only0", "all", "if0all", "none")
@@ -115,8 +115,8 @@ def two_by_two(
     n_total = a + b + c + d
     a, b, c, d, notes = _correct(a, b, c, d, add, to, drop00)
     n1, n2 = a + b, c + d
-    p1, p2 = a / n1, c / n2
     with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = a / n1, c / n2
         if measure == "RR":
             yi = np.log(p1) - np.log(p2)
             vi = 1 / a - 1 / n1 + 1 / c - 1 / n2
@@ -133,6 +133,7 @@ def two_by_two(
                 raise InputError(f"vtype for RD must be LS or UB, not {vtype!r}", field="vtype")
         else:
             raise InputError(f"not a binary measure: {measure!r}", field="measure")
+    yi, vi, notes = _metafor_na(yi, vi, notes)
     return EffectSizes(measure, yi, vi, ni=n_total, notes=notes)
 
 

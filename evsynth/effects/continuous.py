@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from ._core import ArrayLike, EffectSizes, _arr, _check, _cmi, _need
+from ._core import ArrayLike, EffectSizes, _arr, _check, _cmi, _metafor_na, _need
 from ..errors import InputError
 
 
@@ -89,7 +89,8 @@ def two_group_continuous(
                 raise InputError(f"vtype for ROM must be LS or HO, not {vtype!r}", field="vtype")
         else:
             raise InputError(f"not a two-group continuous measure: {measure!r}", field="measure")
-    return EffectSizes(measure, yi, vi, ni=n1 + n2)
+    yi, vi, notes = _metafor_na(yi, vi)
+    return EffectSizes(measure, yi, vi, ni=n1 + n2, notes=notes)
 
 
 def paired(
@@ -133,12 +134,14 @@ def paired(
             _check(s2 < 0, "standard deviations are negative", "sd2i")
             var_d = s1**2 + s2**2 - 2 * r * s1 * s2
             if measure == "MC":
-                return EffectSizes("MC", m1 - m2, var_d / n, ni=n)
+                yi, vi, notes = _metafor_na(m1 - m2, var_d / n)
+                return EffectSizes("MC", yi, vi, ni=n, notes=notes)
             cmi = _cmi(n - 1)
             di = (m1 - m2) / np.sqrt(var_d)
             yi = cmi * di
             vi = 1 / n + yi**2 / (2 * n) if vtype == "LS" else cmi**2 * (1 / n + di**2 / (2 * n))
-            return EffectSizes("SMCC", yi, vi, ni=n)
+            yi, vi, notes = _metafor_na(yi, vi)
+            return EffectSizes("SMCC", yi, vi, ni=n, notes=notes)
         if measure == "SMCR":
             cmi = _cmi(n - 1)
             di = (m1 - m2) / s1
@@ -147,7 +150,8 @@ def paired(
                 vi = 2 * (1 - r) / n + yi**2 / (2 * n)
             else:
                 vi = cmi**2 * (2 * (1 - r) / n + di**2 / (2 * n))
-            return EffectSizes("SMCR", yi, vi, ni=n)
+            yi, vi, notes = _metafor_na(yi, vi)
+            return EffectSizes("SMCR", yi, vi, ni=n, notes=notes)
     raise InputError(f"not a paired measure: {measure!r}", field="measure")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import ArrayLike, EffectSizes, _arr, _check
+from ._core import ArrayLike, EffectSizes, _arr, _check, _metafor_na
 from ..errors import InputError
 
 
@@ -110,7 +110,8 @@ def proportion(
         else:
             yi = 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
             vi = 1 / (4 * n + 2)
-    return EffectSizes(measure, yi, vi, ni=n_u, notes=tuple(notes))
+    yi, vi, notes_t = _metafor_na(yi, vi, notes)
+    return EffectSizes(measure, yi, vi, ni=n_u, notes=notes_t)
 
 
 # --- back-transformations (metafor's transf.*) ----------------------------------------------

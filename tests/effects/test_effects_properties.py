@@ -126,7 +126,8 @@ def test_zero_cells_get_metafor_correction_and_a_note() -> None:
     np.testing.assert_allclose(es.yi[0], np.log(0.5 / 11) - np.log(3.5 / 11))
     assert es.yi[1] == 0 and "added 0.5" in es.notes[0]
     none = escalc("RR", ai=[0], n1i=[10], ci=[3], n2i=[10], to="none")
-    assert np.isneginf(none.yi[0])
+    # log(0) = -Inf: metafor's escalc recodes yi and vi to NA ("Recoded to NAs"), and says so
+    assert np.isnan(none.yi[0]) and np.isnan(none.vi[0]) and "recoded to NA" in none.notes[-1]
     dropped = escalc("OR", ai=[0], n1i=[10], ci=[0], n2i=[10], drop00=True)
     assert np.isnan(dropped.yi[0])
 

@@ -92,6 +92,16 @@ run_escalc("PLO_to_if0all", "PLO", pr, list(to = "if0all"))
 run_escalc("PFT_add_half", "PFT", pr, list(add = 0.5))
 run_escalc("PR_mi", "PR", list(xi = c(3, 9), mi = c(7, 1)))
 
+## --- +-Inf and NaN recoded to NA (escalc's last step), found by a randomised check ----------
+zero <- list(ai = c(0, 8, 0, 5), bi = c(10, 0, 12, 5), ci = c(3, 0, 0, 5), di = c(9, 4, 12, 0))
+run_escalc("RR_to_none", "RR", zero, list(to = "none"))
+run_escalc("OR_add_0", "OR", zero, list(add = 0))
+run_escalc("RD_UB_n1", "RD", list(ai = c(1, 3), n1i = c(1, 10), ci = c(0, 1), n2i = c(4, 1)), list(vtype = "UB", to = "none"))
+run_escalc("PLO_add_0", "PLO", list(xi = c(0, 5, 7), ni = c(10, 5, 12)), list(add = 0))
+run_escalc("PR_UB_n1", "PR", list(xi = c(1, 3), ni = c(1, 9)), list(vtype = "UB", to = "none"))
+run_escalc("SMD_sd0", "SMD", list(m1i = c(5, 5, 6), m2i = c(4, 5, 5), sd1i = c(0, 0, 2), sd2i = c(0, 0, 2),
+                                  n1i = c(10, 10, 10), n2i = c(10, 10, 10)))
+
 ## --- given values -----------------------------------------------------------------------
 run_escalc("GEN_sei", "GEN", list(yi = c(0.1, -0.4, 1.2), sei = c(0.2, 0.35, 0.5)))
 run_escalc("GEN_vi", "GEN", list(yi = c(0.1, -0.4, 1.2), vi = c(0.04, 0.1225, 0.25)))
