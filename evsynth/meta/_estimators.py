@@ -576,7 +576,7 @@ def fit_batch(
         qm_p = np.where(zrow, stats.chi2.sf(qm, mq), np.where(df > 0, stats.f.sf(qm, mq, dfs), np.nan))
     # heterogeneity: Q from the FE weights, I², H² from the fitted τ² (metafor's i2def = "1")
     fe = wls(y, m / v, X)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         qe = np.maximum(0.0, fe.rss)
         pos = dfk > 0
         qe = np.where(pos, qe, 0.0)
