@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ._app import app, console  # noqa: F401
+from ._app import app, console, err_console  # noqa: F401
 
 
 class _Measure(str, enum.Enum):
@@ -70,5 +70,7 @@ def meta(
                         moderators=tuple(moderator or ()), level=level)
     if fmt is _Format.json:
         typer.echo(json.dumps(res.to_dict(), indent=2))
+        for warning in res.warnings:  # stdout stays pure JSON; notes (e.g. rows left out) go to stderr
+            err_console.print(f"note: {warning}")
     else:
         typer.echo(res.summary())

@@ -23,7 +23,7 @@ KEYS = ("k", "estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2",
 def _run(args: list[str]) -> dict:
     result = CliRunner().invoke(evsynth.cli.app, args)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # notes go to stderr; stdout is pure JSON
 
 
 def _id(f: dict) -> str:
@@ -131,6 +131,9 @@ def test_cli_leaves_out_rows_with_missing_values_and_says_which(tmp_path) -> Non
         assert piece in note
     text = CliRunner().invoke(evsynth.cli.app, ["meta", str(path), "--moderator", "x"]).output
     assert "warning: 3 row(s) with missing values left out" in text
+    json_run = CliRunner().invoke(evsynth.cli.app, ["meta", str(path), "--moderator", "x", "--format", "json"])
+    assert json.loads(json_run.stdout)["k"] == 3
+    assert "note: 3 row(s) with missing values left out" in json_run.stderr
 
 
 def test_missing_values_as_errors_and_nothing_left(tmp_path) -> None:
