@@ -84,9 +84,10 @@ def load_set(folder: Path) -> tuple[list[Record], list[str], callable, str]:
         records = read_records(path)
         ids = [r.source_id for r in records]
         true_of = {i: i for i in ids}
+        resolve = _gold_id_resolver(ids)
         n_dup = 0
         for line in (folder / "merged_record_ids.csv").read_text().splitlines()[1:]:
-            members = [m for m in line.strip().strip('"').split(";") if m]
+            members = [resolve(m) for m in line.strip().strip('"').split(";") if m]
             n_dup += len(members) - 1
             for m in members:
                 true_of[m] = members[0]
@@ -98,6 +99,33 @@ def load_set(folder: Path) -> tuple[list[Record], list[str], callable, str]:
     if not set(label_of.values()) <= {"unique", "duplicate"}:
         raise SystemExit(f"{path}: column 'source' must hold unique/duplicate labels")
     return records, ids, lambda pred: score_unique_labels(pred, label_of), str(path)
+
+
+def _gold_id_resolver(ids: Sequence[str]):
+    """Map an id of merged_record_ids.csv onto a record id.
+
+    bib-dedupe's sets do not always spell both files' ids alike (haematology:
+    records ``0000000001``, gold ``id_0000001``). An id that is not a record id
+    is matched by its number, which must name exactly one record; anything
+    else stops the run rather than silently dropping gold pairs.
+    """
+    known = set(ids)
+    by_number: dict[int, list[str]] = defaultdict(list)
+    for i in ids:
+        digits = "".join(ch for ch in i if ch.isdigit())
+        if digits:
+            by_number[int(digits)].append(i)
+
+    def resolve(gold_id: str) -> str:
+        if gold_id in known:
+            return gold_id
+        digits = "".join(ch for ch in gold_id if ch.isdigit())
+        hits = by_number.get(int(digits), []) if digits else []
+        if len(hits) != 1:
+            raise SystemExit(f"gold id {gold_id!r} matches {len(hits)} record ids")
+        return hits[0]
+
+    return resolve
 
 
 def clusters_from_kept(ids: Sequence[str], kept: Sequence[int]) -> list[list[str]]:
