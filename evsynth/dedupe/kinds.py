@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..models import Record
+from .decorations import CORRECTION_CITATION_RE
 
 __all__ = ["record_kind"]
 
@@ -47,6 +48,8 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
             if pattern.search(norm_title):
                 kind = name
                 break
+    if kind == "article" and record.title and CORRECTION_CITATION_RE.search(str(record.title)):
+        kind = "erratum"
     types = {t.strip().lower() for t in record.publication_types}
     if record.record_type:
         types.add(record.record_type.strip().lower())

@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from urllib.parse import unquote
 
 from ..models import Record
+from .decorations import strip_title_decorations as _strip_title_decorations
 from .kinds import record_kind
 
 __all__ = [
@@ -54,29 +55,6 @@ _DOI_PREFIX_RE = re.compile(
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _SPACE_RE = re.compile(r"\s+")
-
-_LANGUAGES = (
-    "afrikaans|arabic|bulgarian|catalan|chinese|croatian|czech|danish|dutch|english|estonian|"
-    "finnish|french|german|greek|hebrew|hungarian|icelandic|italian|japanese|korean|latvian|"
-    "lithuanian|norwegian|persian|polish|portuguese|romanian|russian|serbian|slovak|slovene|"
-    "slovenian|spanish|swedish|thai|turkish|ukrainian|vietnamese"
-)
-# "[Chinese]", "(in Russian)", "[Article in German]", ". [Russian]", "[author's transl]".
-_LANG_TAG_RE = re.compile(
-    r"[\s.]*[\[(]\s*(?:article\s+in\s+|in\s+)?(?:" + _LANGUAGES + r")"
-    r"(?:\s*(?:,|and|with)\s*(?:english\s+)?(?:abstract|summary|" + _LANGUAGES + r"))*\s*[\])]\s*\.?\s*$",
-    re.IGNORECASE,
-)
-_TRANSL_RE = re.compile(r"[\s.]*[\[(]\s*author'?s?\s*transl?\.?\s*[\])]\s*\.?\s*$", re.IGNORECASE)
-# Notes databases append to titles: "[Review] [30 refs]", ".[Erratum appears in J Clin
-# Virol. 2006;37:137]", "[see comments]", "[Comment in: ...]" (possibly cut off unclosed).
-_NOTE_RE = re.compile(
-    r"[\s.]*\[\s*(?:review|\d+\s*refs?|see\s+comments?|comment(?:ed)?\s+in|erratum\s+(?:appears\s+)?in|"
-    r"errata\s+in|retraction\s+in|retracted|update\s+(?:of|in)|updated\s+in|republished|"
-    r"corrected\s+and\s+republished|expression\s+of\s+concern\s+in|summary\s+for\s+patients)"
-    r"[^\]]*(?:\]|$)\s*\.?\s*$",
-    re.IGNORECASE,
-)
 
 _STOPWORDS = frozenset(
     "a an the of and or in on for to with by at from as is are was were be into its their his her "
@@ -133,24 +111,6 @@ def normalise_pmid(value: str | None) -> str | None:
 
 
 # -- titles ----------------------------------------------------------------
-def _strip_title_decorations(text: str) -> str:
-    text = html.unescape(text)
-    text = _TAG_RE.sub("", text)
-    text = text.strip()
-    for _ in range(4):
-        before = text
-        text = _NOTE_RE.sub("", text)
-        text = _LANG_TAG_RE.sub("", text)
-        text = _TRANSL_RE.sub("", text)
-        if text == before:
-            break
-    text = text.strip()
-    # A translated title is put in brackets: "[Comparative characteristics ...]".
-    if len(text) > 2 and text[0] == "[" and text.rstrip(".")[-1:] == "]":
-        text = text.rstrip(".")[1:-1]
-    return text
-
-
 def normalise_title(value: str | None) -> str | None:
     """Lowercase ASCII title of words separated by single spaces.
 

@@ -64,6 +64,17 @@ def test_doi_escaped_parentheses_and_missing() -> None:
         ("Dynamics of HPV16 DNA load.[Erratum appears in J Clin Virol. 2006 Oct;37(2):137]",
          "dynamics of hpv16 dna load"),
         ("A study among 10 000 women", "a study among 10000 women"),
+        # MEDLINE notes holding a note of their own, or cut off by a length limit.
+        ("Statins after stroke.[Erratum appears in Stroke. 2008 Mar;39(3):e62 Note: Amarenco, P [added]]",
+         "statins after stroke"),
+        ("Statins after stroke.[Erratum appears in Stroke. 2008 Mar;39(3):e62 Note: Amarenco, P [corre",
+         "statins after stroke"),
+        ("Statins after stroke.[Erratum appear", "statins after stroke"),
+        ('"Statins after stroke: a randomized trial"', "statins after stroke a randomized trial"),
+        # The corrected article's citation after a correction notice's title.
+        ("Statins after stroke (vol 39, pg 1212, 2008)", "statins after stroke"),
+        ("Statins after stroke (Stroke (2008) 39 (1212-1219))", "statins after stroke"),
+        ("[Erratum", "erratum"),  # nothing but a note: kept rather than emptied
     ],
 )
 def test_title_forms(raw: str, expected: str) -> None:
@@ -164,6 +175,10 @@ def test_volumes_and_years() -> None:
         ("Reply to Smith: ketamine and fibromyalgia", "reply"),
         ("Retraction notice to: ketamine and fibromyalgia", "retraction"),
         ("Ketamine for fibromyalgia: a randomised trial", "article"),
+        ("Ketamine for fibromyalgia (vol 152, pg 2173, 2011)", "erratum"),
+        ("Ketamine for fibromyalgia (Pain (2011) 152 (2173-2178))", "erratum"),
+        ("Ketamine for fibromyalgia.[Erratum appears in Pain. 2011;152:2660 Note: Aarts, L [added]]",
+         "article"),
     ],
 )
 def test_record_kind(title: str, kind: str) -> None:

@@ -273,3 +273,30 @@ def test_follow_up_paper_with_a_longer_title_is_not_merged_without_pages() -> No
     follow_up = embase(doi=None, pages=None,
                        title="Ketamine infusion for fibromyalgia in a tertiary pain clinic: two-year follow-up")
     assert pair(first, follow_up).decision == "review"
+
+
+# -- held-out findings: notes, correction notices, page lists, translated titles --------
+def test_article_with_a_medline_erratum_note_is_the_article() -> None:
+    # MEDLINE appends the note to the article's own title, sometimes with a note inside it.
+    noted = pubmed(doi=None, pmid=None,
+                   title=TITLE + ".[Erratum appears in Pain. 2011 Nov;152(11):2660 Note: Aarts, Leon [added]]")
+    d = pair(noted, embase(doi=None))
+    assert d.decision == "merge" and "conflicts" not in d.evidence
+    cut = pubmed(doi=None, pmid=None, title=TITLE + ".[Erratum appears in Pain. 2011 Nov;152(11):2660 Note: Aa")
+    assert pair(cut, embase(doi=None)).decision == "merge"
+
+
+def test_correction_notice_citing_the_article_keeps_apart_without_pages() -> None:
+    # Web of Science titles a correction "<article title> (vol V, pg P, YYYY)".
+    notice = embase(doi=None, title=f"{TITLE} (vol 152, pg 2173, 2011)", issue="11", pages=None)
+    d = pair(pubmed(doi=None, pmid=None), notice)
+    assert d.decision == "apart" and "kind" in d.evidence["conflicts"]
+
+
+def test_two_exports_of_one_correction_notice_merge() -> None:
+    wos = Record(source="ris", source_id="WOS:000296", title=f"{TITLE} (vol 152, pg 2173, 2011)",
+                 authors=("Noppers, I.",), journal="PAIN", year=2011, volume="152", issue="11", pages="2660")
+    emb = Record(source="ris", source_id="L362901", title=f"{TITLE} (Pain (2011) 152 (2173-2178))",
+                 authors=("Noppers I.",), journal="Pain", year=2011, volume="152", issue="11", pages="2660-2660")
+    d = pair(wos, emb)
+    assert d.decision == "merge" and d.evidence["title_similarity"] == 100.0
