@@ -42,6 +42,7 @@ __all__ = [
     "normalise_title",
     "normalise_volume",
     "normalise_year",
+    "page_starts",
     "parse_author",
     "record_kind",
     "split_author_string",
@@ -362,14 +363,12 @@ def normalise_pages(value: str | None) -> tuple[str | None, str | None]:
     ("e1469", None); spreadsheet-mangled ranges ("01-Apr" for 1-4) are read
     back as numbers.
     """
-    if not value:
+    text = _pages_text(value)
+    if not text:
         return None, None
-    text = fold(str(value)).strip().replace("--", "-").replace("–", "-").replace("—", "-")
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"^(?:pp?\.?|pages?)", "", text)
-    text = re.sub(r"\(?nopagination\)?", "", text)
-    if not text or text in ("na", "n/a", "nan", "none", "null"):
-        return None, None
+    ranges = _ranges(text)
+    if ranges:
+        text = ranges[0]
     m = re.fullmatch(r"0*(\d+)-([a-z]{3})[a-z]*", text)
     if m and m.group(2) in _MONTHS:  # "01-Apr" (Excel turned 1-4 into a date)
         return m.group(1), str(_MONTHS[m.group(2)])
@@ -395,6 +394,44 @@ def normalise_pages(value: str | None) -> tuple[str | None, str | None]:
             last = digits[: len(digits) - len(last)] + last
         last = prefix + last
     return first or None, last
+
+
+_RANGE_RE = re.compile(r"[a-z]{0,2}\d+[a-z]{0,2}(?:-[a-z]{0,2}\d+[a-z]{0,2})?")
+
+
+def _pages_text(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = fold(str(value)).strip().strip("\"'").replace("--", "-").replace("–", "-").replace("—", "-")
+    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"^(?:pp?\.?|pages?)", "", text)
+    text = re.sub(r"\(?nopagination\)?", "", text)
+    text = re.sub(r"\[[^\]]*\]", "", text) or text  # "P63 [tp 104]": a bracketed note
+    if not text or text in ("na", "n/a", "nan", "none", "null"):
+        return None
+    return text
+
+
+def _ranges(text: str) -> list[str]:
+    """The ranges of a field listing several ("230-5, 246-51, 233-8"); empty for one."""
+    pieces = re.split(r"[,+;]", text)
+    if len(pieces) > 1 and all(_RANGE_RE.fullmatch(p) for p in pieces):
+        return pieces
+    return []
+
+
+def page_starts(value: str | None) -> tuple[str, ...]:
+    """Digits of the first page of every range a pages field lists.
+
+    A paper printed in two languages has two ranges ("230-5, 246-51");
+    records agree on pages when they share one. Empty when the field holds
+    a single range (then :func:`normalise_pages` says all).
+    """
+    if not value or not any(sep in str(value) for sep in ",+;"):
+        return ()
+    text = _pages_text(value)
+    starts = [page_digits(r.split("-")[0]) for r in _ranges(text)] if text else []
+    return tuple(dict.fromkeys(s for s in starts if s))
 
 
 def page_digits(page: str | None) -> str | None:
@@ -469,6 +506,7 @@ class NormalisedRecord:
     issue: str | None
     first_page: str | None
     last_page: str | None
+    page_starts: tuple[str, ...]
     kind: str
     venue: str | None
     abstract: str | None
@@ -512,6 +550,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
         issue=normalise_volume(record.issue),
         first_page=first,
         last_page=last,
+        page_starts=page_starts(record.pages),
         kind=kind,
         venue=venue,
         abstract=abstract,

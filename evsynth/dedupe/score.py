@@ -67,8 +67,21 @@ def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return False
 
 
+def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Same first page, or a shared one when a record lists several ranges."""
+    if a.first_page and page_digits(a.first_page) == page_digits(b.first_page):
+        return True
+    if len(a.page_starts) > 1 or len(b.page_starts) > 1:
+        starts_a = a.page_starts or (page_digits(a.first_page),)
+        starts_b = b.page_starts or (page_digits(b.first_page),)
+        return bool(set(starts_a) & set(starts_b) - {None})
+    return False
+
+
 def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     first_a, first_b = a.first_page, b.first_page
+    if first_a and first_b and (len(a.page_starts) > 1 or len(b.page_starts) > 1):
+        return not _same_first_page(a, b)  # "230-5, 246-51" (two languages) vs "246-51"
     if not first_a or not first_b or first_a == first_b:
         return False
     da, db = page_digits(first_a), page_digits(first_b)
@@ -251,7 +264,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
     j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
     conference = a.venue == "conference" or b.venue == "conference"
     v_match = bool(a.volume) and a.volume == b.volume
-    p_match = bool(a.first_page) and page_digits(a.first_page) == page_digits(b.first_page)
+    p_match = _same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
     j_mismatch = journals_known and not j_match and not conference and not (v_match and p_match)
     same_year = a.year is not None and a.year == b.year

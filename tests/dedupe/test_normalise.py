@@ -15,6 +15,7 @@ from evsynth.dedupe.normalise import (
     normalise_title,
     normalise_volume,
     normalise_year,
+    page_starts,
     parse_author,
     record_kind,
     split_author_string,
@@ -148,11 +149,21 @@ def test_journal_variants_cover_subtitles_and_parallel_titles() -> None:
         ("01-Apr", ("1", "4")),  # 1-4 after a spreadsheet made it a date
         ("NA", (None, None)),
         ("106 (no pagination)", ("106", None)),
+        ("P213 [abstract 1142]", ("213", None)),  # a bracketed note
+        ('"1041-8, 1049-56"', ("1041", "1048")),  # several ranges: the first
         (None, (None, None)),
     ],
 )
 def test_pages(raw: str | None, expected: tuple[str | None, str | None]) -> None:
     assert normalise_pages(raw) == expected
+
+
+def test_page_starts_of_a_field_listing_several_ranges() -> None:
+    # Papers printed in two or three languages list every range.
+    assert page_starts("1041-8, 1049-56") == ("1041", "1049")
+    assert page_starts("233-238+246-251") == ("233", "246")
+    assert page_starts("1041-1048") == ()
+    assert page_starts("97-104; discussion 104-6") == ()  # a discussion is no second range
 
 
 def test_volumes_and_years() -> None:

@@ -300,3 +300,18 @@ def test_two_exports_of_one_correction_notice_merge() -> None:
                  authors=("Noppers I.",), journal="Pain", year=2011, volume="152", issue="11", pages="2660-2660")
     d = pair(wos, emb)
     assert d.decision == "merge" and d.evidence["title_similarity"] == 100.0
+
+
+PRINTED_TWICE = dict(source="medline", title="[Cardiac rehabilitation after myocardial infarction: a randomized trial]",
+                     authors=("Souza, R. M.", "Lima, F. C.", "Alves, J. P."), journal="Arquivos Brasileiros de Cardiologia",
+                     year=2012, volume="98", issue="5")
+
+
+def test_paper_printed_in_two_languages_shares_one_of_its_page_ranges() -> None:
+    both = Record(source_id="22735911", pages="412-9, 420-7", **PRINTED_TWICE)  # type: ignore[arg-type]
+    english = Record(source_id="L2012", pages="420-427",
+                     **{**PRINTED_TWICE, "source": "ris", "journal": "Arq Bras Cardiol",
+                        "title": "Cardiac rehabilitation after myocardial infarction: a randomized trial"})
+    assert pair(both, english).decision == "merge"
+    other = Record(source_id="L2013", pages="428-435", **{**PRINTED_TWICE, "source": "ris"})  # type: ignore[arg-type]
+    assert "pages" in pair(both, other).evidence["conflicts"]
