@@ -281,7 +281,11 @@ def normalise_authors(authors: Sequence[str] | str | None) -> tuple[tuple[str, s
 
 
 # -- journals, pages, volumes, years ---------------------------------------
-_JOURNAL_STOP = frozenset({"the", "of", "and", "in", "for", "on", "de", "la", "und", "fur", "et"})
+# Articles, conjunctions and prepositions, which ISO 4 abbreviations drop in any language
+# ("Cir Cir" for "Cirugia y Cirujanos"; "d" is French "d'").
+_JOURNAL_STOP = frozenset({"the", "of", "and", "in", "for", "on", "de", "la", "le", "les", "du", "des",
+                           "d", "l", "y", "e", "et", "und", "fur", "der", "die", "del", "di", "da",
+                           "do", "dos"})
 
 
 def normalise_journal(value: str | None) -> tuple[str, ...]:
@@ -300,7 +304,8 @@ def journal_variants(value: str | None) -> list[tuple[str, ...]]:
     The whole title, the part before a colon ("Cancer epidemiology, biomarkers
     & prevention : a publication of ..."), and each side of a "/" or "="
     ("Revista Panamericana de Salud Publica/Pan American Journal of Public
-    Health"; "International journal of cancer.Journal international du cancer").
+    Health"; "International journal of cancer.Journal international du cancer"),
+    and the meeting of a "Journal.Conference: Meeting" field.
     """
     return list(_journal_variants(value))
 
@@ -315,6 +320,8 @@ def _journal_variants(value: str | None) -> tuple[tuple[str, ...], ...]:
         if sep in value:
             parts.extend(value.split(sep))
     parts.extend(re.split(r"(?<=[a-z]{4})\.\s*(?=[A-Z][a-z])", value))
+    # "Blood.Conference: 52nd ASH Annual Meeting": the meeting is a venue of its own.
+    parts.extend(m.group(1) for m in re.finditer(r"\bconference\s*:\s*(.+)$", value, re.IGNORECASE))
     out = [normalise_journal(p) for p in parts]
     return tuple(t for t in dict.fromkeys(out) if t)
 

@@ -122,6 +122,10 @@ def test_author_lists() -> None:
         ("Cancer", "Cancer Cytopathology", False),
         ("Diabetes", "Diabetes Care", False),
         ("Diabetologia", "Diabetes", False),
+        # ISO 4 drops articles, conjunctions and prepositions in any language.
+        ("Enferm Infecc Microbiol Clin", "Enfermedades Infecciosas y Microbiologia Clinica", True),
+        ("Rev Mal Respir", "Revue des Maladies Respiratoires", True),
+        ("Ann Fr Anesth Reanim", "Annales Francaises d'Anesthesie et de Reanimation", True),
     ],
 )
 def test_journal_match(a: str, b: str, same: bool) -> None:
@@ -135,6 +139,8 @@ def test_journal_variants_cover_subtitles_and_parallel_titles() -> None:
     assert ("international", "journal", "cancer") in parallel
     conf = journal_variants("Circulation. Conference: American Heart Association's Scientific Sessions")
     assert ("circulation",) in conf
+    meeting = journal_variants("Pediatric Nephrology.Conference: 45th Annual Meeting of the ESPN Krakow Poland")
+    assert normalise_journal("45th Annual Meeting of the ESPN Krakow Poland") in meeting
 
 
 @pytest.mark.parametrize(

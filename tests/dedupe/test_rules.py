@@ -315,3 +315,13 @@ def test_paper_printed_in_two_languages_shares_one_of_its_page_ranges() -> None:
     assert pair(both, english).decision == "merge"
     other = Record(source_id="L2013", pages="428-435", **{**PRINTED_TWICE, "source": "ris"})  # type: ignore[arg-type]
     assert "pages" in pair(both, other).evidence["conflicts"]
+
+
+def test_meeting_abstract_exported_under_journal_or_meeting_name_merges() -> None:
+    title = "Eculizumab in plasma-resistant atypical haemolytic uraemic syndrome: interim results"
+    authors = ("Verhave, J. C.", "Wetzels, J. F.", "Van de Kar, N. C.")
+    a = Record(source="ris", source_id="L70512", title=title, authors=authors, year=2011, volume="9",
+               journal="Journal of Thrombosis and Haemostasis.Conference: 23rd Congress of the ISTH Kyoto Japan")
+    b = Record(source="ris", source_id="WOS:0002", title=title, authors=authors, year=2011, volume="9",
+               journal="23rd Congress of the ISTH Kyoto Japan")
+    assert pair(a, b).decision == "merge"
