@@ -78,6 +78,13 @@ def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return False
 
 
+def _same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Both records give the same range of several pages ("280-284")."""
+    first, last = page_digits(a.first_page), page_digits(a.last_page)
+    return (bool(first and last) and first.isdigit() and last.isdigit() and int(last) > int(first)
+            and (first, last) == (page_digits(b.first_page), page_digits(b.last_page)))
+
+
 def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     first_a, first_b = a.first_page, b.first_page
     if first_a and first_b and (len(a.page_starts) > 1 or len(b.page_starts) > 1):
@@ -346,6 +353,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
                 and i_match and not a.first_page and not b.first_page):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
+    if (authors["status"] == "match" and full >= 50 and same_year and v_match and j_match
+            and _same_page_range(a, b)):
+        # A translated or shortened title: the whole citation, page range included, agrees.
+        return out("merge", "citation+authors")
     return out("apart", "dissimilar")
 
 

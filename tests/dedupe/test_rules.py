@@ -325,3 +325,26 @@ def test_meeting_abstract_exported_under_journal_or_meeting_name_merges() -> Non
     b = Record(source="ris", source_id="WOS:0002", title=title, authors=authors, year=2011, volume="9",
                journal="23rd Congress of the ISTH Kyoto Japan")
     assert pair(a, b).decision == "merge"
+
+
+FRENCH = dict(authors=("Dupont, J.", "Martin, P.", "Lefevre, C."), journal="Annales de Chirurgie", year=1998,
+              volume="52")
+
+
+def test_translated_title_merges_only_with_the_whole_citation_agreeing() -> None:
+    # Two English renderings of a French title: the same authors, journal, volume,
+    # year and page range make one article; without the full range they stay apart.
+    medline = Record(source="medline", source_id="9847301", title="[Early enteral feeding after oesophagectomy. "
+                     "A controlled study]", pages="331-7", **FRENCH)  # type: ignore[arg-type]
+    embase_ = Record(source="ris", source_id="L28501", title="Early enteral nutrition following oesophagectomy: "
+                     "a randomised trial", pages="331-337", **{**FRENCH, "journal": "Ann Chir"})
+    d = pair(medline, embase_)
+    assert d.decision == "merge" and d.rule == "citation+authors"
+    one_page = [Record(**{**vars(r), "pages": "331"}) for r in (medline, embase_)]
+    assert pair(*one_page).decision == "apart"  # an abstract on one page: not enough
+    other_range = Record(**{**vars(embase_), "pages": "331-335"})
+    assert pair(medline, other_range).decision == "apart"
+    other_authors = Record(**{**vars(embase_), "authors": ("Bernard, A.", "Petit, L.")})
+    assert pair(medline, other_authors).decision == "apart"
+    unrelated = Record(**{**vars(embase_), "title": "Antibiotic prophylaxis in hernia repair"})
+    assert pair(medline, unrelated).decision == "apart"  # a wrong page field, not a translation
