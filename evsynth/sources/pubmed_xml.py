@@ -1,9 +1,16 @@
 """PubMed XML (E-utilities ``efetch``, ``retmode=xml``) → :class:`~evsynth.models.Record`.
 
-A streaming parser: :func:`iter_pubmed_xml` walks the file with
-``lxml.etree.iterparse``, builds one record per ``PubmedArticle`` or
-``PubmedBookArticle`` and clears each element (and the ones before it) as it
-goes, so memory stays flat however large the file is.
+A streaming parser: :func:`iter_pubmed_xml` feeds the file to an
+``lxml.etree.XMLPullParser`` in chunks, builds one record per ``PubmedArticle``
+or ``PubmedBookArticle`` and frees the elements of each chunk (and everything
+before them) once their records are out, so memory stays flat however large
+the file is.
+
+Records are built fast but exactly as the straightforward Python builder here
+(``_article_record``) builds them: one XSLT run per chunk extracts the fields
+of all its ``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path
+cannot do exactly goes to the Python builder, as do ``PubmedBookArticle``
+records.
 
 The parser is hardened: it never loads a DTD, never touches the network,
 never substitutes entities, and refuses documents that declare entities
@@ -27,6 +34,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..models import Record
+from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
 
 __all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
 
@@ -38,30 +46,8 @@ _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
 _ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet", *_ARTICLE_TAGS})
 _HEAD_LIMIT = 1 << 20  # bytes read before the root element to inspect the prolog
 _NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_CHUNK = 1 << 19  # bytes read and fed to libxml2 at a time: the records of one batch
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-
-
-class _Prefixed(io.RawIOBase):
-    """A binary stream that returns ``head`` and then the rest of ``stream``."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size is None or size < 0:
-                out, self._head = self._head + self._stream.read(), b""
-                return out
-            out, self._head = self._head[:size], self._head[size:]
-            return out
-        return self._stream.read(size if size is not None else -1)
 
 
 def _read_head(stream: IO[bytes]) -> bytes:
@@ -178,32 +164,13 @@ def _year_of(pub_date: Any) -> tuple[int | None, str | None]:
     """Year and the date as PubMed printed it (``1998 Dec-1999 Jan``, ``1990 Spring``)."""
     if pub_date is None:
         return None, None
-    year = _find_text(pub_date, "Year")
-    medline = _find_text(pub_date, "MedlineDate")
-    parts = [p for p in (year, _find_text(pub_date, "Month"), _find_text(pub_date, "Season"),
-                         _find_text(pub_date, "Day")) if p]
-    shown = medline or (" ".join(parts) if parts else None)
-    source = year or medline or ""
-    m = _YEAR.search(source)
-    return (int(m.group(1)) if m else None), shown
+    return year_from_parts(*(_find_text(pub_date, t) for t in ("Year", "MedlineDate", "Month", "Season", "Day")))
 
 
 def _iso_date(el: Any) -> str | None:
     if el is None:
         return None
-    y = _find_text(el, "Year")
-    if not y or not y.isdigit():
-        return None
-    month = _find_text(el, "Month") or ""
-    if month.isdigit():
-        mo = int(month)
-    else:
-        mo = _MONTHS.get(month[:3].lower(), 0)
-    day = _find_text(el, "Day") or ""
-    d = int(day) if day.isdigit() else 0
-    if not mo:
-        return y
-    return f"{int(y):04d}-{mo:02d}-{d:02d}" if d else f"{int(y):04d}-{mo:02d}"
+    return iso_from_parts(_find_text(el, "Year"), _find_text(el, "Month"), _find_text(el, "Day"))
 
 
 def _entry_date(history: Any) -> str | None:
@@ -502,16 +469,7 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     try:
         head = _read_head(stream)
         _check_prolog(head, label)
-        feed: Any
-        if isinstance(source, (str, os.PathLike)):
-            feed = os.fspath(source)  # libxml2 reads the file itself (faster than a Python stream)
-        elif isinstance(stream, io.BytesIO) and owned:
-            stream.seek(0)
-            feed = stream
-        else:
-            feed = _Prefixed(head, stream)
-        context = etree.iterparse(
-            feed,
+        parser = etree.XMLPullParser(
             events=("end",),
             tag=_ARTICLE_TAGS,
             resolve_entities=False,
@@ -521,28 +479,22 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
             huge_tree=False,
             remove_blank_text=False,
         )
-        checked_root = False
+        state: dict[str, Any] = {"root": None, "python_only": False}
         try:
-            for _event, el in context:
-                if not checked_root:
-                    _check_dtd(el.getroottree(), label)
-                    _check_root(el.getroottree().getroot(), label, el.sourceline)
-                    checked_root = True
+            failure = None
+            for chunk in _chunks(head, stream):
                 try:
-                    record = _book_record(el) if el.tag == "PubmedBookArticle" else _article_record(el)
-                except ValueError as exc:
-                    raise InputError(str(exc), path=label, line=el.sourceline) from None
-                if not record.pmid:
-                    raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
-                # free memory: the element and everything parsed before it
-                el.clear(keep_tail=False)
-                parent = el.getparent()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
-                yield record
-            if not checked_root:
-                root = context.root
+                    parser.feed(chunk)
+                except etree.XMLSyntaxError as exc:
+                    failure = exc  # the records completed before the error still come out
+                yield from _batch(parser, state, label)
+                if failure is not None:
+                    raise failure
+            try:
+                root = parser.close()
+            finally:
+                yield from _batch(parser, state, label)
+            if state["root"] is None:
                 _check_dtd(root.getroottree() if root is not None else None, label)
                 _check_root(root, label, 1)
         except etree.XMLSyntaxError as exc:
@@ -555,6 +507,57 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     finally:
         if owned:
             stream.close()
+
+
+def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    """The document's bytes: ``head`` (already read), then the rest of ``stream``."""
+    yield head
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+
+
+def _batch(parser: Any, state: dict[str, Any], label: str | None) -> Iterator[Record]:
+    """Records of the articles the parser completed since the last call, each freed once built.
+
+    ``PubmedArticle`` records come from one XSLT run over the batch
+    (:mod:`._pubmed_fast`); the Python builder makes the others, and all of them
+    once libxml2 has logged anything (an undeclared entity leaves a reference
+    node whose text only the Python builder keeps).
+    """
+    batch = [el for _event, el in parser.read_events()]
+    if not batch:
+        return
+    if state["root"] is None:
+        tree = batch[0].getroottree()
+        _check_dtd(tree, label)
+        state["root"] = tree.getroot()
+        _check_root(state["root"], label, batch[0].sourceline)
+    if not state["python_only"] and len(parser.feed_error_log):
+        state["python_only"] = True
+    root = state["root"]
+    flat = all(el.getparent() is root for el in batch)
+    articles = [el for el in batch if el.tag == "PubmedArticle"]
+    built = iter(build_records(root, articles) if articles and flat and not state["python_only"] else ())
+    for el in batch:
+        try:
+            if el.tag == "PubmedBookArticle":
+                record = _book_record(el)
+            else:
+                record = next(built, None) or _article_record(el)
+        except ValueError as exc:
+            raise InputError(str(exc), path=label, line=el.sourceline) from None
+        if not record.pmid:
+            raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
+        if not flat:  # free memory: the element and everything parsed before it
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+                del parent[0]
+        yield record
+    if flat:  # free memory: the batch and everything parsed before it
+        del root[:root.index(batch[-1]) + 1]
 
 
 def _check_root(root: Any, label: str | None, line: int | None) -> None:

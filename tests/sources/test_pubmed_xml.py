@@ -257,3 +257,269 @@ def test_records_stream_before_the_file_is_read(shared: Path) -> None:
     assert first.pmid == "27797938"
     assert stream.tell() < len(many) // 10
     assert 1 + sum(1 for _ in gen) == 200
+
+
+# --- the fast path (XSLT) against the straightforward Python builder -----------------------------
+
+import dataclasses  # noqa: E402
+import random  # noqa: E402
+
+from lxml import etree  # noqa: E402
+
+from evsynth.sources import pubmed_xml  # noqa: E402
+
+
+def _reference(data: bytes, label: str = "x.xml"):
+    """The parser as it was: iterparse over the bytes, the Python builder per element."""
+    stream = io.BytesIO(data)
+    pubmed_xml._check_prolog(pubmed_xml._read_head(stream), label)
+    stream.seek(0)
+    context = etree.iterparse(stream, events=("end",), tag=pubmed_xml._ARTICLE_TAGS, resolve_entities=False,
+                              no_network=True, load_dtd=False, huge_tree=False)
+    checked = False
+    try:
+        for _event, el in context:
+            if not checked:
+                pubmed_xml._check_dtd(el.getroottree(), label)
+                pubmed_xml._check_root(el.getroottree().getroot(), label, el.sourceline)
+                checked = True
+            try:
+                record = (pubmed_xml._book_record(el) if el.tag == "PubmedBookArticle"
+                          else pubmed_xml._article_record(el))
+            except ValueError as exc:
+                raise InputError(str(exc), path=label, line=el.sourceline) from None
+            if not record.pmid:
+                raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+            yield record
+        if not checked:
+            root = context.root
+            pubmed_xml._check_dtd(root.getroottree() if root is not None else None, label)
+            pubmed_xml._check_root(root, label, 1)
+    except etree.XMLSyntaxError as exc:
+        line = max(int((exc.position[0] if exc.position else exc.lineno) or 1), 1)
+        msg = f"entity use refused ({exc.msg})" if "entity" in exc.msg.lower() else exc.msg
+        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
+
+
+def _outcome(records):
+    """Every record (all fields, ``extra`` in order) up to the error, and the error."""
+    out = []
+    try:
+        for r in records:
+            out.append((dataclasses.astuple(r), list(r.extra.items())))
+    except Exception as exc:  # compared, not hidden
+        return out, (type(exc).__name__, str(exc), getattr(exc, "line", None))
+    return out, None
+
+
+def _assert_same(data: bytes) -> None:
+    assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data))
+
+
+def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bodies = []
+    for path in _fixtures(shared):
+        data = path.read_bytes()
+        _assert_same(data)
+        start, end = data.index(b"<PubmedArticle>"), data.rindex(b"</PubmedArticleSet>")
+        bodies.append(data[start:end])
+    many = b"<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n" + b"".join(bodies) * 5 + b"</PubmedArticleSet>\n"
+    _assert_same(many)
+    for chunk in (97, 4096):  # batches across chunk boundaries
+        monkeypatch.setattr(pubmed_xml, "_CHUNK", chunk)
+        _assert_same(many)
+
+
+def test_fixtures_take_the_fast_path(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built_in_python = []
+    python_builder = pubmed_xml._article_record
+    monkeypatch.setattr(pubmed_xml, "_article_record", lambda el: built_in_python.append(el) or python_builder(el))
+    for path in _fixtures(shared):
+        assert parse_pubmed_xml(path)
+    assert built_in_python == []
+
+
+_DOCTYPE = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
+            b'2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n')
+
+
+def _art(pmid: str = "1", article: str = "", mc: str = "", data: str = "", attrs: str = ' Status="MEDLINE"',
+         pub_date: str = "<Year>2001</Year>") -> str:
+    return (f"<PubmedArticle><MedlineCitation{attrs}><PMID>{pmid}</PMID><Article><Journal><ISSN>1</ISSN>"
+            f"<JournalIssue><Volume>2</Volume><PubDate>{pub_date}</PubDate></JournalIssue><Title>J</Title></Journal>"
+            f"{article}</Article>{mc}</MedlineCitation><PubmedData>{data}</PubmedData></PubmedArticle>\n")
+
+
+def _doc(*articles: str, doctype: bool = True) -> bytes:
+    return (_DOCTYPE if doctype else b"") + ("<PubmedArticleSet>\n" + "".join(articles)
+                                            + "</PubmedArticleSet>\n").encode()
+
+
+_REFS = ('<ArticleIdList><ArticleId IdType="pubmed">1</ArticleId></ArticleIdList><ReferenceList><Reference>'
+         '<Citation>c</Citation><ArticleIdList><ArticleId IdType="doi">10.9/cited</ArticleId>'
+         '<ArticleId IdType="pmc">PMC9</ArticleId></ArticleIdList></Reference>'
+         '<ReferenceList><Reference><Citation>nested</Citation></Reference></ReferenceList></ReferenceList>')
+EDGE_CASES = {
+    "markup in title": _doc(_art(article="<ArticleTitle><i>E.</i> <i>coli</i>\n and H<sub>2</sub>O</ArticleTitle>")),
+    "structured abstract": _doc(_art(article='<Abstract><AbstractText Label="BACKGROUND">x <b>y</b></AbstractText>'
+                                             '<AbstractText>  </AbstractText><AbstractText Label="">z</AbstractText>'
+                                             '</Abstract>')),
+    "labels with TAB, CR, LF": _doc(_art(article='<Abstract><AbstractText Label="A&#9;B">x</AbstractText>'
+                                                 '<AbstractText Label="C&#13;D&#9;E">y</AbstractText></Abstract>'),
+                                    _art("2", article='<Abstract><AbstractText Label="A&#10;B">x</AbstractText>'
+                                                      '</Abstract>')),
+    "medline date and season": _doc(_art(pub_date="<MedlineDate>1998 Dec-1999 Jan</MedlineDate>"),
+                                    _art("2", pub_date="<Year>1990</Year><Season>Spring</Season>"),
+                                    _art("3", pub_date="<Month>Jan</Month>",
+                                         article="<ArticleDate><Year>2016</Year></ArticleDate>")),
+    "authors": _doc(_art(article='<AuthorList><Author ValidYN="N"><LastName>Bad</LastName></Author><Author>'
+                                 '<CollectiveName>Group</CollectiveName><LastName>X</LastName></Author><Author>'
+                                 '<LastName>A</LastName><LastName>B</LastName><Initials>Q</Initials><Suffix>Jr'
+                                 '</Suffix></Author><Author><LastName> </LastName><ForeName>F</ForeName></Author>'
+                                 '<Author><LastName>L</LastName><ForeName> </ForeName><Initials>I</Initials>'
+                                 '</Author><Author><LastName>M</LastName><ForeName>F1</ForeName><ForeName/>'
+                                 '</Author></AuthorList>')),
+    "ELocationID-only DOI": _doc(_art(article='<ELocationID EIdType="pii">p</ELocationID><ELocationID '
+                                              'EIdType="doi" ValidYN="N">bad</ELocationID><ELocationID '
+                                              'EIdType="doi">10.1/x</ELocationID>', data=_REFS)),
+    "own ids, not the references'": _doc(_art(data='<ArticleIdList><ArticleId IdType="doi"> </ArticleId>'
+                                                   '<ArticleId IdType="doi">10.2/y</ArticleId><ArticleId '
+                                                   'IdType="pmc">PMC1</ArticleId><ArticleId IdType="pii">P'
+                                                   '</ArticleId></ArticleIdList>' + _REFS[_REFS.index("<Ref"):])),
+    "non-ASCII whitespace": _doc(
+        _art(article="<ArticleTitle>A\u00a0 b\u2009c</ArticleTitle><Abstract><AbstractText Label=\"L\u00a0M\">"
+                     "\u00a0</AbstractText><AbstractText>ok\u2003fine</AbstractText></Abstract>",
+             mc="<KeywordList><Keyword>a\u0085b</Keyword><Keyword>\u3000</Keyword></KeywordList>"),
+        _art("2", article="<ArticleTitle>\u00a0</ArticleTitle><VernacularTitle>V\u2028W</VernacularTitle>"
+                          "<AuthorList><Author><LastName>L</LastName><ForeName>\u00a0</ForeName><Initials>I"
+                          "</Initials></Author></AuthorList>"),
+        _art("3", data="<ArticleIdList><ArticleId IdType=\"doi\">\u00a0</ArticleId><ArticleId IdType=\"doi\">"
+                       "10.2/y</ArticleId></ArticleIdList>"),
+        _art("\u00a04")),
+    "entry dates": _doc(_art(data='<History><PubMedPubDate PubStatus="received"><Year>2000</Year></PubMedPubDate>'
+                                  '<PubMedPubDate PubStatus="pubmed"><Year>2001</Year><Month>Feb</Month>'
+                                  '</PubMedPubDate><PubMedPubDate PubStatus="entrez"><Year>2002</Year><Month>3'
+                                  '</Month><Day>4</Day></PubMedPubDate></History>'),
+                        _art("2", data='<History><PubMedPubDate PubStatus="entrez"/><PubMedPubDate '
+                                       'PubStatus="pubmed"><Year>2001</Year></PubMedPubDate></History>')),
+    "lists, pages, databanks": _doc(_art(
+        article="<Pagination><StartPage>5</StartPage><EndPage>9</EndPage></Pagination><Language>eng</Language>"
+                "<Language> </Language><Language>fre</Language><DataBankList><DataBank><DataBankName>GenBank"
+                "</DataBankName><AccessionNumberList><AccessionNumber>X</AccessionNumber></AccessionNumberList>"
+                "</DataBank><DataBank><DataBankName>ClinicalTrials.gov</DataBankName><AccessionNumberList>"
+                "<AccessionNumber>NCT0001</AccessionNumber></AccessionNumberList></DataBank></DataBankList>"
+                "<PublicationTypeList><PublicationType>A</PublicationType><PublicationType/>"
+                "</PublicationTypeList>",
+        mc="<MedlineJournalInfo><MedlineTA>TA</MedlineTA><ISSNLinking>L</ISSNLinking></MedlineJournalInfo>"
+           "<MeshHeadingList><MeshHeading><DescriptorName>D1</DescriptorName><QualifierName>q</QualifierName>"
+           "</MeshHeading><MeshHeading><QualifierName>q</QualifierName></MeshHeading></MeshHeadingList>"
+           "<KeywordList><Keyword>k1</Keyword></KeywordList><KeywordList><Keyword>second</Keyword></KeywordList>")),
+    "comments, PIs, CDATA": _doc(_art(article="<ArticleTitle>a<!-- c -->b<?pi x?>c<![CDATA[<GrantList>d"
+                                              "</GrantList>]]>e</ArticleTitle><GrantList><!-- </GrantList> -->"
+                                              "</GrantList>")),
+    "undeclared entity": _doc(_art(article="<ArticleTitle>a &nbsp; b</ArticleTitle>"), _art("2")),
+    "raw attributes with separators": _doc(_art(attrs=' Status="a&#10;b"'), _art("2", attrs=' Status="\ue000&#10;"'),
+                                           _art("3", attrs="")),
+    "namespaced elements": _doc(_art(article='<ArticleTitle>t <m:math xmlns:m="urn:m"><m:mi>x</m:mi> <m:mo>+'
+                                             '</m:mo></m:math></ArticleTitle><AuthorList><Author><LastName '
+                                             'xmlns="urn:x">NS</LastName><LastName>Plain</LastName></Author>'
+                                             '</AuthorList>')),
+    "no PMID": _doc(_art(), _art(pmid="")),
+    "no Article": _doc(_art(), "<PubmedArticle><MedlineCitation><PMID>2</PMID></MedlineCitation></PubmedArticle>"),
+    "year int() refuses": _doc(_art(), _art("2", data="<History><PubMedPubDate PubStatus=\"entrez\"><Year>\u00b2"
+                                                      "</Year></PubMedPubDate></History>")),
+    "malformed inside GrantList": _doc(_art(), _art("2", article="<GrantList><Grant>\n<Agency>x</Agenc></Grant>"
+                                                                 "</GrantList>"), _art("3")),
+    "bare & inside CommentsCorrectionsList": _doc(_art(), _art("2", mc="<CommentsCorrectionsList>\n"
+                                                                       "<CommentsCorrections><RefSource>a & b"
+                                                                       "</RefSource></CommentsCorrections>\n"
+                                                                       "</CommentsCorrectionsList>"), _art("3")),
+    "truncated inside ReferenceList": _doc(_art(), _art("2", data=_REFS.replace("><", ">\n<")))[:-80],
+    "odd skipped tags": _doc(_art(article='<GrantList CompleteYN="Y"/><GrantList a=">" b=\'/>\'><Grant/>'
+                                          '</GrantList><GrantListX>kept</GrantListX><ArticleTitle>t</ArticleTitle>',
+                                  data="<ReferenceList\n>\r\n</ReferenceList >")),
+    "books, nesting, wrappers": _doc(_art(), "<PubmedBookArticle><BookDocument><PMID>9</PMID><ArticleTitle>c"
+                                             "</ArticleTitle><Book><BookTitle>B</BookTitle></Book><ReferenceList>"
+                                             "<Reference/></ReferenceList></BookDocument></PubmedBookArticle>",
+                                     "<X>" + _art("3") + "</X>", "<DeleteCitation><PMID>7</PMID></DeleteCitation>",
+                                     _art("4"), doctype=False),
+    "nested articles": _doc("<PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>outer"
+                            "</ArticleTitle></Article>" + _art("2") + "</MedlineCitation></PubmedArticle>",
+                            _art("3")),
+    "single article": _art("5").encode(),
+    "error after a trimmed subtree on its line": _doc(_art(article="<GrantList><Grant>\u00e9\u4e2d</Grant>"
+                                                                   "</GrantList><b></c>"), doctype=False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_fast_path_equals_reference_on_edge_cases(case: str) -> None:
+    _assert_same(EDGE_CASES[case])
+
+
+def _random_text(rnd: random.Random, markup: bool = True) -> str:
+    words = ["alpha", "Beta", "x&amp;y", "&lt;b&gt;", "\u00e9t\u00e9", "42", "\ue000", "a\u2028b", "<i>it</i>",
+             "<sup>2</sup>", "<b>b <i>bi</i></b>", "<!-- c -->", "<![CDATA[cd<a>]]>", "<?pi x?>", "&amp;"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u0085", "", "", "&#160;", "&#10;", "&#9;"]
+    parts = [rnd.choice(spaces) + rnd.choice(words if markup else words[:8]) for _ in range(rnd.randint(0, 4))]
+    return "".join(parts) + rnd.choice(spaces)
+
+
+def _random_article(rnd: random.Random, pmid: str) -> str:
+    def el(tag: str, markup: bool = True, attrs: str = "") -> str:
+        return f"<{tag}{attrs}/>" if rnd.random() < 0.05 else f"<{tag}{attrs}>{_random_text(rnd, markup)}</{tag}>"
+
+    def some(text: str, p: float = 0.6) -> str:
+        return text if rnd.random() < p else ""
+
+    skipped = ["<GrantList><Grant><Agency>A &amp; B</Agency></Grant>\n</GrantList>", "<GrantList/>",
+               "<CommentsCorrectionsList>\n<CommentsCorrections RefType='Cites'><RefSource>x</RefSource><PMID>1"
+               "</PMID></CommentsCorrections>\n</CommentsCorrectionsList>", _REFS[_REFS.index("<Ref"):], ""]
+    names = ["LastName", "ForeName", "Initials", "Suffix", "CollectiveName", "LastName"]
+    valid = ["", ' ValidYN="N"']
+    authors = "".join(f"<Author{rnd.choice(valid)}>"
+                      + "".join(el(t, t == "CollectiveName") for t in rnd.sample(names, rnd.randint(0, 4)))
+                      + "<AffiliationInfo><Affiliation>a</Affiliation></AffiliationInfo></Author>"
+                      for _ in range(rnd.randint(0, 3)))
+    label = rnd.choice(["", ' Label="L"', ' Label=""', ' Label="A&#9;B"', ' Label="\u00a0X"'])
+    article = (rnd.choice(skipped) + some(el("ArticleTitle"), 0.9) + rnd.choice(skipped)
+               + some("<Pagination>" + some(el("MedlinePgn", False)) + some(el("StartPage", False))
+                      + some(el("EndPage", False)) + "</Pagination>")
+               + "".join(el("ELocationID", False, rnd.choice([' EIdType="doi"', ' EIdType="doi" ValidYN="N"']))
+                         for _ in range(rnd.randint(0, 2)))
+               + some("<Abstract>" + "".join(el("AbstractText", attrs=label) for _ in range(rnd.randint(0, 3)))
+                      + "</Abstract>")
+               + some(f"<AuthorList>{authors}</AuthorList>") + "".join(el("Language", False) for _ in range(2))
+               + some("<PublicationTypeList>" + el("PublicationType") + "</PublicationTypeList>")
+               + some(el("VernacularTitle"), 0.3) + some(f"<ArticleDate>{el('Year', False)}</ArticleDate>", 0.3))
+    ids = "".join(el("ArticleId", False, f' IdType="{rnd.choice(["doi", "pmc", "pii"])}"') for _ in range(3))
+    dates = "".join(f'<PubMedPubDate PubStatus="{rnd.choice(["entrez", "pubmed", "received"])}">'
+                    f'<Year>{rnd.choice(["2001", "x", ""])}</Year>{some(el("Month", False))}</PubMedPubDate>'
+                    for _ in range(rnd.randint(0, 3)))
+    mc = (some("<MedlineJournalInfo>" + some(el("MedlineTA", False)) + some(el("ISSNLinking", False))
+               + "</MedlineJournalInfo>") + rnd.choice(skipped)
+          + some("<MeshHeadingList>" + "".join(f"<MeshHeading>{el('DescriptorName')}</MeshHeading>"
+                                               for _ in range(rnd.randint(0, 3))) + "</MeshHeadingList>")
+          + some("<KeywordList>" + el("Keyword") + el("Keyword") + "</KeywordList>"))
+    pub_date = some(el("Year", False)) + some(el("MedlineDate", False)) + some(el("Season", False))
+    return _art(pmid, article, mc, some(f"<History>{dates}</History>") + f"<ArticleIdList>{ids}</ArticleIdList>"
+                + rnd.choice(skipped), attrs=rnd.choice(["", ' Status="MEDLINE"', ' Status="a&#10;b"']),
+                pub_date=pub_date)
+
+
+def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    for seed in range(150):
+        rnd = random.Random(seed)
+        doctype = rnd.random() < 0.7
+        data = _doc(*(_random_article(rnd, str(i)) for i in range(1, rnd.randint(2, 6))), doctype=doctype)
+        if doctype and rnd.random() < 0.2:  # an undeclared entity: a reference node, a warning
+            data = data.replace(b"&amp;", b"&nbsp;", 1)
+        if rnd.random() < 0.15:
+            data = data[:rnd.randint(len(data) // 2, len(data))]
+        monkeypatch.setattr(pubmed_xml, "_CHUNK", rnd.choice([7, 300, 1 << 19]))
+        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data)), seed
