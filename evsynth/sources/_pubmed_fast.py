@@ -1,21 +1,32 @@
 """Fast path of :mod:`evsynth.sources.pubmed_xml` (private).
 
-:func:`build_records` runs one XSLT 1.0 stylesheet (in C) over a batch of
-``PubmedArticle`` elements: one line of text per record field, split and
-assembled in Python. The records are exactly those of the straightforward
-Python builder in :mod:`~evsynth.sources.pubmed_xml` (``_article_record``),
-which stays the reference and the fallback. ``normalize-space()`` only
-collapses ASCII whitespace whereas Python's ``str.split()`` also splits on
-U+00A0 and friends, so the strings of a record holding such whitespace are
-collapsed again in Python; where the stylesheet already chose a value by its
-emptiness (author names, ids), or a raw attribute value holds a separator, the
-record is left to the Python builder.
+Two parts, both exact with respect to the straightforward Python builder in
+:mod:`~evsynth.sources.pubmed_xml` (``_article_record``), which stays the
+reference and the fallback:
+
+* :class:`Trimmer` removes subtrees evsynth never reads (``CommentsCorrectionsList``,
+  ``GrantList``, ``ReferenceList``) from the byte stream before libxml2 sees it,
+  each replaced by the line breaks it contained, so line numbers in errors stay
+  right. It is conservative: it only works on ASCII-compatible input after the
+  root start tag, never inside comments, CDATA sections or processing
+  instructions, keeps a region whose end it cannot find (so truncation is still
+  reported), and checks every region it removes with a separate libxml2 parser:
+  a region that is not well-formed on its own is passed through unchanged, so the
+  main parser reports the error exactly as before.
+* :func:`build_records` runs one XSLT 1.0 stylesheet (in C) over a batch of
+  ``PubmedArticle`` elements: one line of text per record field, split and
+  assembled in Python. ``normalize-space()`` only collapses ASCII whitespace
+  whereas Python's ``str.split()`` also splits on U+00A0 and friends, so the
+  strings of a record holding such whitespace are collapsed again in Python;
+  where the stylesheet already chose a value by its emptiness (author names,
+  ids), or a raw attribute value holds a separator, the record is left to the
+  Python builder.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from lxml import etree
 
@@ -49,6 +60,251 @@ def iso_from_parts(y: str | None, month: str | None, day: str | None) -> str | N
     if not mo:
         return y
     return f"{int(y):04d}-{mo:02d}-{d:02d}" if d else f"{int(y):04d}-{mo:02d}"
+
+
+# ---------------------------------------------------------------------------
+# byte-stream trimming
+
+#: Subtrees removed before parsing. Per the PubMed DTD none of them can occur
+#: inside an element whose text evsynth reads.
+SKIPPED = ("CommentsCorrectionsList", "GrantList", "ReferenceList")
+_SKIP_START = re.compile(rb"<(" + "|".join(SKIPPED).encode() + rb")[\s/>]")
+_START_TAG = {t: re.compile(rb"<" + t.encode()
+                            + rb"""(?:\s++[^\s=/>"'<]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+\s*+(/?)>""")
+              for t in SKIPPED}
+_END_TAG = {t: re.compile(rb"</" + t.encode() + rb"\s*>") for t in SKIPPED}
+_NOT_NEWLINE = bytes(b for b in range(256) if b not in (10, 13))
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+_OPENER = {b"?>": 2, b"-->": 4, b"]]>": 9}  # length of what each terminator closes
+_HOLD = 64  # bytes kept back at a chunk end: no start tag of interest is split
+_MAX_REGION = 8 << 20  # a longer region is passed through rather than buffered
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
+_ENCODING_DECL = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def trimming_allowed(head: bytes) -> bool:
+    """Whether the document is UTF-8 (no UTF-16/32 BOM, no other encoding declared)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00")) or head[:2] == b"<\x00":
+        return False
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    m = _ENCODING_DECL.match(body)
+    return m is None or m.group(1).decode("ascii").lower() in _UTF8_NAMES
+
+
+class _NullTarget:
+    """Parser target that builds nothing: libxml2 only checks well-formedness."""
+
+    def close(self) -> None:
+        return None
+
+
+class Trimmer:
+    """Streaming filter removing :data:`SKIPPED` subtrees from the bytes after the root start tag.
+
+    ``feed(data)`` returns the bytes that can be parsed now; ``feed(b"", final=True)``
+    flushes the rest. Removed regions become their own ``\\n``/``\\r`` bytes.
+    """
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._inside: bytes | None = None  # terminator of a comment/CDATA/PI we are in
+        self._enabled = True
+        self._checker: Any = None
+
+    def _well_formed(self, regions: list[bytes]) -> bool:
+        """Whether each region parses on its own as one element (no DTD: undeclared entities fail).
+
+        The regions are checked together, as the children of one element: each
+        starts with a start tag and ends with the end tag matching it, so the
+        whole is well-formed exactly when each one is.
+        """
+        if self._checker is None:
+            self._checker = etree.XMLParser(target=_NullTarget(), resolve_entities=False, no_network=True,
+                                            load_dtd=False, huge_tree=False)
+        try:
+            etree.fromstring(b"".join([b"<r>", *regions, b"</r>"]), self._checker)
+        except etree.XMLSyntaxError:
+            return False
+        return True
+
+    def feed(self, data: bytes, final: bool = False) -> bytes:
+        buf = self._buf + data if self._buf else data
+        if not self._enabled:
+            self._buf = b""
+            return buf
+        cuts: list[tuple[int, int]] = []  # regions to remove, once checked
+        pos = 0  # everything before pos is decided
+        n = len(buf)
+        hold = n if final else max(0, n - _HOLD)
+        next_mark = -2  # cached position of the next '<!' / '<?' (-1: none; -2: unknown)
+        next_tag: Any = None  # cached next skipped start tag match (False: none)
+        while pos < n:
+            if self._inside is not None:
+                e = buf.find(self._inside, pos)
+                if e < 0:
+                    pos = n if final else max(pos, n - len(self._inside) + 1)
+                    break
+                pos = e + len(self._inside)
+                self._inside = None
+                next_mark = -2
+                next_tag = None
+            if next_mark == -2 or (0 <= next_mark < pos):
+                next_mark = _find_mark(buf, pos)
+            if next_tag is None or (next_tag is not False and next_tag.start() < pos):
+                next_tag = _SKIP_START.search(buf, pos) or False
+            tag_at = next_tag.start() if next_tag is not False else -1
+            if next_mark >= 0 and (tag_at < 0 or next_mark < tag_at):
+                if next_mark >= hold:
+                    break
+                term = _terminator(buf, next_mark, final)
+                if term is None:  # undecidable yet: wait for more bytes
+                    hold = next_mark
+                    break
+                if term == b"":  # '<!' that is not a comment/CDATA: stop trimming altogether
+                    self._enabled = False
+                    pos = hold = n
+                    break
+                pos = next_mark + _OPENER[term]
+                self._inside = term
+                continue
+            if tag_at < 0 or tag_at >= hold:
+                break
+            end = self._region_end(buf, next_tag, final)
+            if end is None:  # need more data
+                if n - tag_at > _MAX_REGION:
+                    next_tag = _SKIP_START.search(buf, tag_at + 1) or False
+                    continue
+                hold = tag_at
+                break
+            if end < 0 or 0 <= next_mark < end:
+                next_tag = _SKIP_START.search(buf, tag_at + 1) or False  # keep this one
+                continue
+            cuts.append((tag_at, end))
+            pos = end
+            next_tag = None
+        if self._inside is None and pos < hold:
+            while not final and hold > pos and buf[hold - 1] == 0x3C:  # keep '<' with what follows
+                hold -= 1
+            pos = hold
+        view = memoryview(buf)
+        if cuts:
+            regions = [view[a:b] for a, b in cuts]
+            if not self._well_formed(regions):
+                cuts = [c for c, r in zip(cuts, regions) if self._well_formed([r])]
+        out: list[Any] = []
+        p = 0
+        for a, b in cuts:
+            out.append(view[p:a])
+            out.append(_stand_in(buf, a, b))
+            p = b
+        out.append(view[p:pos])
+        self._buf = buf[pos:]
+        return b"".join(out)
+
+    @staticmethod
+    def _region_end(buf: bytes, start: Any, final: bool) -> int | None:
+        """End offset of the element starting at ``start`` (a match); None: need more; -1: keep it."""
+        tag = start.group(1).decode("ascii")
+        m = _START_TAG[tag].match(buf, start.start())
+        if m is None:
+            gt = buf.find(b">", start.start())
+            return -1 if (gt >= 0 or final) else None
+        if m.group(1):
+            return m.end()
+        open_tag, close_tag = b"<" + start.group(1), b"</" + start.group(1)
+        start_re, end_re = _START_TAG[tag], _END_TAG[tag]
+        depth, p = 1, m.end()
+        while True:
+            c = buf.find(close_tag, p)
+            if c < 0:
+                return -1 if final else None
+            o = buf.find(open_tag, p, c)
+            if o >= 0:  # a nested start tag of the same name comes first
+                nm = start_re.match(buf, o)
+                if nm is None:
+                    if buf[o + len(open_tag):o + len(open_tag) + 1].isalnum():
+                        p = o + 1  # a longer name that starts the same
+                        continue
+                    return -1
+                if not nm.group(1):
+                    depth += 1
+                p = nm.end()
+                continue
+            em = end_re.match(buf, c)
+            if em is None:
+                if buf[c + len(close_tag):c + len(close_tag) + 1].isalnum():
+                    p = c + 1
+                    continue
+                return -1 if (buf.find(b">", c) >= 0 or final) else None
+            depth -= 1
+            p = em.end()
+            if depth == 0:
+                return p
+
+
+def _stand_in(buf: bytes, start: int, end: int) -> bytes:
+    """What replaces ``buf[start:end]``: its line breaks, then a space per character after the last.
+
+    Lines and columns of everything after it stay as they were (libxml2's
+    messages name both).
+    """
+    last = max(buf.rfind(b"\n", start, end), buf.rfind(b"\r", start, end))
+    if last < 0:
+        breaks, last = b"", start - 1
+    elif buf.find(b"\r", start, last + 1) < 0:
+        breaks = b"\n" * buf.count(b"\n", start, last + 1)
+    else:
+        breaks = buf[start:last + 1].translate(None, _NOT_NEWLINE)
+    return breaks + b" " * len(buf[last + 1:end].translate(None, _UTF8_CONTINUATION))
+
+
+def _find_mark(buf: bytes, pos: int) -> int:
+    """Offset of the next ``<!`` or ``<?`` at or after ``pos`` (-1: none)."""
+    best = -1
+    for ch in (b"!", b"?"):
+        i = buf.find(ch, pos + 1)
+        while i >= 0 and buf[i - 1] != 0x3C:
+            i = buf.find(ch, i + 1)
+        if i >= 0 and (best < 0 or i - 1 < best):
+            best = i - 1
+    return best
+
+
+def _terminator(buf: bytes, at: int, final: bool) -> bytes | None:
+    """What ends the construct at ``at`` (``-->``, ``]]>``, ``?>``); b"": unknown; None: need more."""
+    if buf.startswith(b"<?", at):
+        return b"?>"
+    if buf.startswith(b"<!--", at):
+        return b"-->"
+    if buf.startswith(b"<![CDATA[", at):
+        return b"]]>"
+    if not final and len(buf) - at < 9 and (b"<!--".startswith(buf[at:at + 4])
+                                             or b"<![CDATA[".startswith(buf[at:at + 9])):
+        return None
+    return b""
+
+
+def trimmed_chunks(head: bytes, root_at: int | None, stream: Any, size: int) -> Iterator[bytes]:
+    """The document's bytes (``head`` then ``stream``), trimmed after the root start tag."""
+    if root_at is None or not trimming_allowed(head):
+        yield head
+        while chunk := stream.read(size):
+            yield chunk
+        return
+    if root_at:
+        yield head[:root_at]
+    trimmer = Trimmer()
+    data = head[root_at:]
+    while True:
+        out = trimmer.feed(data)
+        if out:
+            yield out
+        data = stream.read(size)
+        if not data:
+            break
+    out = trimmer.feed(b"", final=True)
+    if out:
+        yield out
 
 
 # ---------------------------------------------------------------------------
