@@ -7,11 +7,10 @@ before them) once their records are out, so memory stays flat however large
 the file is.
 
 Records are built fast but exactly as the straightforward Python builder here
-(``_article_record``) builds them: subtrees never read (``ReferenceList``,
-``CommentsCorrectionsList``, ``GrantList``) are cut from the bytes before
-libxml2 sees them, and one XSLT run per chunk extracts the fields of all its
-``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path cannot do
-exactly goes to the Python builder, as do ``PubmedBookArticle`` records.
+(``_article_record``) builds them: one XSLT run per chunk extracts the fields
+of all its ``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path
+cannot do exactly goes to the Python builder, as do ``PubmedBookArticle``
+records.
 
 The parser is hardened: it never loads a DTD, never touches the network,
 never substitutes entities, and refuses documents that declare entities
@@ -35,7 +34,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..models import Record
-from ._pubmed_fast import build_records, iso_from_parts, trimmed_chunks, year_from_parts
+from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
 
 __all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
 
@@ -483,7 +482,7 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         state: dict[str, Any] = {"root": None, "python_only": False}
         try:
             failure = None
-            for chunk in trimmed_chunks(head, _root_offset(head), stream, _CHUNK):
+            for chunk in _chunks(head, stream):
                 try:
                     parser.feed(chunk)
                 except etree.XMLSyntaxError as exc:
@@ -508,6 +507,13 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     finally:
         if owned:
             stream.close()
+
+
+def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    """The document's bytes: ``head`` (already read), then the rest of ``stream``."""
+    yield head
+    while chunk := stream.read(_CHUNK):
+        yield chunk
 
 
 def _batch(parser: Any, state: dict[str, Any], label: str | None) -> Iterator[Record]:

@@ -259,18 +259,18 @@ def test_records_stream_before_the_file_is_read(shared: Path) -> None:
     assert 1 + sum(1 for _ in gen) == 200
 
 
-# --- the fast path (trimmed bytes, XSLT) against the straightforward Python builder -------------
+# --- the fast path (XSLT) against the straightforward Python builder -----------------------------
 
 import dataclasses  # noqa: E402
 import random  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
-from evsynth.sources import _pubmed_fast, pubmed_xml  # noqa: E402
+from evsynth.sources import pubmed_xml  # noqa: E402
 
 
 def _reference(data: bytes, label: str = "x.xml"):
-    """The parser as it was: iterparse over the untrimmed bytes, the Python builder per element."""
+    """The parser as it was: iterparse over the bytes, the Python builder per element."""
     stream = io.BytesIO(data)
     pubmed_xml._check_prolog(pubmed_xml._read_head(stream), label)
     stream.seek(0)
@@ -330,7 +330,7 @@ def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: 
         bodies.append(data[start:end])
     many = b"<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n" + b"".join(bodies) * 5 + b"</PubmedArticleSet>\n"
     _assert_same(many)
-    for chunk in (97, 4096):  # batches and trimmed regions across chunk boundaries
+    for chunk in (97, 4096):  # batches across chunk boundaries
         monkeypatch.setattr(pubmed_xml, "_CHUNK", chunk)
         _assert_same(many)
 
@@ -462,14 +462,6 @@ def test_fast_path_equals_reference_on_edge_cases(case: str) -> None:
     _assert_same(EDGE_CASES[case])
 
 
-def test_error_in_a_trimmed_subtree_names_its_line() -> None:
-    data = EDGE_CASES["malformed inside GrantList"]
-    with pytest.raises(MalformedXMLError) as info:
-        list(iter_pubmed_xml(data, name="g.xml"))
-    assert info.value.line == data[:data.index(b"</Agenc>")].count(b"\n") + 1 == 6
-    assert "Agenc" in str(info.value)
-
-
 def _random_text(rnd: random.Random, markup: bool = True) -> str:
     words = ["alpha", "Beta", "x&amp;y", "&lt;b&gt;", "\u00e9t\u00e9", "42", "\ue000", "a\u2028b", "<i>it</i>",
              "<sup>2</sup>", "<b>b <i>bi</i></b>", "<!-- c -->", "<![CDATA[cd<a>]]>", "<?pi x?>", "&amp;"]
@@ -531,42 +523,3 @@ def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.Monk
             data = data[:rnd.randint(len(data) // 2, len(data))]
         monkeypatch.setattr(pubmed_xml, "_CHUNK", rnd.choice([7, 300, 1 << 19]))
         assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data)), seed
-
-
-class _Trickle(io.RawIOBase):
-    """A stream returning a few bytes per read."""
-
-    def __init__(self, data: bytes, seed: int) -> None:
-        self._data, self._pos, self._rnd = data, 0, random.Random(seed)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        out = self._data[self._pos:self._pos + self._rnd.randint(1, 40)]
-        self._pos += len(out)
-        return out
-
-
-def _trimmed(data: bytes, stream: io.RawIOBase | io.BytesIO, size: int) -> bytes:
-    head = pubmed_xml._read_head(stream)
-    return b"".join(_pubmed_fast.trimmed_chunks(head, pubmed_xml._root_offset(head), stream, size))
-
-
-def test_trimming_keeps_lines_whatever_the_chunks(shared: Path) -> None:
-    extra = b"<GrantListX>kept</GrantListX><ReferenceList\n>\r\n</ReferenceList >\n</MedlineCitation>"
-    data = (shared / "fixtures" / "entrez" / "pubmed4.xml").read_bytes().replace(b"</MedlineCitation>", extra)
-    whole = _trimmed(data, io.BytesIO(data), 1 << 20)
-    for removed in (b"<CommentsCorrectionsList", b"<GrantList ", b"<ReferenceList"):
-        assert removed in data and removed not in whole
-    assert b"<GrantListX>kept</GrantListX>" in whole and len(whole) < len(data) * 0.8
-    assert whole.count(b"\n") == data.count(b"\n") and whole.count(b"\r") == data.count(b"\r")
-    for seed in range(20):
-        assert _trimmed(data, _Trickle(data, seed), random.Random(seed).randint(1, 64)) == whole
-
-
-def test_utf16_is_not_trimmed() -> None:
-    text = _doc(_art(article="<GrantList><Grant/></GrantList><ArticleTitle>t</ArticleTitle>")).decode()
-    data = text.replace('<?xml version="1.0" ?>', '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16")
-    assert _trimmed(data, io.BytesIO(data), 1 << 20) == data
-    assert [r.title for r in iter_pubmed_xml(data)] == ["t"]
