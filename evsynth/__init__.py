@@ -123,12 +123,21 @@ _LAZY: dict[str, str] = {
 }
 
 
+#: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
+_SUBMODULES = frozenset({
+    "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
+    "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
+})
+
+
 def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
     value = getattr(import_module(module, __name__), name)
     globals()[name] = value  # cache: the next access is a plain attribute
     return value

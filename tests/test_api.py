@@ -43,3 +43,9 @@ def test_star_import_gives_every_public_name() -> None:
     namespace: dict[str, object] = {}
     exec("from evsynth import *", namespace)
     assert set(evsynth.__all__) <= set(namespace)
+
+
+def test_subpackages_are_reachable_as_attributes() -> None:
+    code = "import evsynth as ev; print(ev.meta.fit.__name__, ev.dedupe.find_duplicates.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["fit", "find_duplicates"]
