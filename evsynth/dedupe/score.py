@@ -20,6 +20,8 @@ __all__ = ["PairDecision", "decide", "hard_conflicts", "title_similarity"]
 
 #: Title similarity (0-100) at or above which titles count as the same.
 SAME_TITLE = 95.0
+#: Longest page range taken as one article's (a longer one may be a whole supplement's).
+_ARTICLE_PAGES = 60
 #: Title similarity at or above which a pair is at least worth reviewing.
 REVIEW_TITLE = 85.0
 
@@ -79,9 +81,10 @@ def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
 
 
 def _same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    """Both records give the same range of several pages ("280-284")."""
+    """Both records give the same range of several pages ("280-284"), shorter than a supplement."""
     first, last = page_digits(a.first_page), page_digits(a.last_page)
-    return (bool(first and last) and first.isdigit() and last.isdigit() and int(last) > int(first)
+    return (bool(first and last) and first.isdigit() and last.isdigit()
+            and 0 < int(last) - int(first) <= _ARTICLE_PAGES
             and (first, last) == (page_digits(b.first_page), page_digits(b.last_page)))
 
 
@@ -354,8 +357,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
     if (authors["status"] == "match" and full >= 50 and same_year and v_match and j_match
-            and _same_page_range(a, b)):
+            and not conference and _same_page_range(a, b)):
         # A translated or shortened title: the whole citation, page range included, agrees.
+        # Not for conference records, nor for ranges as long as a whole supplement
+        # (_same_page_range), where one group's abstracts can share the range.
         return out("merge", "citation+authors")
     return out("apart", "dissimilar")
 

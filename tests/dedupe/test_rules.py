@@ -348,3 +348,15 @@ def test_translated_title_merges_only_with_the_whole_citation_agreeing() -> None
     assert pair(medline, other_authors).decision == "apart"
     unrelated = Record(**{**vars(embase_), "title": "Antibiotic prophylaxis in hernia repair"})
     assert pair(medline, unrelated).decision == "apart"  # a wrong page field, not a translation
+
+
+def test_a_supplement_long_page_range_is_not_an_article_citation() -> None:
+    # Conference abstracts of one group indexed with the whole supplement's pages: two different
+    # abstracts must not merge on the shared range.
+    base = dict(authors=("Legendre, C.", "Licht, C.", "Muus, P."), journal="Blood", year=2011, volume="118",
+                pages="1-1052")
+    a = Record(source="ris", source_id="E1", title="Eculizumab in atypical hemolytic uremic syndrome: "
+               "long-term outcomes in plasma-resistant patients", **base)  # type: ignore[arg-type]
+    b = Record(source="ris", source_id="E2", title="Eculizumab in atypical hemolytic uremic syndrome: "
+               "renal function in plasma-dependent patients", **base)  # type: ignore[arg-type]
+    assert pair(a, b).decision != "merge"
