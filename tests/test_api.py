@@ -49,3 +49,15 @@ def test_subpackages_are_reachable_as_attributes() -> None:
     code = "import evsynth as ev; print(ev.meta.fit.__name__, ev.dedupe.find_duplicates.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["fit", "find_duplicates"]
+
+
+def test_type_checking_imports_match_the_lazy_table() -> None:
+    # type checkers read the TYPE_CHECKING block, the runtime reads _LAZY: they must name the same things
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(evsynth))
+    block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    imported = {(f".{node.module}", alias.name) for node in ast.walk(block) if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert imported == {(module, name) for name, module in evsynth._LAZY.items()}
