@@ -31,8 +31,7 @@ from .models import Record
 from .sources.readers import ReadResult, read_file
 from .store import Store
 
-__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records",
-           "read_import_files", "store_import_results"]
+__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records"]
 
 _GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
 
@@ -133,27 +132,7 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    results = read_import_files(paths, accept_missing_er=accept_missing_er)
-    return store_import_results(store, results, database_name=database_name)
-
-
-def read_import_files(
-    paths: Iterable[str | os.PathLike[str]], *, accept_missing_er: bool = False
-) -> list[ReadResult]:
-    """Read and check every file completely, storing nothing (first half of :func:`import_files`).
-
-    Raises
-    ------
-    InputError
-        A file is missing, empty, undecodable or malformed.
-    """
-    return [read_file(p, accept_missing_er=accept_missing_er) for p in paths]
-
-
-def store_import_results(
-    store: Store, results: Sequence[ReadResult], *, database_name: str | None = None
-) -> ImportResult:
-    """Store files already read by :func:`read_import_files`, in one transaction."""
+    results: Sequence[ReadResult] = [read_file(p, accept_missing_er=accept_missing_er) for p in paths]
     files = []
     with store.transaction():
         for result in results:

@@ -257,7 +257,7 @@ def _prisma_from_store(store_path: Path) -> Any:
     from .screening import prisma_counts
     from .store import open_store
 
-    with open_store(store_path, create=False) as store:
+    with open_store(store_path) as store:
         return prisma_counts(store)
 
 

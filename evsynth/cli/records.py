@@ -40,12 +40,11 @@ def import_(
     accept_missing_er: MissingErOption = False,
 ) -> None:
     """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
-    from ..imports import read_import_files, store_import_results
+    from ..imports import import_files
     from ..store import Store
 
-    read = read_import_files(files, accept_missing_er=accept_missing_er)  # bad input: no store file created
     with Store(settings(store).store_path) as opened:
-        result = store_import_results(opened, read, database_name=database)
+        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
