@@ -217,7 +217,7 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
         conflict_cache[(i, j)] = bool(conflicts)
         if conflicts and conflicts != ["doi"]:  # kept apart: nothing to score or review
             continue
-        d = decide(norm[i], norm[j])
+        d = decide(norm[i], norm[j], conflicts=conflicts)
         if d.decision == "merge":
             edges.append((d.score, i, j))
             edge_info.append((d.rule, d.score))

@@ -245,9 +245,13 @@ def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> b
             and _author_evidence(a, b)["status"] == "match")
 
 
-def decide(a: NormalisedRecord, b: NormalisedRecord) -> PairDecision:
-    """Compare two records and decide: ``merge``, ``review`` or ``apart``."""
-    conflicts = hard_conflicts(a, b)
+def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | None = None) -> PairDecision:
+    """Compare two records and decide: ``merge``, ``review`` or ``apart``.
+
+    ``conflicts`` is :func:`hard_conflicts` of the pair when the caller has it already.
+    """
+    if conflicts is None:
+        conflicts = hard_conflicts(a, b)
     full, partial = title_similarity(a.title, b.title)
     evidence: dict[str, Any] = {
         "title_similarity": round(full, 1),
