@@ -86,9 +86,9 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
               else [f"Study {i + 1}" for i in range(n)])
     why: dict[int, list[str]] = {}  # row -> reasons it is left out
 
-    def miss(i: int, c: str) -> None:
+    def miss(i: int, c: str, what: str = "value") -> None:
         if missing == "error":
-            raise InputError("value is missing", path=path, line=i + 2, field=c)
+            raise InputError(f"{what} is missing", path=path, line=i + 2, field=c)
         why.setdefault(i, []).append(f"{c} missing")
 
     cols: dict[str, np.ndarray] = {}
@@ -131,9 +131,7 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
         raw = frame[c].str.strip()
         vals = [None if t in MISSING else t for t in raw]
         for i in (i for i, t in enumerate(vals) if t is None):
-            if missing == "error":
-                raise InputError("moderator value is missing", path=path, line=i + 2, field=c)
-            why.setdefault(i, []).append(f"{c} missing")
+            miss(i, c, "moderator value")
         try:
             raw_mods[c] = list(np.asarray(vals, dtype=float))
         except ValueError:
