@@ -403,16 +403,17 @@ def fit(
         if not converged:
             warns.append(f"{m}: the τ² iterations did not converge in {maxiter} iterations; τ² = {tau2:g} is the "
                          "last iterate")
-        if tf.fallback is not None and bool(tf.fallback[0]) and m == "PM":
-            warns.append("PM: the root of Q(τ²) = k − p is above metafor's search limit tau2.max = "
-                         "max(100, 10·mad(yi)²) (metafor stops with \"Value of 'tau2.max' too low\"); evsynth "
-                         "continued the search beyond it")
-        elif tf.fallback is not None and bool(tf.fallback[0]) and m == "EB":
-            warns.append("EB: the scoring iterations did not converge (metafor stops with an error here); τ² is the "
-                         "root of Q(τ²) = k − p found by Newton's method")
-        elif tf.fallback is not None and bool(tf.fallback[0]):
-            warns.append(f"{m}: Fisher scoring did not converge (metafor stops with an error here); τ² is the "
-                         "maximum of the likelihood found by a grid search and root-finding on the score")
+        if tf.fallback is not None and bool(tf.fallback[0]):
+            if m == "PM":
+                warns.append("PM: the root of Q(τ²) = k − p is above metafor's search limit tau2.max = "
+                             "max(100, 10·mad(yi)²) (metafor stops with \"Value of 'tau2.max' too low\"); evsynth "
+                             "continued the search beyond it")
+            elif m == "EB":
+                warns.append("EB: the scoring iterations did not converge (metafor stops with an error here); τ² is the "
+                             "root of Q(τ²) = k − p found by Newton's method")
+            else:
+                warns.append(f"{m}: Fisher scoring did not converge (metafor stops with an error here); τ² is the "
+                             "maximum of the likelihood found by a grid search and root-finding on the score")
         if m in ("ML", "REML") and k > p:
             t_best, ll_best = _est.maximise_ll(m, y, v, X)
             yb, vb_, Xb, mb = _est.broadcast(y, v, X, None)
