@@ -145,10 +145,8 @@ def _metafor_na(yi: ArrayLike, vi: ArrayLike, notes: Sequence[str] = ()) -> tupl
                                                                                   tuple[str, ...]]:
     """What metafor's ``escalc`` does last: ±Inf or NaN in ``yi`` or ``vi`` makes both NA (NaN), and
     a negative ``vi`` becomes NA; a note names the rows recoded from ±Inf."""
-    y = np.array(yi, dtype=float, copy=True)
-    v = np.array(vi, dtype=float, copy=True)
-    y, v = np.broadcast_arrays(y, v)
-    y, v = y.copy(), v.copy()
+    y, v = np.broadcast_arrays(np.asarray(yi, dtype=float), np.asarray(vi, dtype=float))
+    y, v = y.copy(), v.copy()  # writable copies: the caller's arrays stay as they were
     inf = np.isinf(y) | np.isinf(v)
     out = list(notes)
     if inf.any():
