@@ -28,7 +28,8 @@ from ..config import TOOL_NAME, Settings, load_settings
 from ..errors import InputError, ServiceError
 from ..models import Record
 from . import _http
-from .pubmed_xml import MalformedXMLError, _check_dtd, _check_prolog, iter_pubmed_xml
+from ._xml_prolog import check_dtd, check_prolog
+from .pubmed_xml import MalformedXMLError, iter_pubmed_xml
 
 __all__ = ["EutilsClient", "ESearchResult", "SearchIds", "PUBMED_CAP", "POST_THRESHOLD"]
 
@@ -94,12 +95,12 @@ _PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_v
 
 def _parse_xml(content: bytes) -> Any:
     """Parse a small E-utilities reply with a hardened parser (root element)."""
-    _check_prolog(content[: 1 << 20], "E-utilities reply")
+    check_prolog(content[: 1 << 20], "E-utilities reply")
     try:
         root = etree.fromstring(content, etree.XMLParser(**_PARSER_KW))
     except etree.XMLSyntaxError as exc:
         raise _http.Retryable(f"XML does not parse ({exc.msg}), the reply may be truncated") from None
-    _check_dtd(root.getroottree(), "E-utilities reply")
+    check_dtd(root.getroottree(), "E-utilities reply")
     return root
 
 

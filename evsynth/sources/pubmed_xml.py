@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from typing import IO, Any, Iterator
 
 from lxml import etree
@@ -35,6 +34,10 @@ from lxml import etree
 from ..errors import InputError
 from ..models import Record
 from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
+from ._xml_prolog import check_dtd as _check_dtd
+from ._xml_prolog import check_prolog as _check_prolog
+from ._xml_prolog import read_head as _read_head
+from ._xml_prolog import root_offset as _root_offset
 
 __all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
 
@@ -44,105 +47,8 @@ class MalformedXMLError(InputError):
 
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
 _ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet", *_ARTICLE_TAGS})
-_HEAD_LIMIT = 1 << 20  # bytes read before the root element to inspect the prolog
 _NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
 _CHUNK = 1 << 19  # bytes read and fed to libxml2 at a time: the records of one batch
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-
-
-def _read_head(stream: IO[bytes]) -> bytes:
-    """Read until the first element start tag after the prolog (or a limit)."""
-    head = b""
-    while len(head) < _HEAD_LIMIT:
-        chunk = stream.read(65536)
-        if not chunk:
-            break
-        head += chunk
-        if _root_offset(head) is not None:
-            break
-    return head
-
-
-def _root_offset(head: bytes) -> int | None:
-    """Offset of the root element's ``<``, skipping the prolog (PIs, comments, DOCTYPE)."""
-    pos = 0
-    n = len(head)
-    while pos < n:
-        lt = head.find(b"<", pos)
-        if lt < 0 or lt + 1 >= n:
-            return None
-        nxt = head[lt + 1:lt + 2]
-        if nxt == b"?":
-            end = head.find(b"?>", lt)
-            if end < 0:
-                return None
-            pos = end + 2
-        elif head.startswith(b"<!--", lt):
-            end = head.find(b"-->", lt)
-            if end < 0:
-                return None
-            pos = end + 3
-        elif head.startswith(b"<!DOCTYPE", lt) or nxt == b"!":
-            # skip the DOCTYPE including an internal subset in [...]
-            depth = 0
-            i = lt + 2
-            while i < n:
-                c = head[i:i + 1]
-                if c == b"[":
-                    depth += 1
-                elif c == b"]":
-                    depth -= 1
-                elif c == b">" and depth <= 0:
-                    break
-                i += 1
-            if i >= n:
-                return None
-            pos = i + 1
-        else:
-            return lt
-    return None
-
-
-def _as_utf8(head: bytes) -> bytes:
-    """The head re-encoded as UTF-8 when it is UTF-16/32 (by BOM or NUL pattern), for the checks."""
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            return head[len(bom):].decode(codec, errors="ignore").encode("utf-8")
-    if head[:2] == b"<\x00":
-        return head.decode("utf-16-le", errors="ignore").encode("utf-8")
-    if head[:2] == b"\x00<":
-        return head.decode("utf-16-be", errors="ignore").encode("utf-8")
-    return head
-
-
-def _refuse_entities(name: str | None, line: int | None) -> None:
-    raise InputError(
-        "the XML declares entities (<!ENTITY ...>); evsynth refuses entity expansion and "
-        "external entities in PubMed XML",
-        path=name,
-        line=line,
-    )
-
-
-def _check_dtd(tree: Any, name: str | None) -> None:
-    """Defence in depth: refuse a parsed document whose internal DTD declares entities."""
-    dtd = tree.docinfo.internalDTD if tree is not None else None
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        _refuse_entities(name, 1)
-
-
-def _check_prolog(head: bytes, name: str | None) -> None:
-    """Refuse entity declarations (internal subset) before the root element."""
-    head = _as_utf8(head)
-    root_at = _root_offset(head)
-    prolog = head if root_at is None else head[:root_at]
-    m = _ENTITY_DECL.search(prolog)
-    if m:
-        _refuse_entities(name, prolog.count(b"\n", 0, m.start()) + 1)
-    if root_at is None and len(head) >= _HEAD_LIMIT:
-        raise InputError("no root element in the first MiB of the XML (an oversized DOCTYPE?)",
-                         path=name, line=1)
 
 
 def _text(el: Any) -> str | None:
