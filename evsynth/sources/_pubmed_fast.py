@@ -138,14 +138,15 @@ _STYLESHEET = (
     + "</xsl:for-each><xsl:text>&#xE000;&#10;</xsl:text></xsl:for-each></xsl:template></xsl:stylesheet>"
 )
 _FIELDS = 21  # lines per article before the U+E000 terminator
-_END = "\ue000\n"
+END = "\ue000\n"  # ends each record's lines in the stylesheet's output
 #: What Python's str.split() treats as whitespace besides what normalize-space() collapses.
 _ODD_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) \
     + "\u2028\u2029\u202f\u205f\u3000"
 _transform: Any = None
 
 
-def _stylesheet() -> Any:
+def stylesheet() -> Any:
+    """The compiled :data:`_STYLESHEET` (compiled on first use)."""
     global _transform
     if _transform is None:
         _transform = etree.XSLT(etree.XML(_STYLESHEET))
@@ -163,10 +164,10 @@ def build_records(root: Any, articles: Sequence[Any]) -> list[Record | None]:
     """
     if next(articles[0].itersiblings("PubmedArticle", preceding=True), None) is not None:
         return [None] * len(articles)  # not the first ones (cannot happen: the caller frees them)
-    texts = str(_stylesheet()(root, n=str(len(articles)))).split(_END)
+    texts = str(stylesheet()(root, n=str(len(articles)))).split(END)
     if len(texts) != len(articles) + 1:  # an attribute value held the terminator
         return [None] * len(articles)
-    return [_record(text) for text in texts[:-1]]
+    return [record_from_text(text) for text in texts[:-1]]
 
 
 def _split_items(line: str) -> list[str]:
@@ -206,7 +207,7 @@ def _respace(f: list[str]) -> list[str] | None:
     return g
 
 
-def _record(text: str) -> Record | None:
+def record_from_text(text: str) -> Record | None:
     """One article's record from its lines of XSLT output (see :data:`_STYLESHEET`).
 
     None when the Python builder must make it (including when it would raise:
