@@ -10,7 +10,8 @@ Records are built fast but exactly as the straightforward Python builder here
 (``_article_record``) builds them: one XSLT run per chunk extracts the fields
 of all its ``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path
 cannot do exactly goes to the Python builder, as do ``PubmedBookArticle``
-records.
+records. Large inputs are parsed in two processes where two CPUs are usable
+(:mod:`._pubmed_parallel`), with the same records and errors.
 
 The parser is hardened: it never loads a DTD, never touches the network,
 never substitutes entities, and refuses documents that declare entities
@@ -33,6 +34,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..models import Record
+from . import _pubmed_parallel
 from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
 from ._xml_prolog import check_dtd as _check_dtd
 from ._xml_prolog import check_prolog as _check_prolog
@@ -341,7 +343,7 @@ def _open(source: Any) -> tuple[IO[bytes], str | None, bool]:
 
 
 def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
-                    name: str | None = None) -> Iterator[Record]:
+                    name: str | None = None, processes: int | None = None) -> Iterator[Record]:
     """Stream PubMed XML into records, one per ``PubmedArticle`` / ``PubmedBookArticle``.
 
     Parameters
@@ -350,6 +352,13 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         A ``PubmedArticleSet`` (as ``efetch`` returns it) or a single article.
     name : str, optional
         The name used in error messages (defaults to the path, if any).
+    processes : int, optional
+        Processes parsing the document, this one included. The default parses
+        inputs of 8 MiB or more in two where two CPUs are usable; 1 parses in
+        this process only. A second process is forked (where ``fork`` exists,
+        not on macOS, and only from a process running a single thread) for a
+        seekable input whose root is a bare ``<PubmedArticleSet>``; otherwise
+        this process parses alone. Records and errors are the same either way.
 
     Yields
     ------
@@ -370,49 +379,94 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     >>> [r.title for r in iter_pubmed_xml(xml)]
     ['A b c']
     """
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise ValueError(f"iter_pubmed_xml: processes must be a positive integer, not {processes!r}")
     stream, opened_name, owned = _open(source)
     label = name or opened_name
     try:
+        start = _position(stream)
         head = _read_head(stream)
         _check_prolog(head, label)
-        parser = etree.XMLPullParser(
-            events=("end",),
-            tag=_ARTICLE_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_blank_text=False,
-        )
-        state: dict[str, Any] = {"root": None, "python_only": False}
-        try:
-            failure = None
-            for chunk in _chunks(head, stream):
-                try:
-                    parser.feed(chunk)
-                except etree.XMLSyntaxError as exc:
-                    failure = exc  # the records completed before the error still come out
-                yield from _batch(parser, state, label)
-                if failure is not None:
-                    raise failure
-            try:
-                root = parser.close()
-            finally:
-                yield from _batch(parser, state, label)
-            if state["root"] is None:
-                _check_dtd(root.getroottree() if root is not None else None, label)
-                _check_root(root, label, 1)
-        except etree.XMLSyntaxError as exc:
-            line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
-            line = max(int(line or 1), 1)
-            msg = exc.msg if getattr(exc, "msg", None) else str(exc)
-            if "entity" in msg.lower():
-                msg = f"entity use refused ({msg})"
-            raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
+        root_at = _root_offset(head)
+        helpers, head = _pubmed_parallel.helpers_for(head, root_at, stream, start, processes)
+        if helpers:
+            def rerun() -> Iterator[Record]:
+                stream.seek(start)  # type: ignore[arg-type]
+                return _sequential(_read_head(stream), stream, label)
+
+            yield from _pubmed_parallel.iter_parallel(head, root_at, stream, start,  # type: ignore[arg-type]
+                                                      helpers, _block_records, rerun)
+        else:
+            yield from _sequential(head, stream, label)
     finally:
         if owned:
             stream.close()
+
+
+def _position(stream: IO[bytes]) -> int | None:
+    """The stream's position, or None when it cannot seek back there."""
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+class _Logged(Exception):
+    """libxml2 logged something while parsing a block (see :func:`_block_records`)."""
+
+
+def _block_records(data: bytes) -> list[Record]:
+    """The sequential parser's records of a standalone block; raises where it would report anything.
+
+    Also raises when libxml2 logged anything: the sequential parser then builds
+    every later record of the document in Python, which only it can do.
+    """
+    state: dict[str, Any] = {"root": None, "python_only": False}
+    records = list(_sequential(b"", io.BytesIO(data), None, state))
+    if state["python_only"]:
+        raise _Logged
+    return records
+
+
+def _sequential(head: bytes, stream: IO[bytes], label: str | None,
+                state: dict[str, Any] | None = None) -> Iterator[Record]:
+    """Records of the document whose first bytes ``head`` are read, in this process."""
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=_ARTICLE_TAGS,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+    if state is None:
+        state = {"root": None, "python_only": False}
+    try:
+        failure = None
+        for chunk in _chunks(head, stream):
+            try:
+                parser.feed(chunk)
+            except etree.XMLSyntaxError as exc:
+                failure = exc  # the records completed before the error still come out
+            yield from _batch(parser, state, label)
+            if failure is not None:
+                raise failure
+        try:
+            root = parser.close()
+        finally:
+            yield from _batch(parser, state, label)
+        if state["root"] is None:
+            _check_dtd(root.getroottree() if root is not None else None, label)
+            _check_root(root, label, 1)
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
+        line = max(int(line or 1), 1)
+        msg = exc.msg if getattr(exc, "msg", None) else str(exc)
+        if "entity" in msg.lower():
+            msg = f"entity use refused ({msg})"
+        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
 
 
 def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:

@@ -266,7 +266,7 @@ import random  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
-from evsynth.sources import pubmed_xml  # noqa: E402
+from evsynth.sources import _pubmed_parallel, pubmed_xml  # noqa: E402
 
 
 def _reference(data: bytes, label: str = "x.xml"):
@@ -317,8 +317,22 @@ def _outcome(records):
     return out, None
 
 
-def _assert_same(data: bytes) -> None:
-    assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data))
+def _assert_same(data: bytes, processes: int = 1) -> None:
+    assert _outcome(iter_pubmed_xml(data, name="x.xml", processes=processes)) == _outcome(_reference(data))
+
+
+@pytest.fixture
+def helpers_started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The helper processes :mod:`._pubmed_parallel` starts during the test, one entry per start."""
+    started: list[int] = []
+    start = _pubmed_parallel._start
+
+    def spy(n: int, fd: int | None) -> tuple[list, list]:
+        started.append(n)
+        return start(n, fd)
+
+    monkeypatch.setattr(_pubmed_parallel, "_start", spy)
+    return started
 
 
 def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -462,6 +476,16 @@ def test_fast_path_equals_reference_on_edge_cases(case: str) -> None:
     _assert_same(EDGE_CASES[case])
 
 
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_two_processes_equal_reference_on_edge_cases(case: str, monkeypatch: pytest.MonkeyPatch,
+                                                     helpers_started: list[int]) -> None:
+    data = EDGE_CASES[case]
+    for block in (1, 200):  # a block per article, and blocks of several
+        monkeypatch.setattr(_pubmed_parallel, "BLOCK", block)
+        _assert_same(data, processes=2)
+    assert helpers_started == ([] if case == "single article" else [1, 1])  # its root: a PubmedArticle
+
+
 def _random_text(rnd: random.Random, markup: bool = True) -> str:
     words = ["alpha", "Beta", "x&amp;y", "&lt;b&gt;", "\u00e9t\u00e9", "42", "\ue000", "a\u2028b", "<i>it</i>",
              "<sup>2</sup>", "<b>b <i>bi</i></b>", "<!-- c -->", "<![CDATA[cd<a>]]>", "<?pi x?>", "&amp;"]
@@ -512,7 +536,8 @@ def _random_article(rnd: random.Random, pmid: str) -> str:
                 pub_date=pub_date)
 
 
-def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.MonkeyPatch,
+                                                        helpers_started: list[int]) -> None:
     for seed in range(150):
         rnd = random.Random(seed)
         doctype = rnd.random() < 0.7
@@ -522,4 +547,9 @@ def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.Monk
         if rnd.random() < 0.15:
             data = data[:rnd.randint(len(data) // 2, len(data))]
         monkeypatch.setattr(pubmed_xml, "_CHUNK", rnd.choice([7, 300, 1 << 19]))
-        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data)), seed
+        monkeypatch.setattr(_pubmed_parallel, "BLOCK", rnd.choice([1, 300, 5000]))
+        expected = _outcome(_reference(data))
+        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == expected, seed
+        if seed % 3 == 0:  # a helper process: blocks cut anywhere between articles
+            assert _outcome(iter_pubmed_xml(data, name="x.xml", processes=2)) == expected, seed
+    assert helpers_started == [1] * 50
