@@ -23,9 +23,10 @@ in a bare root means what it means in the document as long as that root is
 exactly ``<PubmedArticleSet>`` (no attributes: no namespaces, ``xml:space`` or
 ``xml:lang`` to inherit), the document is UTF-8 XML 1.0 and its prolog has no
 internal DTD subset. Only then, and only for seekable inputs (so that they can
-be read again) of at least :data:`THRESHOLD` bytes, on a system with ``fork``,
-from a process running a single thread (forking a threaded process is unsafe),
-is a helper started.
+be read again) of at least :data:`THRESHOLD` bytes, on a system with ``fork``
+(not macOS), from a process running a single thread (forking a threaded process
+is unsafe, and Python 3.12 warns of it; a library's threads count too, such as
+the BLAS pool NumPy starts), is a helper started.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def helpers_for(head: bytes, root_at: int | None, stream: IO[bytes], start: int 
     """
     wanted = (2 if _usable_cpus() >= 2 else 1) if processes is None else processes
     if (wanted < 2 or start is None or root_at is None or sys.platform == "darwin"
-            or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods() or _threads() > 1
             or multiprocessing.current_process().daemon):
         return 0, head
     if processes is None and _remaining(stream, start) < THRESHOLD:
@@ -102,6 +103,18 @@ def helpers_for(head: bytes, root_at: int | None, stream: IO[bytes], start: int 
             break
         head += more
     return (wanted - 1 if _plain(head, root_at) else 0), head
+
+
+def _threads() -> int:
+    """Threads of this process: the operating system's count where it tells (a library's threads too)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return threading.active_count()
 
 
 def _usable_cpus() -> int:

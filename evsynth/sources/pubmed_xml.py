@@ -356,9 +356,10 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         Processes parsing the document, this one included. The default parses
         inputs of 8 MiB or more in two where two CPUs are usable; 1 parses in
         this process only. A second process is forked (where ``fork`` exists,
-        not on macOS, and only from a process running a single thread) for a
-        seekable input whose root is a bare ``<PubmedArticleSet>``; otherwise
-        this process parses alone. Records and errors are the same either way.
+        not on macOS, and only from a process running a single thread: not
+        once NumPy, say, has started its thread pool) for a seekable input
+        whose root is a bare ``<PubmedArticleSet>``; otherwise this process
+        parses alone. Records and errors are the same either way.
 
     Yields
     ------

@@ -16,6 +16,19 @@ from evsynth.sources import _pubmed_parallel, pubmed_xml
 from evsynth.sources.pubmed_xml import iter_pubmed_xml
 
 
+_THREADS = _pubmed_parallel._threads
+
+
+@pytest.fixture(autouse=True)
+def _python_threads_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count only Python's threads: earlier tests of the session started NumPy's (idle) BLAS pool.
+
+    The operating system's count is what evsynth uses; its test is
+    :func:`test_threads_counts_the_threads_of_this_process`.
+    """
+    monkeypatch.setattr(_pubmed_parallel, "_threads", threading.active_count)
+
+
 def _big(shared: Path, copies: int = 5, tail: bytes = b"") -> bytes:
     """A PubmedArticleSet of every shared fixture article, ``copies`` times, as efetch writes it."""
     bodies = []
@@ -160,6 +173,21 @@ def test_when_a_helper_starts(shared: Path, monkeypatch: pytest.MonkeyPatch) -> 
         stop.set()
         thread.join()
     assert helpers(data, 2) == 1
+    monkeypatch.setattr(_pubmed_parallel, "_threads", lambda: 3)  # a library's threads (a BLAS pool, say)
+    assert helpers(data, 2) == 0
+
+
+def test_threads_counts_the_threads_of_this_process() -> None:
+    before = _THREADS()
+    assert before >= threading.active_count()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _THREADS() == before + 1
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_unseekable_input_is_parsed_here(shared: Path, spy: dict[str, int]) -> None:
