@@ -98,6 +98,19 @@ def test_same_records_from_a_file_bytes_and_file_objects(shared: Path, tmp_path:
     assert spy == {"started": 4, "block fallbacks": 0, "reruns": 0}
 
 
+def test_two_helpers_keep_document_order(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         spy: dict[str, int]) -> None:
+    data = _big(shared, 7)
+    path = tmp_path / "big.xml"
+    path.write_bytes(data)
+    expected = _outcome(iter_pubmed_xml(data, processes=1))
+    spy["reruns"] = 0
+    monkeypatch.setattr(_pubmed_parallel, "BLOCK", 2000)
+    assert _outcome(iter_pubmed_xml(path, processes=3)) == expected
+    assert _outcome(iter_pubmed_xml(data, processes=3)) == expected
+    assert spy == {"started": 4, "block fallbacks": 0, "reruns": 0}
+
+
 def test_delete_citations_after_the_last_article(shared: Path, spy: dict[str, int]) -> None:
     data = _big(shared, 2, tail=b"<DeleteCitation>\n<PMID>1</PMID>\n</DeleteCitation>\n")
     assert _outcome(iter_pubmed_xml(data, processes=2)) == _outcome(iter_pubmed_xml(data, processes=1))
