@@ -49,7 +49,7 @@ from lxml import etree
 from ..models import Record
 from ._pubmed_fast import END, record_from_text, stylesheet
 
-#: Inputs with fewer bytes than this after the prolog are parsed sequentially (by default).
+#: Inputs smaller than this (bytes) are parsed in one process unless more are asked for.
 THRESHOLD = 8 << 20
 #: Bytes read at a time; a block ends at the last article end tag once it holds this many.
 BLOCK = 1 << 18
