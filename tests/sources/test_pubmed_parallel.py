@@ -51,8 +51,9 @@ def _outcome(records):
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts helper starts, blocks left to the sequential parser, and whole-document reruns."""
-    counts = {"started": 0, "block fallbacks": 0, "reruns": 0}
+    """Counts helper starts, blocks left to the sequential parser, and its parses of a whole document
+    (a processes=1 run, or a rerun after something the helper path does not handle)."""
+    counts = {"started": 0, "block fallbacks": 0, "whole parses": 0}
     start, records = _pubmed_parallel._start, _pubmed_parallel._records
     sequential = pubmed_xml._sequential
 
@@ -68,7 +69,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     def spy_sequential(head, stream, label, state=None):
         if state is None:  # not a block: the whole document
-            counts["reruns"] += 1
+            counts["whole parses"] += 1
         return sequential(head, stream, label, state)
 
     monkeypatch.setattr(_pubmed_parallel, "_start", spy_start)
@@ -86,7 +87,7 @@ def test_same_records_from_a_file_bytes_and_file_objects(shared: Path, tmp_path:
     path.write_bytes(data)
     expected = _outcome(iter_pubmed_xml(path, processes=1))
     assert len(expected[0]) == 30 and expected[1] is None
-    spy["reruns"] = 0
+    spy["whole parses"] = 0
     monkeypatch.setattr(_pubmed_parallel, "BLOCK", block)
     assert _outcome(iter_pubmed_xml(path, processes=2)) == expected  # the helper reads the file itself
     assert _outcome(iter_pubmed_xml(data, processes=2)) == expected  # blocks through the pipe
@@ -95,7 +96,7 @@ def test_same_records_from_a_file_bytes_and_file_objects(shared: Path, tmp_path:
         fh.read(10)
         fh.seek(0)
         assert _outcome(iter_pubmed_xml(fh, processes=2)) == expected
-    assert spy == {"started": 4, "block fallbacks": 0, "reruns": 0}
+    assert spy == {"started": 4, "block fallbacks": 0, "whole parses": 0}
 
 
 def test_two_helpers_keep_document_order(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -104,17 +105,17 @@ def test_two_helpers_keep_document_order(shared: Path, tmp_path: Path, monkeypat
     path = tmp_path / "big.xml"
     path.write_bytes(data)
     expected = _outcome(iter_pubmed_xml(data, processes=1))
-    spy["reruns"] = 0
+    spy["whole parses"] = 0
     monkeypatch.setattr(_pubmed_parallel, "BLOCK", 2000)
     assert _outcome(iter_pubmed_xml(path, processes=3)) == expected
     assert _outcome(iter_pubmed_xml(data, processes=3)) == expected
-    assert spy == {"started": 4, "block fallbacks": 0, "reruns": 0}
+    assert spy == {"started": 4, "block fallbacks": 0, "whole parses": 0}
 
 
 def test_delete_citations_after_the_last_article(shared: Path, spy: dict[str, int]) -> None:
     data = _big(shared, 2, tail=b"<DeleteCitation>\n<PMID>1</PMID>\n</DeleteCitation>\n")
     assert _outcome(iter_pubmed_xml(data, processes=2)) == _outcome(iter_pubmed_xml(data, processes=1))
-    assert spy["block fallbacks"] == 1 and spy["reruns"] == 1  # the sequential one above
+    assert spy["block fallbacks"] == 1 and spy["whole parses"] == 1  # the sequential one above
 
 
 def test_truncated_file_same_records_then_same_error(shared: Path, tmp_path: Path, spy: dict[str, int]) -> None:
@@ -124,7 +125,7 @@ def test_truncated_file_same_records_then_same_error(shared: Path, tmp_path: Pat
     expected = _outcome(iter_pubmed_xml(path, processes=1))
     assert expected[1][0] == "MalformedXMLError" and expected[1][2] > 1 and 10 < len(expected[0]) < 30
     assert _outcome(iter_pubmed_xml(path, processes=2)) == expected
-    assert spy["reruns"] == 2  # the sequential parse, then the rerun that reports the error and its line
+    assert spy["whole parses"] == 2  # the sequential parse, then the rerun that reports the error and its line
 
 
 def test_a_dead_helper_changes_nothing(shared: Path, monkeypatch: pytest.MonkeyPatch, spy: dict[str, int]) -> None:
@@ -141,7 +142,7 @@ def test_a_dead_helper_changes_nothing(shared: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(_pubmed_parallel, "BLOCK", 3000)
     before = set(multiprocessing.active_children())
     assert _outcome(iter_pubmed_xml(data, processes=2)) == _outcome(iter_pubmed_xml(data, processes=1))
-    assert spy["started"] == 1 and spy["reruns"] == 2
+    assert spy["started"] == 1 and spy["whole parses"] == 2
     assert set(multiprocessing.active_children()) == before
 
 
