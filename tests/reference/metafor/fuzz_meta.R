@@ -8,28 +8,14 @@
 suppressMessages(library(metafor))
 library(jsonlite)
 
+args <- commandArgs(trailingOnly = FALSE)
+source(file.path(dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)]))), "common.R"))
 dir <- commandArgs(trailingOnly = TRUE)[1]
 man <- fromJSON(file.path(dir, "manifest.json"), simplifyVector = FALSE)
 CONTROL <- list(threshold = 1e-12, maxiter = 10000)
 TIGHT <- list(threshold = 1e-12, maxiter = 10000, tol = 1e-12)
 
 nn <- function(x) { x <- unname(as.numeric(x)); if (length(x) == 0) NULL else x }
-
-collect <- function(expr) {
-  warns <- character(0)
-  val <- withCallingHandlers(
-    tryCatch(expr, error = function(e) structure(list(error = conditionMessage(e)), class = "err")),
-    warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
-  list(value = val, warnings = warns)
-}
-
-escalc_cols <- function(measure, dat) {
-  switch(measure,
-         GEN = list(yi = dat$yi, vi = dat$vi),
-         MD = , SMD = escalc(measure, m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = dat),
-         RR = , OR = , RD = escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat),
-         PLO = , PR = , PFT = escalc(measure, xi = xi, ni = ni, data = dat))
-}
 
 summ <- function(r) {
   if (r$int.only) {

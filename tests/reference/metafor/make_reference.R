@@ -13,6 +13,7 @@ library(jsonlite)
 
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
+source(file.path(here, "common.R"))
 dir.create(file.path(here, "data"), showWarnings = FALSE)
 
 CTRL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
@@ -82,13 +83,6 @@ datasets$identical <- list(measure = "GEN", yi = rep(num(bcg$yi[1]), 5), vi = nu
 for (n in names(raw)) write.csv(raw[[n]], file.path(here, "data", paste0(n, ".csv")), row.names = FALSE)
 
 # ---------------------------------------------------------------- helpers
-collect <- function(expr) {
-  warns <- character(0)
-  val <- withCallingHandlers(tryCatch(expr, error = function(e) structure(list(error = conditionMessage(e)), class = "err")),
-                             warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
-  list(value = val, warnings = warns)
-}
-
 summarise_fit <- function(r) {
   out <- list(k = r$k, p = r$p, b = num(r$beta), se = num(r$se), zval = num(r$zval), pval = num(r$pval),
               ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub), tau2 = num(r$tau2), se_tau2 = num(r$se.tau2),
@@ -312,18 +306,10 @@ csv_specs <- list(
   list(file = "edge_identical.csv", measure = "GEN", methods = ALL, mods = list(character(0))),
   list(file = "edge_kp.csv", measure = "GEN", methods = "FE", mods = list(c("x1", "x2"))))
 
-csv_escalc <- function(measure, dat) {
-  switch(measure,
-         GEN = list(yi = dat$yi, vi = dat$vi),
-         MD = , SMD = escalc(measure, m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = dat),
-         RR = , OR = , RD = escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat),
-         PLO = , PR = , PFT = escalc(measure, xi = xi, ni = ni, data = dat))
-}
-
 csv_fits <- list()
 for (sp in csv_specs) {
   dat <- read.csv(file.path(here, "data", sp$file), stringsAsFactors = FALSE, na.strings = c("NA", ""), strip.white = TRUE)
-  es <- csv_escalc(sp$measure, dat)
+  es <- escalc_cols(sp$measure, dat)
   dat$yi <- as.numeric(es$yi); dat$vi <- as.numeric(es$vi)
   for (ms in sp$mods) for (method in sp$methods) for (knha in c(FALSE, TRUE)) for (level in c(95, 90)) {
     if (level == 90 && !(method %in% c("REML", "DL"))) next
