@@ -48,6 +48,7 @@ from lxml import etree
 
 from ..models import Record
 from ._pubmed_fast import END, record_from_text, stylesheet
+from ._xml_prolog import SAFE_PARSER_OPTIONS
 
 #: Inputs smaller than this (bytes) are parsed in one process unless more are asked for.
 THRESHOLD = 8 << 20
@@ -155,7 +156,7 @@ def _plain(head: bytes, root_at: int) -> bool:
 
 
 def _parser() -> Any:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.XMLParser(**SAFE_PARSER_OPTIONS)
 
 
 # ---------------------------------------------------------------------------

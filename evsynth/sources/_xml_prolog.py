@@ -2,8 +2,9 @@
 
 Shared by the PubMed XML parser and the E-utilities client: find where the
 root element starts, refuse documents that declare entities ("billion
-laughs", external entities) in any encoding, and check a parsed document's
-internal DTD again (defence in depth).
+laughs", external entities) in any encoding, check a parsed document's
+internal DTD again (defence in depth), and the libxml2 options every evsynth
+parser uses (:data:`SAFE_PARSER_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import IO, Any
 
 from ..errors import InputError
 
+#: lxml parser options of every evsynth XML parser: no entity substitution, no network, no DTD
+#: loaded or validated, libxml2's limits on huge documents kept.
+SAFE_PARSER_OPTIONS: dict[str, bool] = {"resolve_entities": False, "no_network": True, "load_dtd": False,
+                                        "dtd_validation": False, "huge_tree": False}
 HEAD_LIMIT = 1 << 20  # bytes read before the root element to inspect the prolog
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 

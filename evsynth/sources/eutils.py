@@ -28,7 +28,7 @@ from ..config import TOOL_NAME, Settings, load_settings
 from ..errors import InputError, ServiceError
 from ..models import Record
 from . import _http
-from ._xml_prolog import check_dtd, check_prolog
+from ._xml_prolog import SAFE_PARSER_OPTIONS, check_dtd, check_prolog
 from .pubmed_xml import MalformedXMLError, iter_pubmed_xml
 
 __all__ = ["EutilsClient", "ESearchResult", "SearchIds", "PUBMED_CAP", "POST_THRESHOLD"]
@@ -89,8 +89,7 @@ class SearchIds:
     parts: tuple[tuple[str | None, str | None, int], ...] = field(default_factory=tuple)
 
 
-_PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                  huge_tree=False, remove_blank_text=True)
+_PARSER_KW = dict(SAFE_PARSER_OPTIONS, remove_blank_text=True)
 
 
 def _parse_xml(content: bytes) -> Any:

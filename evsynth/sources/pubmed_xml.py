@@ -36,6 +36,7 @@ from ..errors import InputError
 from ..models import Record
 from . import _pubmed_parallel
 from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
+from ._xml_prolog import SAFE_PARSER_OPTIONS
 from ._xml_prolog import check_dtd as _check_dtd
 from ._xml_prolog import check_prolog as _check_prolog
 from ._xml_prolog import read_head as _read_head
@@ -432,16 +433,7 @@ def _block_records(data: bytes) -> list[Record]:
 def _sequential(head: bytes, stream: IO[bytes], label: str | None,
                 state: dict[str, Any] | None = None) -> Iterator[Record]:
     """Records of the document whose first bytes ``head`` are read, in this process."""
-    parser = etree.XMLPullParser(
-        events=("end",),
-        tag=_ARTICLE_TAGS,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
+    parser = etree.XMLPullParser(events=("end",), tag=_ARTICLE_TAGS, remove_blank_text=False, **SAFE_PARSER_OPTIONS)
     if state is None:
         state = {"root": None, "python_only": False}
     try:
