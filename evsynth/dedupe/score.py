@@ -237,12 +237,11 @@ def _generic(title: str | None) -> bool:
 
 
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
-    """Same title, year, journal, first page and authors: everything but the DOI agrees."""
+    """Same title, year, journal and first page (the authors are the caller's to compare)."""
     return (full >= SAME_TITLE and a.year is not None and a.year == b.year
             and bool(a.first_page) and page_digits(a.first_page) == page_digits(b.first_page)
             and bool(a.journals and b.journals)
-            and any(journal_match(x, y) for x in a.journals for y in b.journals)
-            and _author_evidence(a, b)["status"] == "match")
+            and any(journal_match(x, y) for x in a.journals for y in b.journals))
 
 
 def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | None = None) -> PairDecision:
@@ -267,9 +266,12 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     if conflicts:
         evidence["conflicts"] = conflicts
         if conflicts == ["doi"] and _citation_agrees(a, b, full):
-            # Kept apart, but a reviewer should see it: one of the DOIs is likely an export error.
-            evidence["authors"] = _author_evidence(a, b)
-            return PairDecision("review", "doi-conflict:citation-agrees", full / 100, evidence)
+            authors = _author_evidence(a, b)
+            if authors["status"] == "match":
+                # Everything but the DOI agrees: kept apart, but a reviewer should see it
+                # (one of the DOIs is likely an export error).
+                evidence["authors"] = authors
+                return PairDecision("review", "doi-conflict:citation-agrees", full / 100, evidence)
         return PairDecision("apart", "conflict:" + ",".join(conflicts), full / 100, evidence)
 
     authors = _author_evidence(a, b)
