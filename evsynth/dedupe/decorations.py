@@ -13,9 +13,10 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["CORRECTION_CITATION_RE", "strip_title_decorations"]
+__all__ = ["CORRECTION_CITATION_RE", "TAG_RE", "strip_title_decorations"]
 
-_TAG_RE = re.compile(r"<[^>]{0,200}>")
+#: Markup in a title or journal name ("<i>", "<sup>"), removed before comparing.
+TAG_RE = re.compile(r"<[^>]{0,200}>")
 _LANGUAGES = (
     "afrikaans|arabic|bulgarian|catalan|chinese|croatian|czech|danish|dutch|english|estonian|"
     "finnish|french|german|greek|hebrew|hungarian|icelandic|italian|japanese|korean|latvian|"
@@ -65,7 +66,7 @@ def strip_title_decorations(text: str) -> str:
     'Low-dose aspirin'
     """
     text = html.unescape(text)
-    text = _TAG_RE.sub("", text)
+    text = TAG_RE.sub("", text)
     text = text.strip()
     if len(text) > 2 and text[0] == text[-1] == '"':  # a title exported inside quotes
         text = text[1:-1].strip()

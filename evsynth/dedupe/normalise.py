@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from urllib.parse import unquote
 
 from ..models import Record
+from .decorations import TAG_RE as _TAG_RE
 from .decorations import strip_title_decorations as _strip_title_decorations
 from .kinds import record_kind
 
@@ -53,7 +54,6 @@ _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:(?:dx\.)?doi\.org/|(?:www\.)?doi\.org/)|^doi\s*[:=]?\s*", re.IGNORECASE
 )
-_TAG_RE = re.compile(r"<[^>]{0,200}>")
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _SPACE_RE = re.compile(r"\s+")
 
