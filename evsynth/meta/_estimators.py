@@ -36,6 +36,7 @@ All estimates are truncated at 0 (``tau2.min = 0``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,17 @@ MAXITER = 1000
 #: metafor's ``control$tol`` default, ``.Machine$double.eps^0.25``: ``uniroot``'s tolerance for PM
 #: and the margin of the ML/REML check of the likelihood at τ² = 0.
 TOL = float(np.finfo(float).eps ** 0.25)
+
+
+def control_kwargs(control: Any) -> dict[str, Any]:
+    """The convergence keywords of :func:`evsynth.meta.fit` from a result's ``control`` pairs.
+
+    What a refit of that result (leave-one-out, permutations, Egger's test) passes on, as
+    metafor's refits reuse the model's ``control``; a missing key takes the default.
+    """
+    c = dict(control)
+    return {"threshold": float(c.get("threshold", THRESHOLD)), "maxiter": int(c.get("maxiter", MAXITER)),
+            "tol": float(c.get("tol", TOL))}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import InputError
+from ._estimators import control_kwargs
 from .models import MetaResult, fit
 
 __all__ = ["EggerResult", "egger_test"]
@@ -67,10 +68,9 @@ def egger_test(res: MetaResult, *, model: str = "rma", predictor: str = "sei") -
     if res.k < 3:
         raise InputError(f"Egger's test needs k >= 3 studies (k = {res.k})", field="yi")
     x = res.vi**0.5 if predictor == "sei" else res.vi
-    ctl = {name: (int(val) if name == "maxiter" else float(val)) for name, val in res.control}
     if model == "rma":  # metafor's regtest refits with the model's control
         r = fit(res.yi, res.vi, method=res.method, knha=res.knha, moderators={predictor: x}, level=res.level,
-                measure=res.measure, **ctl)
+                measure=res.measure, **control_kwargs(res.control))
     else:  # lm(yi ~ x, weights = 1/vi): the FE fit with s² = RSS/(k − p) and t(k − p)
         r = fit(res.yi, res.vi, method="FE", knha=True, moderators={predictor: x}, level=res.level,
                 measure=res.measure)

@@ -33,11 +33,6 @@ _COMPTOL = float(np.finfo(float).eps ** 0.5)
 _CHUNK = 20000
 
 
-def _control(res: MetaResult) -> dict:
-    c = dict(res.control)
-    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER)),
-            "tol": float(c.get("tol", _est.TOL))}
-
 
 @dataclass(frozen=True, eq=False)
 class PermutationResult:
@@ -70,7 +65,7 @@ def _fit_chunks(res: MetaResult, y: np.ndarray, X: np.ndarray, m: np.ndarray | N
         ms = None if m is None else m[sl]
         v = np.broadcast_to(res.vi, y[sl].shape)
         out.append(_est.fit_batch(res.method, y[sl], v, Xs, ms, knha=res.knha, level=res.level, btt=btt,
-                                  **_control(res)))
+                                  **_est.control_kwargs(res.control)))
     cat = lambda name: np.concatenate([getattr(o, name) for o in out])  # noqa: E731
     return {n: cat(n) for n in ("beta", "stat", "qm", "k", "qe", "i2", "h2", "tau2")}
 

@@ -22,16 +22,11 @@ from .models import MetaResult
 __all__ = ["LeaveOneOutResult", "CumulativeResult", "InfluenceResult", "leave_one_out", "cumulative", "influence"]
 
 
-def _control(res: MetaResult) -> dict[str, Any]:
-    c = dict(res.control)
-    return {"threshold": float(c.get("threshold", _est.THRESHOLD)), "maxiter": int(c.get("maxiter", _est.MAXITER)),
-            "tol": float(c.get("tol", _est.TOL))}
-
 
 def _batch(res: MetaResult, mask: np.ndarray, X: np.ndarray | None = None) -> _est.BatchFit:
     X = res.X if X is None else X
     return _est.fit_batch(res.method, np.broadcast_to(res.yi, mask.shape), np.broadcast_to(res.vi, mask.shape), X,
-                          mask, knha=res.knha, level=res.level, **_control(res))
+                          mask, knha=res.knha, level=res.level, **_est.control_kwargs(res.control))
 
 
 def _pi(bf: _est.BatchFit, res: MetaResult) -> tuple[np.ndarray, np.ndarray]:
