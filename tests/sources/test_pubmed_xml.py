@@ -263,47 +263,71 @@ def test_records_stream_before_the_file_is_read(shared: Path) -> None:
 
 import dataclasses  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
 from evsynth.sources import _pubmed_parallel, pubmed_xml  # noqa: E402
+from evsynth.sources._xml_prolog import wide_codec  # noqa: E402
+
+
+def _first_error(data: bytes) -> etree.XMLSyntaxError | None:
+    """The document's first well-formedness error, as iterparse reports it on the whole document."""
+    try:
+        for _ in etree.iterparse(io.BytesIO(data), events=("end",), resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=False):
+            pass
+    except etree.XMLSyntaxError as exc:
+        return exc
+    return None
 
 
 def _reference(data: bytes, label: str = "x.xml"):
-    """The parser as it was: iterparse over the bytes, the Python builder per element."""
+    """The promised outcome, computed another way: the Python builder over the articles of the
+    document's lines before the first error's line (the whole document when there is none)."""
     stream = io.BytesIO(data)
     pubmed_xml._check_prolog(pubmed_xml._read_head(stream), label)
-    stream.seek(0)
-    context = etree.iterparse(stream, events=("end",), tag=pubmed_xml._ARTICLE_TAGS, resolve_entities=False,
-                              no_network=True, load_dtd=False, huge_tree=False)
-    checked = False
+    error = _first_error(data)
+    line = max(int((error.position[0] if error.position else error.lineno) or 1), 1) if error else None
+    body = data
+    if line is not None:  # the lines before the error's line, read by a parser that stops at their end
+        codec = wide_codec(data) or "latin-1"
+        body = "\n".join(data.decode(codec).split("\n")[:line - 1]).encode(codec)
+        body += "\n".encode(codec) if line > 1 else b""
+    parser = etree.XMLPullParser(events=("end",), tag=pubmed_xml._ARTICLE_TAGS, resolve_entities=False,
+                                 no_network=True, load_dtd=False, huge_tree=False)
+    parser.feed(body)
+    elements = [el for _event, el in parser.read_events()]
     try:
-        for _event, el in context:
-            if not checked:
-                pubmed_xml._check_dtd(el.getroottree(), label)
-                pubmed_xml._check_root(el.getroottree().getroot(), label, el.sourceline)
-                checked = True
-            try:
-                record = (pubmed_xml._book_record(el) if el.tag == "PubmedBookArticle"
-                          else pubmed_xml._article_record(el))
-            except ValueError as exc:
-                raise InputError(str(exc), path=label, line=el.sourceline) from None
-            if not record.pmid:
-                raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
-            el.clear(keep_tail=False)
-            parent = el.getparent()
-            if parent is not None:
-                while el.getprevious() is not None:
-                    del parent[0]
-            yield record
-        if not checked:
-            root = context.root
-            pubmed_xml._check_dtd(root.getroottree() if root is not None else None, label)
-            pubmed_xml._check_root(root, label, 1)
-    except etree.XMLSyntaxError as exc:
-        line = max(int((exc.position[0] if exc.position else exc.lineno) or 1), 1)
-        msg = f"entity use refused ({exc.msg})" if "entity" in exc.msg.lower() else exc.msg
-        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
+        root = parser.close()
+    except etree.XMLSyntaxError:  # the lines before the error's line end inside the root element
+        assert error is not None
+        root = None
+    if error is None:
+        elements += [el for _event, el in parser.read_events()]
+    for i, el in enumerate(elements):
+        if i == 0:
+            pubmed_xml._check_dtd(el.getroottree(), label)
+            pubmed_xml._check_root(el.getroottree().getroot(), label, el.sourceline)
+        try:
+            record = (pubmed_xml._book_record(el) if el.tag == "PubmedBookArticle"
+                      else pubmed_xml._article_record(el))
+        except ValueError as exc:
+            raise InputError(str(exc), path=label, line=el.sourceline) from None
+        if not record.pmid:
+            raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
+        el.clear(keep_tail=False)  # freed as the parser frees it: an enclosing article loses it
+        parent = el.getparent()
+        if parent is not None:
+            while el.getprevious() is not None:
+                del parent[0]
+        yield record
+    if error is not None:
+        msg = f"entity use refused ({error.msg})" if "entity" in error.msg.lower() else error.msg
+        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line)
+    if not elements:
+        pubmed_xml._check_dtd(root.getroottree() if root is not None else None, label)
+        pubmed_xml._check_root(root, label, 1)
 
 
 def _outcome(records):
@@ -478,6 +502,79 @@ EDGE_CASES = {
 def test_fast_path_equals_reference_on_edge_cases(case: str) -> None:
     _assert_same(EDGE_CASES[case])
 
+# Errors: the records before one are those of the articles ending on a line before the error's line
+_FAKE_ENDS = ("<!-- </PubmedArticle> --><?pi </PubmedBookArticle>?><ArticleTitle><![CDATA[</PubmedArticle>"
+              "]]></ArticleTitle>")
+ERROR_CASES = {
+    "error on the line an article ends on": _doc(_art(), _art("2").rstrip() + "<X></Y>\n", _art("3")),
+    "error in the same chunk as good records": _doc(_art(), _art("2"), _art("3", article="<X>\n</Y>"), _art("4")),
+    "error at close": _doc(_art(), _art("2"))[:-9],
+    "truncated right after an end tag": _doc(_art(), _art("2"))[:-21],
+    "several errors": _doc(_art(), _art("2", article="<T>a & b</T>"), _art("3", article="<X>\n</Y>"),
+                           _art("4", article="<T>c & d</T>"))[:-30],
+    "end tags in comments, PIs, CDATA": _doc(_art(), _art("2", article=_FAKE_ENDS),
+                                             _art("3", article="<T>\na & b</T>"), _art("4")),
+    "end tag with white space before >": _doc(_art(), _art("2").replace("</PubmedArticle>", "</PubmedArticle\n>"),
+                                              "<X></Y>\n", _art("3")),
+    "CR alone does not end a line": _doc(_art().rstrip() + "\r", _art("2").rstrip() + "\r<X></Y>\n", _art("3")),
+    "CR LF": _doc(_art().rstrip() + "\r\n", _art("2").rstrip() + "\r\n<X></Y>\r\n", _art("3")),
+    "deferred error on an article's line": _doc(_art(), _art("2").rstrip() + _art("3", article="<T>a &\n<U>\n</U>"
+                                                                                 "</T>"), _art("4")),
+    "error before any article": _doc("<X></Y>\n", _art()),
+    "book article before an error": _doc("<PubmedBookArticle><BookDocument><PMID>9</PMID><ArticleTitle>c"
+                                         "</ArticleTitle></BookDocument></PubmedBookArticle>\n",
+                                         _art("2", article="<X>\n</Y>")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_records_before_an_error_end_on_earlier_lines(case: str) -> None:
+    data = ERROR_CASES[case]
+    outcome = _outcome(iter_pubmed_xml(data, name="x.xml"))
+    assert outcome == _outcome(_reference(data))
+    error = _first_error(data)
+    assert error is not None and outcome[1][0] == "MalformedXMLError"
+    assert outcome[1][2] == error.position[0]  # the line libxml2 reports
+
+
+def test_which_records_come_before_an_error() -> None:
+    # the semantics spelled out on cases where the answer is plain to see
+    def pmids(case: str) -> list[str]:
+        return [r[0][1] for r in _outcome(iter_pubmed_xml(ERROR_CASES[case], name="x.xml"))[0]]
+
+    assert pmids("error on the line an article ends on") == ["1"]
+    assert pmids("error in the same chunk as good records") == ["1", "2"]
+    assert pmids("error at close") == ["1", "2"]
+    assert pmids("truncated right after an end tag") == ["1"]
+    assert pmids("several errors") == ["1"]
+    assert pmids("end tags in comments, PIs, CDATA") == ["1", "2"]
+    assert pmids("end tag with white space before >") == ["1", "2"]
+    assert pmids("CR alone does not end a line") == []
+    assert pmids("CR LF") == ["1", "2"]
+    assert pmids("deferred error on an article's line") == ["1"]
+    assert pmids("error before any article") == []
+    assert pmids("book article before an error") == ["9"]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 300])
+def test_chunk_boundaries_anywhere(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # end tags, comments and errors straddling the boundaries of what is fed to the parser at a time
+    monkeypatch.setattr(pubmed_xml, "_CHUNK", chunk)
+    for case, data in {**EDGE_CASES, **ERROR_CASES}.items():
+        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data)), case
+
+
+@pytest.mark.parametrize("case", ["several errors", "end tags in comments, PIs, CDATA", "CR LF",
+                                  "error on the line an article ends on"])
+def test_errors_in_utf16_as_in_utf8(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = ERROR_CASES[case]
+    wide = data.decode().replace('<?xml version="1.0" ?>', '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16")
+    records, error = _outcome(iter_pubmed_xml(data, name="x.xml"))
+    for chunk in (7, 1 << 19):
+        monkeypatch.setattr(pubmed_xml, "_CHUNK", chunk)
+        wide_records, wide_error = _outcome(iter_pubmed_xml(wide, name="x.xml"))
+        assert wide_records == records and wide_error[2] == error[2]
+
 
 @pytest.mark.parametrize("case", sorted(EDGE_CASES))
 def test_two_processes_equal_reference_on_edge_cases(case: str, monkeypatch: pytest.MonkeyPatch,
@@ -549,6 +646,10 @@ def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.Monk
             data = data.replace(b"&amp;", b"&nbsp;", 1)
         if rnd.random() < 0.15:
             data = data[:rnd.randint(len(data) // 2, len(data))]
+        for _ in range(rnd.choice([0, 0, 1, 2])):  # errors (and fake end tags) anywhere between two tags
+            at = rnd.choice([m.start() for m in re.finditer(rb"<", data)] or [0])
+            data = data[:at] + rnd.choice([b"&", b"& ", b"</Oops>", b"\n<X>\n", b"<!-- </PubmedArticle> -->",
+                                           b"</PubmedArticle>", b"\r"]) + data[at:]
         monkeypatch.setattr(pubmed_xml, "_CHUNK", rnd.choice([7, 300, 1 << 19]))
         monkeypatch.setattr(_pubmed_parallel, "BLOCK", rnd.choice([1, 300, 5000]))
         expected = _outcome(_reference(data))
