@@ -10,8 +10,8 @@ Records are built fast but exactly as the straightforward Python builder here
 (``_article_record``) builds them: one XSLT run per chunk extracts the fields
 of all its ``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path
 cannot do exactly goes to the Python builder, as do ``PubmedBookArticle``
-records. Large inputs are parsed in two processes where two CPUs are usable
-(:mod:`._pubmed_parallel`), with the same records and errors.
+records. One process parses one file; many files are parsed in parallel by
+:func:`evsynth.sources.readers.read_files`.
 
 The parser is hardened: it never loads a DTD, never touches the network,
 never substitutes entities, and refuses documents that declare entities
@@ -37,14 +37,12 @@ from lxml import etree
 
 from ..errors import InputError
 from ..models import Record
-from . import _pubmed_parallel
 from ._article_ends import ArticleEnds as _ArticleEnds
 from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
 from ._xml_prolog import SAFE_PARSER_OPTIONS
 from ._xml_prolog import check_dtd as _check_dtd
 from ._xml_prolog import check_prolog as _check_prolog
 from ._xml_prolog import read_head as _read_head
-from ._xml_prolog import root_offset as _root_offset
 
 __all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
 
@@ -348,7 +346,7 @@ def _open(source: Any) -> tuple[IO[bytes], str | None, bool]:
 
 
 def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
-                    name: str | None = None, processes: int | None = None) -> Iterator[Record]:
+                    name: str | None = None) -> Iterator[Record]:
     """Stream PubMed XML into records, one per ``PubmedArticle`` / ``PubmedBookArticle``.
 
     Parameters
@@ -357,14 +355,6 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         A ``PubmedArticleSet`` (as ``efetch`` returns it) or a single article.
     name : str, optional
         The name used in error messages (defaults to the path, if any).
-    processes : int, optional
-        Processes parsing the document, this one included. The default parses
-        inputs of 8 MiB or more in two where two CPUs are usable; 1 parses in
-        this process only. A second process is forked (where ``fork`` exists,
-        not on macOS, and only from a process running a single thread: not
-        once NumPy, say, has started its thread pool) for a seekable input
-        whose root is a bare ``<PubmedArticleSet>``; otherwise this process
-        parses alone. Records and errors are the same either way.
 
     Yields
     ------
@@ -388,58 +378,19 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     >>> [r.title for r in iter_pubmed_xml(xml)]
     ['A b c']
     """
-    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
-        raise ValueError(f"iter_pubmed_xml: processes must be a positive integer, not {processes!r}")
     stream, opened_name, owned = _open(source)
     label = name or opened_name
     try:
-        start = _position(stream)
         head = _read_head(stream)
         _check_prolog(head, label)
-        root_at = _root_offset(head)
-        helpers, head = _pubmed_parallel.helpers_for(head, root_at, stream, start, processes)
-        if helpers:
-            def rerun() -> Iterator[Record]:
-                stream.seek(start)  # type: ignore[arg-type]
-                return _sequential(_read_head(stream), stream, label)
-
-            yield from _pubmed_parallel.iter_parallel(head, root_at, stream, start,  # type: ignore[arg-type]
-                                                      helpers, _block_records, rerun)
-        else:
-            yield from _sequential(head, stream, label)
+        yield from _sequential(head, stream, label)
     finally:
         if owned:
             stream.close()
 
 
-def _position(stream: IO[bytes]) -> int | None:
-    """The stream's position, or None when it cannot seek back there."""
-    try:
-        return stream.tell() if stream.seekable() else None
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-class _Logged(Exception):
-    """libxml2 logged something while parsing a block (see :func:`_block_records`)."""
-
-
-def _block_records(data: bytes) -> list[Record]:
-    """The sequential parser's records of a standalone block; raises where it would report anything.
-
-    Also raises when libxml2 logged anything: the sequential parser then builds
-    every later record of the document in Python, which only it can do.
-    """
-    state: dict[str, Any] = {"root": None, "python_only": False}
-    records = list(_sequential(b"", io.BytesIO(data), None, state))
-    if state["python_only"]:
-        raise _Logged
-    return records
-
-
-def _sequential(head: bytes, stream: IO[bytes], label: str | None,
-                state: dict[str, Any] | None = None) -> Iterator[Record]:
-    """Records of the document whose first bytes ``head`` are read, in this process.
+def _sequential(head: bytes, stream: IO[bytes], label: str | None) -> Iterator[Record]:
+    """Records of the document whose first bytes ``head`` are read.
 
     Before a well-formedness error, exactly the records of the articles whose
     end tag lies on a line before the error's line come out (whichever
@@ -448,9 +399,8 @@ def _sequential(head: bytes, stream: IO[bytes], label: str | None,
     until the parser has completed an article on a later line, or the input.
     """
     parser = etree.XMLPullParser(events=("end",), tag=_ARTICLE_TAGS, remove_blank_text=False, **SAFE_PARSER_OPTIONS)
-    if state is None:
-        state = {"root": None, "python_only": False}
-    state.update(seen=0, logged=None)  # error log entries looked at, line of the first error among them
+    # the root once seen; whether libxml2 logged anything; error log entries looked at, the first error's line
+    state: dict[str, Any] = {"root": None, "python_only": False, "seen": 0, "logged": None}
     ends = _ArticleEnds(head)
     held: list[tuple[int, Record | InputError]] = []  # (line of the end tag, record or its error)
     done = 0  # articles the parser completed (and handed over) so far

@@ -267,7 +267,7 @@ import re  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
-from evsynth.sources import _pubmed_parallel, pubmed_xml  # noqa: E402
+from evsynth.sources import pubmed_xml  # noqa: E402
 from evsynth.sources._xml_prolog import wide_codec  # noqa: E402
 
 
@@ -341,25 +341,8 @@ def _outcome(records):
     return out, None
 
 
-def _assert_same(data: bytes, processes: int = 1) -> None:
-    assert _outcome(iter_pubmed_xml(data, name="x.xml", processes=processes)) == _outcome(_reference(data))
-
-
-@pytest.fixture
-def helpers_started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The helper processes :mod:`._pubmed_parallel` starts during the test, one entry per start."""
-    started: list[int] = []
-    start = _pubmed_parallel._start
-    # helpers start although other tests left idle threads running (pytest-httpserver's
-    # server, NumPy's BLAS pool); test_pubmed_parallel tests the thread check itself
-    monkeypatch.setattr(_pubmed_parallel, "_threads", lambda: 1)
-
-    def spy(n: int, fd: int | None) -> tuple[list, list]:
-        started.append(n)
-        return start(n, fd)
-
-    monkeypatch.setattr(_pubmed_parallel, "_start", spy)
-    return started
+def _assert_same(data: bytes) -> None:
+    assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data))
 
 
 def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -576,16 +559,6 @@ def test_errors_in_utf16_as_in_utf8(case: str, monkeypatch: pytest.MonkeyPatch) 
         assert wide_records == records and wide_error[2] == error[2]
 
 
-@pytest.mark.parametrize("case", sorted(EDGE_CASES))
-def test_two_processes_equal_reference_on_edge_cases(case: str, monkeypatch: pytest.MonkeyPatch,
-                                                     helpers_started: list[int]) -> None:
-    data = EDGE_CASES[case]
-    for block in (1, 200):  # a block per article, and blocks of several
-        monkeypatch.setattr(_pubmed_parallel, "BLOCK", block)
-        _assert_same(data, processes=2)
-    assert helpers_started == ([] if case == "single article" else [1, 1])  # its root: a PubmedArticle
-
-
 def _random_text(rnd: random.Random, markup: bool = True) -> str:
     words = ["alpha", "Beta", "x&amp;y", "&lt;b&gt;", "\u00e9t\u00e9", "42", "\ue000", "a\u2028b", "<i>it</i>",
              "<sup>2</sup>", "<b>b <i>bi</i></b>", "<!-- c -->", "<![CDATA[cd<a>]]>", "<?pi x?>", "&amp;"]
@@ -636,9 +609,8 @@ def _random_article(rnd: random.Random, pmid: str) -> str:
                 pub_date=pub_date)
 
 
-def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.MonkeyPatch,
-                                                        helpers_started: list[int]) -> None:
-    for seed in range(150):
+def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    for seed in range(300):
         rnd = random.Random(seed)
         doctype = rnd.random() < 0.7
         data = _doc(*(_random_article(rnd, str(i)) for i in range(1, rnd.randint(2, 6))), doctype=doctype)
@@ -651,9 +623,4 @@ def test_fast_path_equals_reference_on_random_documents(monkeypatch: pytest.Monk
             data = data[:at] + rnd.choice([b"&", b"& ", b"</Oops>", b"\n<X>\n", b"<!-- </PubmedArticle> -->",
                                            b"</PubmedArticle>", b"\r"]) + data[at:]
         monkeypatch.setattr(pubmed_xml, "_CHUNK", rnd.choice([7, 300, 1 << 19]))
-        monkeypatch.setattr(_pubmed_parallel, "BLOCK", rnd.choice([1, 300, 5000]))
-        expected = _outcome(_reference(data))
-        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == expected, seed
-        if seed % 3 == 0:  # a helper process: blocks cut anywhere between articles
-            assert _outcome(iter_pubmed_xml(data, name="x.xml", processes=2)) == expected, seed
-    assert helpers_started == [1] * 50
+        assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data)), seed
