@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "convert_file": ".imports",
     "export_store": ".imports",
     "import_files": ".imports",
+    "read_files": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
     "ReviewPair": ".dedupe",
@@ -161,7 +162,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
     from .sources.writers import write_records
-    from .imports import ImportResult, convert_file, export_store, import_files
+    from .imports import ImportResult, convert_file, export_store, import_files, read_files
 
     # dedupe -> screening -> living updates
     from .dedupe import (

@@ -24,9 +24,24 @@ class ExitCode(enum.IntEnum):
 
 
 class EvsynthError(Exception):
-    """Base class of evsynth's errors; ``exit_code`` maps it to the CLI."""
+    """Base class of evsynth's errors; ``exit_code`` maps it to the CLI.
+
+    Errors pickle with all their attributes (file, line, field, ...), so an
+    error raised in a worker process reaches the caller as raised.
+    """
 
     exit_code: ExitCode = ExitCode.ERROR
+
+    def __reduce__(self) -> tuple:
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[EvsynthError], args: tuple, state: dict) -> EvsynthError:
+    """An unpickled error: its class, arguments and attributes, without running ``__init__`` again."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(EvsynthError, ValueError):

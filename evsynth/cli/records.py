@@ -38,13 +38,17 @@ def import_(
         typer.Option("--database", help="Database the files came from (PRISMA); guessed from content when omitted."),
     ] = None,
     accept_missing_er: MissingErOption = False,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Processes reading the files (stored in the order given, same result)."),
+    ] = 1,
 ) -> None:
     """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
     from ..imports import import_files
     from ..store import Store
 
     with Store(settings(store).store_path) as opened:
-        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er)
+        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er, jobs=jobs)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
