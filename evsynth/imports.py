@@ -3,9 +3,10 @@
 Every file is read completely before anything is written, and each file is
 stored with its records in one transaction (:meth:`Store.add_import`): a bad
 file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
-With several files, all are read first; if any is bad, none is stored. Files
-can be read in several processes (``jobs``, :func:`read_files`): they are
-stored in the order given, with the same records, errors and transaction.
+With several files, all are stored in one transaction; if any is bad, none is
+stored. Files can be read in several processes (``jobs``, :func:`read_files`),
+ahead of the one being stored: they are stored in the order given, with the
+same records, errors and transaction.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -29,7 +30,7 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .models import Record
 from .sources.readers import ReadResult, read_file
@@ -215,11 +216,9 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    results: Sequence[ReadResult] = list(read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs,
-                                                    mp_context=mp_context))
     files = []
-    with store.transaction():
-        for result in results:
+    with store.transaction():  # a file is stored while the next ones are read; a bad one rolls all back
+        for result in read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs, mp_context=mp_context):
             records = prepare_records(result)
             database = database_name or result.database
             earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
