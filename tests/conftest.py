@@ -1,8 +1,9 @@
 """Shared test fixtures.
 
-``shared`` is the one place tests find ``../shared`` (read-only fixtures,
-never copied into the project). Outside CI a missing folder skips the tests
-that need it; with ``CI=true`` it fails them, so CI never passes by skipping.
+``data_dir`` is the one place tests find their recorded material: ``tests/data``
+(``entrez/``, ``exports/``, ``dedupe/``, ``evidence/``, ``seeds/``, ``ctgov/``,
+each with its origin and licence beside it; see ``tests/data/README.md``). A
+clone alone has everything the tests read.
 """
 
 from __future__ import annotations
@@ -20,18 +21,13 @@ if os.environ.get("CI", "").lower() == "true":
     _hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("EVSYNTH_SHARED", ROOT.parent / "shared"))
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    """Path of the read-only shared material (``../shared``)."""
-    if not SHARED.is_dir():
-        message = f"shared material not found at {SHARED}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " (CI=true: refusing to skip)")
-        pytest.skip(message)
-    return SHARED
+def data_dir() -> Path:
+    """The recorded test material in the repository (``tests/data``)."""
+    return DATA
 
 
 @pytest.fixture(scope="session")

@@ -30,10 +30,10 @@ def _one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_pubmed_parallel, "_threads", lambda: 1)
 
 
-def _big(shared: Path, copies: int = 5, tail: bytes = b"") -> bytes:
-    """A PubmedArticleSet of every shared fixture article, ``copies`` times, as efetch writes it."""
+def _big(data_dir: Path, copies: int = 5, tail: bytes = b"") -> bytes:
+    """A PubmedArticleSet of every recorded fixture article, ``copies`` times, as efetch writes it."""
     bodies = []
-    for path in sorted((shared / "fixtures" / "entrez").glob("pubmed*.xml")):
+    for path in sorted((data_dir / "entrez").glob("pubmed*.xml")):
         data = path.read_bytes()
         bodies.append(data[data.index(b"<PubmedArticle>"):data.rindex(b"</PubmedArticleSet>")])
     head = data[:data.index(b"<PubmedArticleSet>")]  # the fixtures' own XML declaration and DOCTYPE
@@ -80,10 +80,10 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("block", [1, 3000, 1 << 18])
-def test_same_records_from_a_file_bytes_and_file_objects(shared: Path, tmp_path: Path, block: int,
+def test_same_records_from_a_file_bytes_and_file_objects(data_dir: Path, tmp_path: Path, block: int,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          spy: dict[str, int]) -> None:
-    data = _big(shared)
+    data = _big(data_dir)
     path = tmp_path / "big.xml"
     path.write_bytes(data)
     expected = _outcome(iter_pubmed_xml(path, processes=1))
@@ -100,9 +100,9 @@ def test_same_records_from_a_file_bytes_and_file_objects(shared: Path, tmp_path:
     assert spy == {"started": 4, "block fallbacks": 0, "whole parses": 0}
 
 
-def test_two_helpers_keep_document_order(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_two_helpers_keep_document_order(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          spy: dict[str, int]) -> None:
-    data = _big(shared, 7)
+    data = _big(data_dir, 7)
     path = tmp_path / "big.xml"
     path.write_bytes(data)
     expected = _outcome(iter_pubmed_xml(data, processes=1))
@@ -113,14 +113,14 @@ def test_two_helpers_keep_document_order(shared: Path, tmp_path: Path, monkeypat
     assert spy == {"started": 4, "block fallbacks": 0, "whole parses": 0}
 
 
-def test_delete_citations_after_the_last_article(shared: Path, spy: dict[str, int]) -> None:
-    data = _big(shared, 2, tail=b"<DeleteCitation>\n<PMID>1</PMID>\n</DeleteCitation>\n")
+def test_delete_citations_after_the_last_article(data_dir: Path, spy: dict[str, int]) -> None:
+    data = _big(data_dir, 2, tail=b"<DeleteCitation>\n<PMID>1</PMID>\n</DeleteCitation>\n")
     assert _outcome(iter_pubmed_xml(data, processes=2)) == _outcome(iter_pubmed_xml(data, processes=1))
     assert spy["block fallbacks"] == 1 and spy["whole parses"] == 1  # the sequential one above
 
 
-def test_truncated_file_same_records_then_same_error(shared: Path, tmp_path: Path, spy: dict[str, int]) -> None:
-    data = _big(shared)
+def test_truncated_file_same_records_then_same_error(data_dir: Path, tmp_path: Path, spy: dict[str, int]) -> None:
+    data = _big(data_dir)
     path = tmp_path / "cut.xml"
     path.write_bytes(data[:len(data) * 2 // 3])
     expected = _outcome(iter_pubmed_xml(path, processes=1))
@@ -129,8 +129,8 @@ def test_truncated_file_same_records_then_same_error(shared: Path, tmp_path: Pat
     assert spy["whole parses"] == 2  # the sequential parse, then the rerun that reports the error and its line
 
 
-def test_a_dead_helper_changes_nothing(shared: Path, monkeypatch: pytest.MonkeyPatch, spy: dict[str, int]) -> None:
-    data = _big(shared)
+def test_a_dead_helper_changes_nothing(data_dir: Path, monkeypatch: pytest.MonkeyPatch, spy: dict[str, int]) -> None:
+    data = _big(data_dir)
     main = os.getpid()
     block_text = _pubmed_parallel.block_text
 
@@ -147,10 +147,10 @@ def test_a_dead_helper_changes_nothing(shared: Path, monkeypatch: pytest.MonkeyP
     assert set(multiprocessing.active_children()) == before
 
 
-def test_helpers_are_reaped_when_the_caller_stops_early(shared: Path, tmp_path: Path,
+def test_helpers_are_reaped_when_the_caller_stops_early(data_dir: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.xml"
-    path.write_bytes(_big(shared))
+    path.write_bytes(_big(data_dir))
     monkeypatch.setattr(_pubmed_parallel, "BLOCK", 3000)
     before = set(multiprocessing.active_children())
     records = iter_pubmed_xml(path, processes=2)
@@ -162,8 +162,8 @@ def test_helpers_are_reaped_when_the_caller_stops_early(shared: Path, tmp_path: 
     assert all(helper.exitcode is not None for helper in helpers)
 
 
-def test_when_a_helper_starts(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = _big(shared, 1)
+def test_when_a_helper_starts(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _big(data_dir, 1)
 
     def helpers(data: bytes, processes: int | None) -> int:
         stream = io.BytesIO(data)
@@ -200,7 +200,7 @@ def test_threads_counts_the_threads_of_this_process() -> None:
         thread.join()
 
 
-def test_unseekable_input_is_parsed_here(shared: Path, spy: dict[str, int]) -> None:
+def test_unseekable_input_is_parsed_here(data_dir: Path, spy: dict[str, int]) -> None:
     class Pipe(io.RawIOBase):
         def __init__(self, data: bytes) -> None:
             self.inner = io.BytesIO(data)
@@ -213,7 +213,7 @@ def test_unseekable_input_is_parsed_here(shared: Path, spy: dict[str, int]) -> N
             b[:len(chunk)] = chunk
             return len(chunk)
 
-    data = _big(shared, 1)
+    data = _big(data_dir, 1)
     assert len(list(iter_pubmed_xml(Pipe(data), processes=2))) == 6
     assert spy["started"] == 0
 
