@@ -59,7 +59,9 @@ def screen_export(
     if output is None:
         typer.echo(sheet.text, nl=False)
     else:
-        output.write_text(sheet.text, encoding="utf-8")
+        from ..output import write_output
+
+        write_output(output, sheet.text)
     err_console.print(f"{len(sheet.record_ids)} record(s) awaiting {sheet.stage} screening"
                       + (f" written to {output}" if output else ""))
 

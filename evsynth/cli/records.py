@@ -69,7 +69,9 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        from ..output import write_output
+
+        write_output(output, text)
         err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 
