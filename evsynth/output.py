@@ -51,7 +51,7 @@ def output_error(path: str | os.PathLike[str], exc: OSError, *, what: str = "fil
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     code = exc.errno
-    if code == errno.ENOENT:
+    if code == errno.ENOENT and not parent.is_dir():
         reason = f"folder {parent} does not exist"
     elif code in (errno.EACCES, errno.EPERM):
         reason = f"permission denied (folder {parent} is not writable)"
