@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import sys
 from typing import Any
 
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
             _silence_stdout()
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(int(exc.exit_code))
+    except sqlite3.DatabaseError as exc:  # met outside the store's own methods (a cursor read late)
+        err_console.print(f"error: the record store is unusable ({exc})", markup=False, highlight=False)
+        sys.exit(int(ExitCode.STORE))
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
     except typer.Exit as exc:
