@@ -160,6 +160,10 @@ def create(path: Path, schema: Callable[[sqlite3.Connection], None]) -> bool:
             os.link(tmp, path)  # never replaces a file made meanwhile
         except FileExistsError:
             return False
+        except OSError:  # a file system without hard links
+            if os.path.lexists(path):
+                return False
+            os.rename(tmp, path)
         return True
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{path}: cannot create the record store: {exc}") from None

@@ -26,7 +26,7 @@ from typing import IO, Any, Iterator
 
 from .errors import OutputError
 
-__all__ = ["open_output", "output_folder", "output_path", "write_output", "output_error"]
+__all__ = ["open_output", "output_error", "output_folder", "output_path", "refuse_overwrite", "write_output"]
 
 #: marks the temporary files and folders beside a target (ignored by git, removed on failure)
 TMP_MARK = ".evsynth-tmp"
@@ -119,6 +119,34 @@ def _unlink(path: str | Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def refuse_overwrite(path: str | os.PathLike[str], protected: dict[str, str | os.PathLike[str]]) -> None:
+    """Refuse an output path that names one of the ``protected`` files (the store, an input).
+
+    Parameters
+    ----------
+    path : path
+        The output asked for.
+    protected : dict
+        What each protected file is (``"the record store"``, ``"an input file"``) -> its path.
+
+    Raises
+    ------
+    OutputError
+    """
+    try:
+        here = os.stat(path)
+    except OSError:
+        return
+    for what, other in protected.items():
+        try:
+            there = os.stat(other)
+        except OSError:
+            continue
+        if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino) and stat.S_ISREG(here.st_mode):
+            raise OutputError(f"{path}: is {what}; writing the output there would overwrite it. "
+                              "Choose another file; nothing was written")
 
 
 def _real_target(path: str | os.PathLike[str]) -> tuple[Path, Path]:

@@ -54,7 +54,12 @@ def screen_export(
     from ..screening import export_sheet
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
+    from ..output import refuse_overwrite
+
+    store_path = settings(store).store_path
+    if output is not None:
+        refuse_overwrite(output, {"the record store": store_path})
+    with open_store(store_path, create=False) as st:
         sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
     if output is None:
         typer.echo(sheet.text, nl=False)

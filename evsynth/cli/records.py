@@ -64,7 +64,12 @@ def export(
     from ..imports import export_store
     from ..store import Store
 
-    with Store(settings(store).store_path, create=False) as opened:
+    from ..output import refuse_overwrite
+
+    store_path = settings(store).store_path
+    if output is not None:
+        refuse_overwrite(output, {"the record store": store_path})
+    with Store(store_path, create=False) as opened:
         text, n = export_store(opened, to.value, deduped=deduped)
     if output is None:
         sys.stdout.write(text)

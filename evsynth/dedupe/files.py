@@ -12,7 +12,7 @@ from typing import Sequence
 
 from ..errors import InputError
 from ..models import Record
-from ..output import open_output
+from ..output import open_output, refuse_overwrite
 from ._core import DedupeResult, find_duplicates
 
 __all__ = ["check_encoding", "dedupe_files", "read_inputs"]
@@ -119,6 +119,9 @@ def dedupe_files(
     -------
     DedupeResult
     """
+    for out in (clusters, review):
+        if out is not None:
+            refuse_overwrite(out, {f"the input file {p}": p for p in paths})
     records, ids, origins = read_inputs(paths)
     result = find_duplicates(records)
     notes = tuple(

@@ -192,3 +192,23 @@ def test_stdout_closed_by_the_reader_is_quiet(store_file: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0
     assert err == ""
+
+
+@pytest.mark.parametrize("command", ["export", "screen export", "dedupe --clusters"])
+def test_output_onto_the_store_or_an_input_is_refused(command: str, tmp_path: Path, store_file: Path,
+                                                      data_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    store = tmp_path / "s.sqlite"
+    store.write_bytes(store_file.read_bytes())
+    export = tmp_path / "embase.ris"
+    export.write_bytes((data_dir / "exports" / "embase.ris").read_bytes())
+    target = export if command.startswith("dedupe") else store
+    argv = {
+        "export": ["export", "--store", str(store), "--to", "ris", "-o", str(target)],
+        "screen export": ["screen", "export", "--store", str(store), "-o", str(target)],
+        "dedupe --clusters": ["dedupe", str(export), "--clusters", str(target)],
+    }[command]
+    before = target.read_bytes()
+    capsys.readouterr()
+    assert _run(argv) == ExitCode.OUTPUT
+    _one_clear_line(capsys.readouterr().err, target)
+    assert target.read_bytes() == before
