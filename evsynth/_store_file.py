@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from .errors import StoreError
+from .output import current_umask
 
 #: ``PRAGMA application_id`` of an evsynth store ("EvSy")
 APPLICATION_ID = 0x45765379
@@ -153,9 +154,7 @@ def create(path: Path, schema: Callable[[sqlite3.Connection], None]) -> bool:
             conn.close()
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # as any new file (mkstemp made it private)
+        os.chmod(tmp, 0o666 & ~current_umask())  # as any new file (mkstemp made it private)
         try:
             os.link(tmp, path)  # never replaces a file made meanwhile
         except FileExistsError:
@@ -207,4 +206,3 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except sqlite3.DatabaseError as exc:
             raise damaged(getattr(self, "path", "?"), exc) from exc
     return call
-

@@ -92,13 +92,25 @@ class _Guarded:
         return iter(self._fh)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 def _new_file_mode(existing: Path) -> int:
     try:
         return stat.S_IMODE(existing.stat().st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o666 & ~current_umask()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -358,9 +370,7 @@ def _dir_mode(existing: Path) -> int:
     try:
         return stat.S_IMODE(existing.stat().st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o777 & ~mask
+        return 0o777 & ~current_umask()
 
 
 def _swap(new: Path, target: Path) -> None:

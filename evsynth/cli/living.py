@@ -51,10 +51,9 @@ def screen_export(
     ] = None,
 ) -> None:
     """Write a screening sheet of the records awaiting a decision (duplicates excluded)."""
+    from ..output import refuse_overwrite, write_output
     from ..screening import export_sheet
     from ..store import open_store
-
-    from ..output import refuse_overwrite
 
     store_path = settings(store).store_path
     if output is not None:
@@ -64,8 +63,6 @@ def screen_export(
     if output is None:
         typer.echo(sheet.text, nl=False)
     else:
-        from ..output import write_output
-
         write_output(output, sheet.text)
     err_console.print(f"{len(sheet.record_ids)} record(s) awaiting {sheet.stage} screening"
                       + (f" written to {output}" if output else ""))

@@ -62,9 +62,8 @@ def export(
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
     from ..imports import export_store
+    from ..output import refuse_overwrite, write_output
     from ..store import Store
-
-    from ..output import refuse_overwrite
 
     store_path = settings(store).store_path
     if output is not None:
@@ -74,8 +73,6 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        from ..output import write_output
-
         write_output(output, text)
         err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
