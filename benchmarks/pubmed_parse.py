@@ -1,8 +1,9 @@
 """PubMed XML parse rate: one file in one process vs ``Bio.Entrez.read``, and many files with ``jobs``.
 
 Builds PubmedArticleSet files by repeating the recorded articles in
-``tests/data/entrez/pubmed*.xml`` (in the repository; the files are made at
-run time in a temporary folder), then prints:
+``tests/data/entrez/pubmed*.xml`` (Biopython's recorded PubMed XML, kept in the
+repository with its licence; the files are made at run time in a temporary
+folder), then prints:
 
 * one file, one process: records/s of ``Bio.Entrez.read`` and of
   ``evsynth.sources.pubmed_xml.iter_pubmed_xml`` and their ratio, with

@@ -22,6 +22,7 @@ from .errors import (
     InputErrors,
     NetworkError,
     NotFoundError,
+    OutputError,
     ServiceError,
     StoreError,
 )
@@ -127,7 +128,7 @@ _LAZY: dict[str, str] = {
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -262,6 +263,7 @@ __all__ = [
     "InputErrors",
     "NetworkError",
     "NotFoundError",
+    "OutputError",
     "ServiceError",
     "StoreError",
     "Record",

@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     SERVICE = 5  #: a service answered with an error
     NOT_FOUND = 6  #: the thing asked for does not exist
     STORE = 7  #: the record store is unusable
+    OUTPUT = 8  #: an output file or folder could not be written
 
 
 class EvsynthError(Exception):
@@ -125,3 +126,12 @@ class StoreError(EvsynthError):
     """The record store is unusable (corrupt, newer schema, locked)."""
 
     exit_code = ExitCode.STORE
+
+
+class OutputError(EvsynthError):
+    """An output file or folder could not be written (missing or read-only folder, full disk).
+
+    Nothing is half-written: the file or folder that was there before is unchanged.
+    """
+
+    exit_code = ExitCode.OUTPUT

@@ -29,10 +29,9 @@ def test_notebook_stored_without_outputs(name: str, root: Path) -> None:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_executes(name: str, root: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_executes(name: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the kernel inherits this process's environment
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("EVSYNTH_SHARED", str(shared))
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     folder = root / "notebooks"
     before = set(os.listdir(folder))

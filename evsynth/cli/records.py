@@ -66,14 +66,18 @@ def export(
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
     from ..imports import export_store
+    from ..output import refuse_overwrite, write_output
     from ..store import Store
 
-    with Store(settings(store).store_path, create=False) as opened:
+    store_path = settings(store).store_path
+    if output is not None:
+        refuse_overwrite(output, {"the record store": store_path})
+    with Store(store_path, create=False) as opened:
         text, n = export_store(opened, to.value, deduped=deduped)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 

@@ -1,4 +1,4 @@
-"""PubMed XML → Record: every shared fixture, hand-written edge cases, hardening."""
+"""PubMed XML → Record: every recorded fixture, hand-written edge cases, hardening."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from evsynth.errors import InputError
 from evsynth.sources.pubmed_xml import MalformedXMLError, iter_pubmed_xml, parse_pubmed_xml
 
 
-def _fixtures(shared: Path) -> list[Path]:
-    return sorted((shared / "fixtures" / "entrez").glob("pubmed*.xml"))
+def _fixtures(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "entrez").glob("pubmed*.xml"))
 
 
-def _by_pmid(shared: Path) -> dict[str, object]:
+def _by_pmid(data_dir: Path) -> dict[str, object]:
     out = {}
-    for path in _fixtures(shared):
+    for path in _fixtures(data_dir):
         for r in iter_pubmed_xml(path):
             out[r.pmid] = r
     return out
 
 
-def test_every_fixture_parses(shared: Path) -> None:
-    paths = _fixtures(shared)
+def test_every_fixture_parses(data_dir: Path) -> None:
+    paths = _fixtures(data_dir)
     assert len(paths) == 4
     for path in paths:
         records = parse_pubmed_xml(path)
@@ -36,8 +36,8 @@ def test_every_fixture_parses(shared: Path) -> None:
             assert r.url == f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/"
 
 
-def test_season_date_and_keywords(shared: Path) -> None:
-    r = _by_pmid(shared)["12091962"]  # pubmed1.xml: PubDate 1990 Spring
+def test_season_date_and_keywords(data_dir: Path) -> None:
+    r = _by_pmid(data_dir)["12091962"]  # pubmed1.xml: PubDate 1990 Spring
     assert r.year == 1990
     assert r.extra["pub_date"] == "1990 Spring"
     assert r.title == "The treatment of AIDS behind the walls of correctional facilities."
@@ -51,8 +51,8 @@ def test_season_date_and_keywords(shared: Path) -> None:
     assert r.doi is None and r.abstract is None
 
 
-def test_structured_abstract_markup_and_pmc(shared: Path) -> None:
-    r = _by_pmid(shared)["27797938"]  # pubmed4.xml, Gut 2017
+def test_structured_abstract_markup_and_pmc(data_dir: Path) -> None:
+    r = _by_pmid(data_dir)["27797938"]  # pubmed4.xml, Gut 2017
     assert r.title == ("Leucocyte telomere length, genetic variants at the TERT gene region and risk of "
                        "pancreatic cancer.")
     assert r.abstract.startswith("OBJECTIVE: Telomere shortening occurs as an early event")
@@ -64,8 +64,8 @@ def test_structured_abstract_markup_and_pmc(shared: Path) -> None:
     assert r.authors[0] == "Bao, Ying" and r.authors[-1] == "Wolpin, Brian M" and len(r.authors) == 22
 
 
-def test_markup_with_entities_in_title_and_elocation_doi(shared: Path) -> None:
-    r = _by_pmid(shared)["30108519"]  # pubmed6.xml: &quot; and <i> in the title
+def test_markup_with_entities_in_title_and_elocation_doi(data_dir: Path) -> None:
+    r = _by_pmid(data_dir)["30108519"]  # pubmed6.xml: &quot; and <i> in the title
     assert r.title.startswith('A "Blood Relationship" Between the Overlooked Minimum Lactate')
     assert r.doi == "10.3389/fphys.2018.01034" and r.pmcid == "PMC6079548"
     assert r.issue is None and r.pages == "1034" and r.year == 2018
@@ -73,9 +73,9 @@ def test_markup_with_entities_in_title_and_elocation_doi(shared: Path) -> None:
     assert "lactate threshold" in r.keywords
 
 
-def test_cited_pmids_are_not_records(shared: Path) -> None:
+def test_cited_pmids_are_not_records(data_dir: Path) -> None:
     # pubmed4/6 list ~50 cited PMIDs (CommentsCorrections): each file is still one record
-    pmids = set(_by_pmid(shared))
+    pmids = set(_by_pmid(data_dir))
     assert pmids == {"12091962", "9997", "11748933", "11700088", "27797938", "30108519"}
 
 
@@ -153,8 +153,8 @@ def test_book_article() -> None:
     assert book.entry_date == "2005-03-04"
 
 
-def test_sources_path_bytes_and_file_object(shared: Path, tmp_path: Path) -> None:
-    path = shared / "fixtures" / "entrez" / "pubmed2.xml"
+def test_sources_path_bytes_and_file_object(data_dir: Path, tmp_path: Path) -> None:
+    path = data_dir / "entrez" / "pubmed2.xml"
     a = parse_pubmed_xml(path)
     b = parse_pubmed_xml(path.read_bytes())
     with path.open("rb") as fh:
@@ -163,8 +163,8 @@ def test_sources_path_bytes_and_file_object(shared: Path, tmp_path: Path) -> Non
     assert a == b == c == d and len(a) == 2
 
 
-def test_truncated_xml_names_file_and_line(shared: Path, tmp_path: Path) -> None:
-    data = (shared / "fixtures" / "entrez" / "pubmed4.xml").read_bytes()
+def test_truncated_xml_names_file_and_line(data_dir: Path, tmp_path: Path) -> None:
+    data = (data_dir / "entrez" / "pubmed4.xml").read_bytes()
     cut = tmp_path / "cut.xml"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(MalformedXMLError) as info:
@@ -206,8 +206,8 @@ def test_entity_declarations_refused_in_utf16(codec: str) -> None:
         list(iter_pubmed_xml(text.encode(codec)))
 
 
-def test_utf16_pubmed_xml_without_entities_parses(shared: Path) -> None:
-    text = (shared / "fixtures" / "entrez" / "pubmed2.xml").read_text(encoding="utf-8")
+def test_utf16_pubmed_xml_without_entities_parses(data_dir: Path) -> None:
+    text = (data_dir / "entrez" / "pubmed2.xml").read_text(encoding="utf-8")
     text = text.replace('<?xml version="1.0" ?>', '<?xml version="1.0" encoding="UTF-16"?>')
     assert [r.pmid for r in iter_pubmed_xml(text.encode("utf-16"))] == ["11748933", "11700088"]
 
@@ -230,14 +230,14 @@ def test_undeclared_entity_is_an_error_not_a_lookup() -> None:
         list(iter_pubmed_xml(xml))
 
 
-def test_public_dtd_is_not_fetched(shared: Path) -> None:
+def test_public_dtd_is_not_fetched(data_dir: Path) -> None:
     # every fixture names the NLM DTD by URL; parsing works with no network at all
-    assert parse_pubmed_xml(shared / "fixtures" / "entrez" / "pubmed1.xml")
+    assert parse_pubmed_xml(data_dir / "entrez" / "pubmed1.xml")
 
 
-def test_not_pubmed_xml(shared: Path) -> None:
+def test_not_pubmed_xml(data_dir: Path) -> None:
     with pytest.raises(InputError, match="not PubMed XML"):
-        list(iter_pubmed_xml(shared / "fixtures" / "entrez" / "esearch1.xml"))
+        list(iter_pubmed_xml(data_dir / "entrez" / "esearch1.xml"))
 
 
 def test_missing_file() -> None:
@@ -245,9 +245,9 @@ def test_missing_file() -> None:
         list(iter_pubmed_xml("/nonexistent/pubmed.xml"))
 
 
-def test_records_stream_before_the_file_is_read(shared: Path) -> None:
+def test_records_stream_before_the_file_is_read(data_dir: Path) -> None:
     # streaming: the first record comes out long before the parser has read the whole input
-    body = (shared / "fixtures" / "entrez" / "pubmed4.xml").read_bytes()
+    body = (data_dir / "entrez" / "pubmed4.xml").read_bytes()
     start = body.index(b"<PubmedArticle>")
     end = body.rindex(b"</PubmedArticle>") + len(b"</PubmedArticle>")
     many = b"<PubmedArticleSet>" + body[start:end] * 200 + b"</PubmedArticleSet>"
@@ -345,9 +345,9 @@ def _assert_same(data: bytes) -> None:
     assert _outcome(iter_pubmed_xml(data, name="x.xml")) == _outcome(_reference(data))
 
 
-def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fast_path_equals_reference_on_every_fixture(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bodies = []
-    for path in _fixtures(shared):
+    for path in _fixtures(data_dir):
         data = path.read_bytes()
         _assert_same(data)
         start, end = data.index(b"<PubmedArticle>"), data.rindex(b"</PubmedArticleSet>")
@@ -359,11 +359,11 @@ def test_fast_path_equals_reference_on_every_fixture(shared: Path, monkeypatch: 
         _assert_same(many)
 
 
-def test_fixtures_take_the_fast_path(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fixtures_take_the_fast_path(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built_in_python = []
     python_builder = pubmed_xml._article_record
     monkeypatch.setattr(pubmed_xml, "_article_record", lambda el: built_in_python.append(el) or python_builder(el))
-    for path in _fixtures(shared):
+    for path in _fixtures(data_dir):
         assert parse_pubmed_xml(path)
     assert built_in_python == []
 
