@@ -20,7 +20,10 @@ folder), then prints:
   Flat means: the larger file does not need more.
 
 The machine's load is printed with the figures: on a shared machine the
-rates, and above all what a second process gains, depend on it.
+rates, and above all what a second process gains, depend on it. CPU seconds
+(this process and the workers it waited for) show the work done whatever the
+load: records per CPU second compare the parsers, and the CPU seconds of
+``jobs=2`` beside ``jobs=1`` show what the pool costs.
 
 Usage::
 
@@ -222,8 +225,8 @@ def main() -> None:
         rate_e = n_e / t_e
 
         def row(label: str, n: int, seconds: float, cpu: float, size: int, note: str = "") -> None:
-            print(f"{label:<36}: {n:>7,} records, {size / 2**20:6.1f} MiB, {seconds:6.2f} s "
-                  f"({cpu:6.2f} CPU s), {n / seconds:>7,.0f} records/s{note}")
+            print(f"{label:<36}: {n:>7,} records, {size / 2**20:6.1f} MiB, {seconds:6.2f} s, "
+                  f"{n / seconds:>6,.0f} records/s{note}; {cpu:6.2f} CPU s, {n / cpu:>6,.0f} records/CPU s")
 
         print(f"\none file, one process (best of {runs} runs each)")
         row("Bio.Entrez.read", n_e, t_e, c_e, size_small)

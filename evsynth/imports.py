@@ -1,6 +1,6 @@
 """Import export files into the record store, export it again, convert files.
 
-Every file is read completely before anything is written, and each file is
+Every file is read completely before any of its records is written, and each file is
 stored with its records in one transaction (:meth:`Store.add_import`): a bad
 file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
 With several files, all are stored in one transaction; if any is bad, none is
