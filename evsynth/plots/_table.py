@@ -142,8 +142,9 @@ def render(
     marks = [r for r in rows if r.kind in ("study", "pooled", "pi") and np.isfinite(r.est)]
     if xlim is None:
         xlim = auto_xlim(marks, refline)
+    created = ax is None
     with _style.style():
-        if ax is None:
+        if created:
             from matplotlib import pyplot as plt
 
             width = layout.natural_width(plot_width) + 2 * MARGIN_IN
@@ -155,7 +156,7 @@ def render(
         ax.axis("off")
         bbox = ax.get_position()
         w_in, h_in = bbox.width * fig.get_figwidth(), bbox.height * fig.get_figheight()
-        s = layout.scale(w_in, h_in)
+        s = 1.0 if created else layout.scale(w_in, h_in)  # a new figure has the natural size
         for _ in range(4):
             parts = _draw(ax, rows, layout, s, (w_in, h_in), scale=scale, left_headers=left_headers,
                           right_headers=right_headers, xlim=xlim, favours=favours, refline=refline, title=title,
