@@ -229,7 +229,7 @@ def run_situate(
         effects, res = None, None
     situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
-    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
+    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats, close=True))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
 
 
@@ -271,7 +271,7 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
     counts = _prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
     fig = prisma_diagram(counts, note=note)
-    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats)), note)
+    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)
 
 
 # --- the review ---------------------------------------------------------------------------------
@@ -565,7 +565,7 @@ def run_review(
     written: dict[str, tuple[Path, ...]] = {}
     data["figures"] = {}
     for name, (fig, caption) in figures.items():
-        paths = tuple(save_figure(fig, fig_dir / name, formats, dpi=200))
+        paths = tuple(save_figure(fig, fig_dir / name, formats, dpi=200, close=True))
         written[name] = paths
         entry = {p.suffix.lstrip("."): str(p.relative_to(out)) for p in paths}
         entry["caption"] = caption

@@ -7,6 +7,7 @@ the matching :class:`~evsynth.errors.ExitCode`.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -37,6 +38,15 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
+def _headless_figures() -> None:
+    """The CLI saves figures and never shows them: matplotlib's Agg backend, whatever the desktop offers.
+
+    Set through ``MPLBACKEND`` (read when matplotlib is first imported), so a command that draws
+    nothing does not pay for importing matplotlib.
+    """
+    os.environ["MPLBACKEND"] = "Agg"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exits the process with an :class:`ExitCode`.
 
@@ -46,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     the store keeps what was committed.
     """
     click_exception = _click_exception()
+    _headless_figures()
     try:
         rv = app(args=argv, prog_name="evsynth", standalone_mode=False)
     except EvsynthError as exc:
