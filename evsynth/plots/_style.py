@@ -149,7 +149,9 @@ def save_figure(
     fig : matplotlib.figure.Figure
     stem : str or PathLike
         Path without suffix (``out/forest`` writes ``out/forest.png`` ...).
-        Parent folders are created.
+        Parent folders are created. Each file is written whole or not at all
+        (:func:`evsynth.output.open_output`); a file that cannot be written
+        raises :class:`~evsynth.errors.OutputError`.
     formats : sequence of str
         Any format matplotlib writes (``png``, ``svg``, ``pdf``, ``eps``).
     dpi : int
@@ -162,14 +164,19 @@ def save_figure(
     -------
     list of Path
     """
+    from ..output import output_error, output_path
+
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(stem.parent, exc, what="folder") from None
     paths = []
     for fmt in formats:
         path = stem.with_name(stem.name + "." + fmt.lstrip("."))
         metadata = {"Software": "evsynth"} if fmt == "png" else None
-        with style():
-            fig.savefig(path, format=fmt.lstrip("."), dpi=dpi, bbox_inches="tight", pad_inches=0.05, metadata=metadata)
+        with style(), output_path(path) as tmp:  # each file whole or not at all
+            fig.savefig(tmp, format=fmt.lstrip("."), dpi=dpi, bbox_inches="tight", pad_inches=0.05, metadata=metadata)
         paths.append(path)
     if close:
         close_figure(fig)
