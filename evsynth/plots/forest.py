@@ -178,14 +178,18 @@ def forest_plot(
     wrap : int
         Wrap study labels longer than this many characters.
     plot_width : float
-        Width of the plot column in inches.
+        Width of the plot column in inches of a new figure (with ``ax``, the
+        plot column takes what the text columns leave).
     ax : matplotlib Axes, optional
-        Axes for the plot column; the text columns are drawn beside it.
+        Axes for the whole table: label and arm columns, the plot column and
+        the effect and weight columns are drawn inside it (inset axes), with the
+        font scaled down where the axes is smaller than the table's natural size.
 
     Returns
     -------
     matplotlib.figure.Figure
-        ``fig.evsynth_axes`` maps ``plot``/``left``/``right`` to the axes.
+        ``fig.evsynth_axes`` maps ``table`` (the given or new axes) and
+        ``plot``/``left``/``right`` (its columns) to the axes.
         Artists have ``gid`` values: ``square:<i>``, ``ci:<i>``, ``diamond:overall``,
         ``diamond:<group>``, ``pi:overall``, ``label:<i>``, ``right:<i>:0`` (effect
         text), ``right:<i>:1`` (weight), ``note:het:overall``, ``note:test:overall``,
