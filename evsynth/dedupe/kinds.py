@@ -13,7 +13,7 @@ import re
 from ..models import Record
 from .decorations import CORRECTION_CITATION_RE
 
-__all__ = ["record_kind"]
+__all__ = ["generic_title", "record_kind"]
 
 
 _KIND_PATTERNS = (
@@ -72,3 +72,61 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     elif types & _ARTICLE_TYPES:
         venue = "journal"
     return kind, venue
+
+
+#: Words of the recurring items a journal prints under one title in issue after
+#: issue ("Editor's Comments", "Remarks from the Editor", "Nursing news",
+#: "Editorial Notes", "In this issue", "Letters"): a title made of these words
+#: only (besides the journal's own name, dates and numbers) names a column, not
+#: a paper.
+_COLUMN_WORDS = frozenset("""
+    editor editors editorial editorials s comment comments remark remarks note notes news
+    introduction introductory preface foreword message messages president presidents chair
+    chairs column columns corner letter letters this issue issues our year words word welcome
+    update updates highlights announcement announcements calendar events reviewers
+    acknowledgement acknowledgements acknowledgment acknowledgments thanks obituary memoriam
+    abstracts guest special section index contents overview notice notices bulletin digest
+    briefs brief information authors instructions new associate board volume vol no number
+    quarterly monthly annual current today
+""".split())
+_DATE_WORDS = frozenset("""
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec spring summer fall autumn winter
+""".split())
+_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "et"})
+#: A title shorter than this, or with fewer than three significant words, is generic.
+_SHORT_TITLE = 25
+
+
+def generic_title(tokens: list[str], title: str | None,
+                  journals: tuple[tuple[str, ...], ...] = ()) -> str | None:
+    """Whether a title is too generic to identify a paper by itself, and how.
+
+    ``"column"`` for the title of a recurring item: every significant word
+    is a word of recurring items (see ``_COLUMN_WORDS``), a date, a number,
+    or a word or the initials of the record's journal ("Remarks from MIS
+    Quarterly Editor - Editor's Comments", "ISJ Editorial", "Nursing news").
+    ``"short"`` for other short titles (under 25 characters or fewer than
+    three significant words: "Intrapleural therapy"). ``None`` otherwise.
+
+    Parameters
+    ----------
+    tokens : list of str
+        Significant words of the normalised title.
+    title : str or None
+        The normalised title.
+    journals : tuple of tuple of str
+        Normalised journal name variants of the record.
+    """
+    if not title:
+        return None
+    journal_words: set[str] = set()
+    for words in journals:
+        journal_words.update(words)
+        journal_words.add("".join(w[0] for w in words if w not in _JOURNAL_STOPWORDS and w))
+    if all(t in _COLUMN_WORDS or t in _DATE_WORDS or t in journal_words or t.isdigit()
+           for t in tokens):
+        return "column"
+    if len(tokens) < 3 or len(title) < _SHORT_TITLE:
+        return "short"
+    return None

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from ..models import Record
 from .decorations import TAG_RE as _TAG_RE
 from .decorations import strip_title_decorations as _strip_title_decorations
-from .kinds import record_kind
+from .kinds import generic_title, record_kind
 
 __all__ = [
     "NormalisedRecord",
@@ -517,6 +517,7 @@ class NormalisedRecord:
     kind: str
     venue: str | None
     abstract: str | None
+    generic: str | None = None  # "column" or "short": the title alone cannot identify a paper
 
     @property
     def first_author(self) -> str | None:
@@ -539,7 +540,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
     if not container and record.extra:
         booktitle = record.extra.get("booktitle")
         container = booktitle if isinstance(booktitle, str) else None
-    journals = journal_variants(container) + journal_variants(record.journal_iso)
+    journals = tuple(dict.fromkeys(journal_variants(container) + journal_variants(record.journal_iso)))
     abstract = None
     if record.abstract:
         abstract = _NON_ALNUM_RE.sub(" ", fold(record.abstract[:700])).strip()[:600] or None
@@ -550,7 +551,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
         numbers=numbers,
         series=series,
         authors=normalise_authors(record.authors),
-        journals=tuple(dict.fromkeys(journals)),
+        journals=journals,
         year=normalise_year(record.year),
         volume=normalise_volume(record.volume),
         volume_numbers=_volume_and_supplement(record.volume, record.issue),
@@ -561,4 +562,5 @@ def normalise_record(record: Record) -> NormalisedRecord:
         kind=kind,
         venue=venue,
         abstract=abstract,
+        generic=generic_title(significant_tokens(title), title, journals),
     )

@@ -231,9 +231,33 @@ def _substituted_words(a: str | None, b: str | None) -> list[str]:
     return []
 
 
-def _generic(title: str | None) -> bool:
-    tokens = significant_tokens(title)
-    return len(tokens) < 3 or len(title or "") < 25
+def _generic_differs(a: NormalisedRecord, b: NormalisedRecord) -> str | None:
+    """What tells two items under one generic title apart: their page ranges or issues.
+
+    Different issues keep a column ("Editor's Comments") apart whatever its
+    pages; a short title ("Intrapleural therapy") whose whole page range
+    agrees is one paper even if the issue fields differ (some exports put an
+    accession number there).
+    """
+    if a.first_page and b.first_page and not _same_first_page(a, b):
+        return "pages"
+    if (a.last_page and b.last_page and page_digits(a.last_page) != page_digits(b.last_page)
+            and len(a.page_starts) <= 1 and len(b.page_starts) <= 1):
+        return "pages"
+    if a.issue and b.issue and a.issue != b.issue:
+        same_range = bool(a.first_page and a.last_page and b.last_page)  # (ranges agree: checked above)
+        if "column" in (a.generic, b.generic) or not same_range:
+            return "issue"
+    return None
+
+
+def _identical(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Every compared field equal, and at least one that pins an item (issue, pages, DOI, abstract)."""
+    same = (a.title == b.title and a.authors == b.authors and a.year == b.year
+            and a.journals == b.journals and a.volume == b.volume and a.issue == b.issue
+            and a.first_page == b.first_page and a.last_page == b.last_page
+            and a.doi == b.doi and a.abstract == b.abstract)
+    return same and bool(a.issue or a.first_page or a.doi or a.abstract)
 
 
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
@@ -330,7 +354,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if full >= SAME_TITLE:
             return out("review", "authors-differ")
         return out("apart", "authors-differ")
-    generic = _generic(a.title) or _generic(b.title)
+    generic = bool(a.generic or b.generic)
     year_ok = same_year or (a.year is not None and b.year is not None and p_match and v_match)
     i_match = bool(a.issue) and a.issue == b.issue
     citation = same_year and p_match and (v_match or j_match) and not j_mismatch
@@ -355,11 +379,21 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             return out("merge", "fuzzy-title+authors+bibliographic")
         return out("review", "similar-title")
     if generic and full >= SAME_TITLE:
+        # One title in issue after issue ("Editor's Comments"): the issue or the
+        # pages tell the items apart, and one of them must agree to merge.
+        if _identical(a, b):
+            return out("merge", "identical")
+        differs = _generic_differs(a, b)
+        if differs:
+            evidence["generic_differs"] = differs
+            return out("apart", f"generic-title:{differs}-differs")
+        same_place = same_year and (j_match or v_match) and not j_mismatch
         if authors["status"] == "match" and year_ok and p_match and (v_match or j_match):
             return out("merge", "generic-title+bibliographic")
-        # A whole supplement ("ESICON 2017 Abstracts"): same journal, volume and issue.
-        if (len(significant_tokens(a.title)) >= 3 and full == 100 and same_year and j_match and v_match
-                and i_match and not a.first_page and not b.first_page):
+        # A whole supplement ("ESICON 2017 Abstracts"), or one editor's column:
+        # same journal, volume and issue, and no pages to compare.
+        if (same_place and v_match and i_match and full == 100 and not a.first_page and not b.first_page
+                and (authors["status"] == "match" or len(significant_tokens(a.title)) >= 3)):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
     if (authors["status"] == "match" and full >= 50 and same_year and v_match and j_match
