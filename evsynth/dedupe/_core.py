@@ -130,7 +130,8 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     A pair is dropped when it has a conflict cheap to see on whole arrays
     (different PMIDs, years more than one apart; the same
     rules :func:`~evsynth.dedupe.score.hard_conflicts` applies) or when its
-    titles are dissimilar and it shares no identifier.
+    titles are dissimilar and it shares no identifier (nor journal, volume
+    and page range).
     """
     if len(pairs) == 0:
         return pairs
@@ -144,6 +145,10 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     conflict = both(pmid) & (pmid[i] != pmid[j])
     conflict |= (year[i] > 0) & (year[j] > 0) & (np.abs(year[i] - year[j]) > 1)
     same_id = (both(doi) & (doi[i] == doi[j])) | (both(pmid) & (pmid[i] == pmid[j]))
+    # The same journal, volume and page range also pass (a translated title).
+    cite = _codes([(r.journals[0], r.volume, r.first_page, r.last_page)
+                   if r.journals and r.volume and r.first_page and r.last_page else None for r in norm])
+    same_id |= both(cite) & (cite[i] == cite[j])
     pairs = pairs[~conflict]
     same_id = same_id[~conflict]
     titles = [r.title or "" for r in norm]

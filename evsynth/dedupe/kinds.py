@@ -21,7 +21,8 @@ _KIND_PATTERNS = (
     ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note|"
                            r"expression of concern)\b|\b(?:erratum|corrigendum)\b")),
     ("reply", re.compile(r"^(?:reply|in reply|author s reply|authors reply|the authors reply)\b|"
-                         r"\breply to\b|\bresponse to\b")),
+                         r"\breply to\b|^(?:a |the )?response to\b|\bresponse to (?:the )?(?:comments?|letter|"
+                         r"criticism|critique|commentary|editorial|correspondence)\b")),
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
                            r"\bcomments on\b")),
 )

@@ -142,17 +142,23 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     # volume or a mistyped page ("i428" vs "1428") is an export error. Pages
     # still count: abstracts of one supplement can share its DOI.
     same_doi = bool(a.doi) and a.doi == b.doi
+    same_doi_title = 0.0
     if same_doi:
         # ... unless the titles differ too (a supplement's DOI given to each abstract).
-        same_doi = bool(a.title and b.title) and fuzz.ratio(a.title, b.title) >= 90
+        same_doi_title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
+        same_doi = same_doi_title >= 90
     if _volume_conflict(a, b) and not same_doi:
         out.append("volume")
-    if _page_conflict(a, b) and not (same_doi and _page_typo(a.first_page, b.first_page)):
+    # With one DOI and one title, differently given pages are an export's way of writing
+    # them (an article number in one, a page count in the other).
+    if _page_conflict(a, b) and not (same_doi and (_page_typo(a.first_page, b.first_page)
+                                                   or same_doi_title >= SAME_TITLE)):
         out.append("pages")
     if a.kind != b.kind:
         out.append("kind")
     registry = (a.venue == "registry") != (b.venue == "registry")
-    if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi):
+    proceedings = {a.venue, b.venue} == {"book", "conference"}  # proceedings are published as books
+    if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi and not proceedings):
         out.append("venue")
     if a.numbers != b.numbers:
         sa, sb = set(a.numbers), set(b.numbers)
@@ -189,7 +195,9 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
     fa, fb = a.authors[0], b.authors[0]
     first_sim = fuzz.ratio(fa[0], fb[0])
     initials_ok = not fa[1] or not fb[1] or fa[1][0] == fb[1][0]
-    first = first_sim >= 90 and initials_ok
+    # A particle kept in one surname only ("Il Cheong" / "Cheong", "Le Quintrec" / "Quintrec").
+    particle = min(len(fa[0]), len(fb[0])) >= 4 and (fa[0].endswith(fb[0]) or fb[0].endswith(fa[0]))
+    first = (first_sim >= 90 or particle) and initials_ok
     sa = {s for s, _ in a.authors}
     sb = {s for s, _ in b.authors}
     overlap = len(sa & sb) / min(len(sa), len(sb))
@@ -260,6 +268,22 @@ def _identical(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return same and bool(a.issue or a.first_page or a.doi or a.abstract)
 
 
+def _contained(a: str | None, b: str | None, min_words: int) -> str | None:
+    """``"prefix"`` when the shorter title starts the longer (a subtitle dropped),
+    ``"inside"`` when it is elsewhere in it (a topic label before it, a translated
+    title after it), None otherwise; the shorter needs ``min_words`` significant words."""
+    if not a or not b or a == b:
+        return None
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(significant_tokens(short)) < min_words:
+        return None
+    if long_.startswith(short + " "):
+        return "prefix"
+    if f" {short} " in f" {long_} ":
+        return "inside"
+    return None
+
+
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
     """Same title, year, journal and first page (the authors are the caller's to compare)."""
     return (full >= SAME_TITLE and a.year is not None and a.year == b.year
@@ -306,7 +330,11 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     v_match = bool(a.volume) and a.volume == b.volume
     p_match = _same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
-    j_mismatch = journals_known and not j_match and not conference and not (v_match and p_match)
+    i_match = bool(a.issue) and a.issue == b.issue
+    # ... and so do the same volume and issue under the same title (a journal's
+    # name in its own language in one database, translated in another).
+    j_mismatch = (journals_known and not j_match and not conference and not (v_match and p_match)
+                  and not (v_match and i_match and full >= SAME_TITLE))
     same_year = a.year is not None and a.year == b.year
     abstract_sim = None
     if a.abstract and b.abstract:
@@ -339,6 +367,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             return out("review", f"{id_name}-no-title")
         if full >= 90 or title_sim >= 97:
             return out("merge", f"{id_name}+title")
+        if _contained(a.title, b.title, 4):
+            # "Anxiety about data hacking" / "...: predictors and relations with ...";
+            # a title followed by its translation in brackets.
+            return out("merge", f"{id_name}+title-contained")
         if full >= 70 and authors["status"] == "match" and (a.year is None or b.year is None
                                                            or abs(a.year - b.year) <= 1):
             return out("merge", f"{id_name}+authors")
@@ -356,7 +388,6 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         return out("apart", "authors-differ")
     generic = bool(a.generic or b.generic)
     year_ok = same_year or (a.year is not None and b.year is not None and p_match and v_match)
-    i_match = bool(a.issue) and a.issue == b.issue
     citation = same_year and p_match and (v_match or j_match) and not j_mismatch
     if full >= SAME_TITLE and not generic:
         if citation and authors["status"] != "match":
@@ -365,6 +396,12 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             if bib_hits >= 1 or conference or authors["strong"] or (abstract_sim or 0) >= 90:
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
+        if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
+                and v_match and i_match):
+            # A year apart with the same long title and authors, and the same volume and
+            # issue: one of the years is wrong. (Without volume and issue, a workshop
+            # paper and next year's conference paper look the same: not merged.)
+            return out("merge", "title+authors+adjacent-year")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):
             return out("merge", "title+bibliographic")
         if (authors["status"] == "missing" and full == 100 and same_year and j_match and v_match
@@ -396,7 +433,12 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
                 and (authors["status"] == "match" or len(significant_tokens(a.title)) >= 3)):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
-    if (authors["status"] == "match" and full >= 50 and same_year and v_match and j_match
+    if (authors["status"] == "match" and same_year and not j_mismatch and _same_page_range(a, b)
+            and _contained(a.title, b.title, 2)):
+        # "Infrastructure in the wild" / "Infrastructure in the wild: what mapping ...
+        # reveals": a subtitle dropped, the page range the same.
+        return out("merge", "title-contained+authors+pages")
+    if (authors["status"] == "match" and (full >= 50 or i_match) and same_year and v_match and j_match
             and not conference and _same_page_range(a, b)):
         # A translated or shortened title: the whole citation, page range included, agrees.
         # Not for conference records, nor for ranges as long as a whole supplement

@@ -360,3 +360,83 @@ def test_a_supplement_long_page_range_is_not_an_article_citation() -> None:
     b = Record(source="ris", source_id="E2", title="Eculizumab in atypical hemolytic uremic syndrome: "
                "renal function in plasma-dependent patients", **base)  # type: ignore[arg-type]
     assert pair(a, b).decision != "merge"
+
+
+# -- generic titles: recurring columns, exact copies -----------------------------
+def column(**kw: object) -> Record:
+    base = dict(source="csv", source_id="1", title="Editor's Comments", authors=("Weber, Ron",),
+                journal="MIS Quarterly", year=2003, volume="27", issue="2", pages="iii-xi")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_column_titles_in_different_issues_keep_apart() -> None:
+    # Distinct editorials: same title, journal, year, volume; the issue tells them apart.
+    d = pair(column(), column(source_id="2", issue="3", pages="iii-xii"))
+    assert d.decision == "apart" and d.rule.startswith("generic-title:")
+    d = pair(column(), column(source_id="2", issue="4", pages=None))
+    assert d.decision == "apart" and d.rule == "generic-title:issue-differs"
+    # A longer column title with the journal's name in it is a column title too.
+    long_a = column(title="Remarks from MIS Quarterly Editor - Editor's Comments", pages=None, issue="1")
+    long_b = long_a.replace(source_id="2", issue="2")
+    assert pair(long_a, long_b).decision == "apart"
+    assert not find_duplicates([long_a, long_b, long_a.replace(source_id="3", issue="3")]).links
+
+
+def test_column_title_without_issue_or_pages_is_not_merged() -> None:
+    a = column(issue=None, pages=None)
+    assert pair(a, a.replace(source_id="2")).decision == "review"
+
+
+def test_identical_copies_of_a_generic_title_merge() -> None:
+    news = Record(source="ris", source_id="7", title="Nursing news", authors=("Smith, J",),
+                  journal="Nurs Times", year=2011, volume="107", issue="3", pages="12")
+    d = pair(news, news.replace(source="csv", source_id="x"))
+    assert d.decision == "merge" and d.rule == "identical"
+    short = Record(source="ris", source_id="1", title="Ketamine for pain", authors=("Roe, A",),
+                   journal="BMJ", year=2010, abstract="We review the use of the drug for chronic pain.")
+    assert pair(short, short.replace(source_id="2")).decision == "merge"
+
+
+def test_short_title_with_the_same_page_range_merges_despite_issue_field() -> None:
+    # Some exports put an accession number in the issue field.
+    a = Record(source="csv", source_id="1", title="Intrapleural therapy", authors=("Huggins, J. T.",),
+               journal="Respirology", year=2011, volume="16", issue="825", pages="891-899")
+    assert pair(a, a.replace(source_id="2", issue="826", authors=("Huggins, J. Terrill",))).decision == "merge"
+
+
+# -- contained titles, translations, particles -------------------------------------
+def test_same_doi_and_a_title_that_contains_the_other_merge() -> None:
+    a = pubmed(title="Anxiety about electronic data hacking", pmid=None)
+    b = embase(title="Anxiety about electronic data hacking: predictors and relations with privacy behaviour")
+    assert pair(a, b).rule == "doi+title-contained"
+
+
+def test_subtitle_dropped_merges_with_the_same_page_range() -> None:
+    a = pubmed(source="csv", doi=None, pmid=None, title="Infrastructure in the wild", journal=None, journal_iso=None,
+               volume=None, issue=None, pages="2796-2807")
+    b = a.replace(source_id="2", title="Infrastructure in the wild: what mapping after the earthquake reveals")
+    assert pair(a, b).rule == "title-contained+authors+pages"
+    assert pair(a, b.replace(pages="2808-2819")).decision == "apart"
+
+
+def test_translated_title_merges_on_the_whole_citation() -> None:
+    a = Record(source="csv", source_id="1", title="Platform economy and crowdworking as challenges",
+               authors=("Greef, S.", "Schroeder, W."), journal="Industrielle Beziehungen", year=2020,
+               volume="27", issue="2", pages="205-226")
+    b = a.replace(source_id="2", title="Plattformökonomie und Crowdworking als Herausforderungen",
+                  authors=("Greef, Samuel", "Schroeder, Wolfgang"))
+    assert [(l.record_index, l.kept_index) for l in find_duplicates([a, b]).links] in ([(1, 0)], [(0, 1)])
+    assert not find_duplicates([a, b.replace(pages="227-240")]).links
+
+
+def test_surname_particle_in_one_record_only() -> None:
+    a = pubmed(doi=None, pmid=None, authors=("Il Cheong, H.",))
+    b = embase(doi=None, authors=("Cheong, H. I.",))
+    assert pair(a, b).evidence["authors"]["status"] == "match"
+
+
+def test_response_to_inside_a_title_is_not_a_reply() -> None:
+    a = normalise_record(pubmed(title="Evolution of a mapping community in response to humanitarian events"))
+    assert a.kind == "article"
+    assert normalise_record(pubmed(title="Response to the letter by Smith")).kind == "reply"
