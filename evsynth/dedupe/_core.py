@@ -194,12 +194,38 @@ def _drop_ambiguous(
     return kept_edges, kept_info, withdrawn
 
 
-def find_duplicates(records: Sequence[Record]) -> DedupeResult:
+def _settled(decisions: Mapping[tuple[int, int], Any], n: int) -> dict[tuple[int, int], dict[str, Any]]:
+    """Decisions keyed ``(low, high)``, each a dict with ``decision`` ``merge`` or ``apart``."""
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for (i, j), value in decisions.items():
+        d = dict(value) if isinstance(value, Mapping) else {"decision": value}
+        if d.get("decision") not in ("merge", "apart"):
+            raise ValueError(f"decision for pair {(i, j)} must be 'merge' or 'apart', not {d.get('decision')!r}")
+        if not (0 <= i < n and 0 <= j < n) or i == j:
+            raise ValueError(f"decision for pair {(i, j)}: positions must be two different records of {n}")
+        out[(min(i, j), max(i, j))] = d
+    return out
+
+
+def find_duplicates(
+    records: Sequence[Record],
+    *,
+    decisions: Mapping[tuple[int, int], str | Mapping[str, Any]] | None = None,
+) -> DedupeResult:
     """Find duplicate records, cluster them and explain every link.
 
     Parameters
     ----------
     records : sequence of Record
+    decisions : mapping, optional
+        A person's settled pairs: ``(i, j)`` positions → ``"merge"`` or
+        ``"apart"`` (or a mapping with ``decision`` and whatever else should
+        go into the evidence, e.g. ``reviewer`` and ``decided_at``). A
+        ``merge`` pair is merged (rule ``reviewer``), whatever the two
+        records' own conflicts, unless an ``apart`` decision or a conflict
+        with another member stands in its clusters' way; an
+        ``apart`` pair is never put in one cluster, not even through other
+        records. Neither goes to the review list again.
 
     Returns
     -------
@@ -212,12 +238,17 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     norm = [normalise_record(r) for r in records]
     candidates = candidate_pairs(norm)
     pairs = _prefilter(norm, candidates)
+    settled = _settled(decisions or {}, n)
+    apart = {key for key, d in settled.items() if d["decision"] == "apart"}
+    together = {key for key, d in settled.items() if d["decision"] == "merge"}
 
     edges: list[tuple[float, int, int]] = []
     edge_info: list[tuple[str, float]] = []
     reviews: list[tuple[int, int, Any]] = []
     conflict_cache: dict[tuple[int, int], bool] = {}
     for i, j in pairs.tolist():
+        if (i, j) in settled:
+            continue  # a person decided this pair
         conflicts = hard_conflicts(norm[i], norm[j])
         conflict_cache[(i, j)] = bool(conflicts)
         if conflicts and conflicts != ["doi"]:  # kept apart: nothing to score or review
@@ -231,6 +262,10 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
 
     def conflict(x: int, y: int) -> bool:
         key = (x, y) if x < y else (y, x)
+        if key in apart:
+            return True
+        if key in together:
+            return False  # a person read both records: their conflict is settled
         hit = conflict_cache.get(key)
         if hit is None:
             hit = bool(hard_conflicts(norm[x], norm[y]))
@@ -239,6 +274,10 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
 
     edges, edge_info, ambiguous = _drop_ambiguous(edges, edge_info, conflict)
     reviews.extend(ambiguous)
+    for (i, j), d in settled.items():
+        if d["decision"] == "merge":  # a person's merge comes first: highest score
+            edges.append((2.0, i, j))
+            edge_info.append(("reviewer", 1.0))
 
     root, applied = build_clusters(n, edges, conflict)
     groups: dict[int, list[int]] = {}
@@ -268,6 +307,9 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
             direct = decide(norm[m], norm[kept])
             evidence = dict(direct.evidence)
             evidence["rule"] = rule
+            if rule == "reviewer":
+                pair_key = (min(m, partner), max(m, partner))
+                evidence["reviewer_decision"] = {k: v for k, v in settled[pair_key].items()}
             evidence["joined_via"] = {"index": partner, "rule": rule, "score": score}
             evidence["direct_rule"] = direct.rule
             links.append(DuplicateLink(m, kept, rule, score, evidence))
@@ -275,7 +317,7 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     review = tuple(
         ReviewPair(i, j, d.rule, d.score, d.evidence)
         for i, j, d in reviews
-        if root[i] != root[j]
+        if root[i] != root[j] and (min(i, j), max(i, j)) not in settled
     )
     links.sort(key=lambda l: l.record_index)
     clusters.sort()
