@@ -21,6 +21,9 @@ Sets: every sub-folder of ``tests/data/dedupe/`` and ``benchmarks/data/dedupe/``
   cluster's true clusters are counted by its ``unique`` records (a cluster
   with none holds duplicates of one study whose ``unique`` record sits in
   another cluster). This is the record-level gold ASySD itself scores with.
+* a column ``search_set`` (bib-dedupe's test set) names records already
+  deduplicated among themselves: they are passed to ``find_duplicates`` as
+  ``groups`` and never merged with each other, as bib-dedupe does.
 * labelled pairs (``*.json``, bib-dedupe's ``dedupe_test_cases/v1``): each
   pair is deduplicated alone; TP/FN over the pairs expected to be duplicates,
   FP over those expected not to be.
@@ -170,6 +173,12 @@ def clusters_from_kept(ids: Sequence[str], kept: Sequence[int]) -> list[list[str
     return list(groups.values())
 
 
+def search_sets(records: Sequence[Record]) -> list[str | None] | None:
+    """bib-dedupe's ``search_set`` column: records of one set were deduplicated before."""
+    labels = [str(r.extra.get("search_set") or "").strip() or None for r in records]
+    return labels if any(labels) else None
+
+
 # -- labelled pairs -----------------------------------------------------------
 def _pair_rows(case: dict) -> tuple[list[str], list[dict]]:
     rows = [dict(case["record_a"], ID="a"), dict(case["record_b"], ID="b")]
@@ -303,7 +312,8 @@ def main(argv: list[str] | None = None) -> None:
         for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
             ls = load_set(sub)
             start = time.perf_counter()
-            result = find_duplicates(read_records(ls.path))  # time includes reading
+            again = read_records(ls.path)  # time includes reading
+            result = find_duplicates(again, groups=search_sets(again))
             ours_s = time.perf_counter() - start
             pred = clusters_from_kept(ls.ids, result.kept_index())
             s = ls.score(pred)

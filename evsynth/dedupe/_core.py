@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -211,6 +211,7 @@ def find_duplicates(
     records: Sequence[Record],
     *,
     decisions: Mapping[tuple[int, int], str | Mapping[str, Any]] | None = None,
+    groups: Sequence[Hashable | None] | None = None,
 ) -> DedupeResult:
     """Find duplicate records, cluster them and explain every link.
 
@@ -226,6 +227,11 @@ def find_duplicates(
         with another member stands in its clusters' way; an
         ``apart`` pair is never put in one cluster, not even through other
         records. Neither goes to the review list again.
+    groups : sequence, optional
+        One label per record (or None) naming a set already deduplicated
+        (bib-dedupe's ``search_set``: the records of an earlier search): two
+        records with the same label are never merged, not even through
+        other records.
 
     Returns
     -------
@@ -240,6 +246,9 @@ def find_duplicates(
     pairs = _prefilter(norm, candidates)
     settled = _settled(decisions or {}, n)
     apart = {key for key, d in settled.items() if d["decision"] == "apart"}
+    group = list(groups) if groups is not None else [None] * n
+    if len(group) != n:
+        raise ValueError(f"groups has {len(group)} labels for {n} records")
     together = {key for key, d in settled.items() if d["decision"] == "merge"}
 
     edges: list[tuple[float, int, int]] = []
@@ -247,8 +256,8 @@ def find_duplicates(
     reviews: list[tuple[int, int, Any]] = []
     conflict_cache: dict[tuple[int, int], bool] = {}
     for i, j in pairs.tolist():
-        if (i, j) in settled:
-            continue  # a person decided this pair
+        if (i, j) in settled or (group[i] is not None and group[i] == group[j]):
+            continue  # a person decided this pair, or its set was deduplicated before
         conflicts = hard_conflicts(norm[i], norm[j])
         conflict_cache[(i, j)] = bool(conflicts)
         if conflicts and conflicts != ["doi"]:  # kept apart: nothing to score or review
@@ -262,7 +271,7 @@ def find_duplicates(
 
     def conflict(x: int, y: int) -> bool:
         key = (x, y) if x < y else (y, x)
-        if key in apart:
+        if key in apart or (group[x] is not None and group[x] == group[y]):
             return True
         if key in together:
             return False  # a person read both records: their conflict is settled

@@ -34,13 +34,19 @@ _CONFERENCE_TYPES = frozenset({
 _ARTICLE_TYPES = frozenset({"article", "jour", "journal article", "ejour", "review"})
 _BOOK_TYPES = frozenset({"chap", "book", "inbook", "incollection", "book chapter", "book section", "edbook"})
 _PREPRINT_HINTS = ("preprint", "posted content")
+_THESIS_TYPES = frozenset({"thes", "thesis", "phdthesis", "mastersthesis", "dissertation", "dissertation/thesis"})
+# A thesis's degree where a journal's volume would be ("Ph.D."), or the journal that
+# indexes dissertations ("Dissertation Abstracts International: Section B ...").
+_DEGREE_RE = re.compile(r"^(?:ph\.?\s?d\.?|d\.?\s?phil\.?|m\.?\s?sc?\.?|m\.?\s?a\.?|m\.?\s?phil\.?|ed\.?\s?d\.?|"
+                        r"psy\.?\s?d\.?|dr\.?\s?ph\.?|doctoral|masters?|thesis|dissertation)$", re.IGNORECASE)
+_THESIS_JOURNAL_RE = re.compile(r"^\s*(?:dissertation abstracts|proquest dissertations|masters abstracts)", re.IGNORECASE)
 
 
 def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None]:
     """``(kind, venue)`` of a record: kind from its title; venue from its type.
 
     kind is one of ``retraction``, ``erratum``, ``reply``, ``comment`` or
-    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``book``,
+    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``, ``book``,
     ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
     """
     kind = "article"
@@ -64,6 +70,9 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     venue: str | None = None
     if record.source == "ctgov" or "clinical trial registration" in types:
         venue = "registry"  # a trial's registration is never its publication
+    elif (types & _THESIS_TYPES or _THESIS_JOURNAL_RE.match(record.journal or "")
+          or _DEGREE_RE.match((record.volume or "").strip())):
+        venue = "thesis"  # the thesis, or its abstract in Dissertation Abstracts
     elif types & _BOOK_TYPES:
         venue = "book"
     elif any(h in t for t in types for h in _PREPRINT_HINTS):

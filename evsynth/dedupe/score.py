@@ -9,6 +9,7 @@ alike but fail every merge rule go to the review list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz
 
 from .normalise import NormalisedRecord, journal_match, page_digits, significant_tokens
 
-__all__ = ["PairDecision", "decide", "hard_conflicts", "title_similarity"]
+__all__ = ["PairDecision", "decide", "hard_conflicts", "same_work_doi", "title_similarity"]
 
 #: Title similarity (0-100) at or above which titles count as the same.
 SAME_TITLE = 95.0
@@ -47,6 +48,45 @@ class PairDecision:
     rule: str
     score: float
     evidence: dict[str, Any]
+
+
+_VERSION_RE = re.compile(r"\.pub\d+$")
+
+
+def same_work_doi(a: str, b: str) -> bool:
+    """Two DOIs of versions of one work: a Cochrane review and its update
+    (``10.1002/14651858.CD002273.pub2`` / ``.pub3``)."""
+    return _VERSION_RE.sub("", a) == _VERSION_RE.sub("", b)
+
+
+#: A journal's code inside its DOIs: "10.1016/j.appet.2012.05.003", "10.1002/dmrr.2604".
+_DOI_CODE_RE = re.compile(r"^10\.\d{4,9}/(?:j\.)?([a-z]{3,12})\.\w")
+
+
+def _subsequence(code: str, text: str) -> bool:
+    it = iter(text)
+    return all(c in it for c in code)
+
+
+def _doi_fits_journal(doi: str | None, journals: tuple[tuple[str, ...], ...]) -> bool | None:
+    """Whether a DOI's journal code fits the record's journal (None: cannot tell).
+
+    The code fits when it starts with the journal's first letter and its
+    letters occur in order in the journal's name ("appet" in "appetite",
+    "dmrr" in "diabetes metabolism research reviews").
+    """
+    m = _DOI_CODE_RE.match(doi or "")
+    if not m or not journals:
+        return None
+    code = m.group(1)
+    return any(words and code[0] == words[0][0] and _subsequence(code, "".join(words)) for words in journals)
+
+
+def _misfiled_doi(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One record's DOI names another journal than the record, the other's names its own:
+    the first DOI is a database's error (a companion abstract's DOI), not a conflict."""
+    fa, fb = _doi_fits_journal(a.doi, a.journals), _doi_fits_journal(b.doi, b.journals)
+    return {fa, fb} == {True, False}
 
 
 def _digits_prefix(value: str) -> str:
@@ -132,7 +172,7 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     out: list[str] = []
     if not a.comparable or not b.comparable:
         out.append("no-title-no-doi")
-    if a.doi and b.doi and a.doi != b.doi:
+    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not _misfiled_doi(a, b):
         out.append("doi")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         out.append("pmid")
@@ -311,6 +351,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         "journal": [" ".join(a.journals[0]) if a.journals else None,
                     " ".join(b.journals[0]) if b.journals else None],
     }
+    if a.doi and b.doi and a.doi != b.doi and _misfiled_doi(a, b):
+        evidence["doi_misfiled"] = a.doi if _doi_fits_journal(a.doi, a.journals) is False else b.doi
     if conflicts:
         evidence["conflicts"] = conflicts
         if conflicts == ["doi"] and _citation_agrees(a, b, full):
@@ -358,6 +400,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
 
     same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)
     id_name = "doi" if (a.doi and a.doi == b.doi) else "pmid"
+    if not same_id and a.doi and b.doi and same_work_doi(a.doi, b.doi):
+        same_id, id_name = True, "doi-version"
     no_title = not a.title or not b.title
     if same_id:
         if no_title:
@@ -399,7 +443,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
                 and v_match and i_match):
             # A year apart with the same long title and authors, and the same volume and
-            # issue: one of the years is wrong. (Without volume and issue, a workshop
+            # issue: one of the years is wrong. (A thesis and its Dissertation Abstracts
+            # entry a year later are not merged: the labelled sets disagree on them.) (Without volume and issue, a workshop
             # paper and next year's conference paper look the same: not merged.)
             return out("merge", "title+authors+adjacent-year")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):

@@ -92,9 +92,8 @@ def test_conflicting_dois_keep_apart() -> None:
 
 
 def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merged() -> None:
-    # One database attached another article's DOI (a real case in ASySD's diabetes set:
-    # an Appetite abstract carrying a Regulatory Peptides DOI). Still never merged.
-    other = embase(doi="10.1016/j.regpep.2011.01.039")
+    # Two DOIs of the journal itself: one is wrong, nobody can tell which; a person decides.
+    other = embase(doi="10.1016/j.pain.2011.01.099")
     d = pair(pubmed(), other)
     assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees"
     assert d.evidence["conflicts"] == ["doi"]
@@ -102,6 +101,20 @@ def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merg
     assert not result.links
     assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
         (0, 1, "doi-conflict:citation-agrees")]
+
+
+def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
+    # One database attached another journal's DOI (a real case in ASySD's diabetes set: an
+    # Appetite abstract carrying a Regulatory Peptides DOI beside its own Appetite DOI).
+    misfiled = embase(doi="10.1016/j.regpep.2011.01.039")
+    d = pair(pubmed(), misfiled)
+    assert d.decision == "merge" and d.evidence["doi_misfiled"] == "10.1016/j.regpep.2011.01.039"
+    assert "doi" not in hard_conflicts(normalise_record(pubmed()), normalise_record(misfiled))
+    # ... but not when neither DOI fits (nothing tells which is wrong) ...
+    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015")
+    assert pair(both_odd, misfiled).decision != "merge"
+    # ... nor when the rest of the citation disagrees.
+    assert pair(pubmed(), misfiled.replace(pages="2180-2188")).decision == "apart"
 
 
 def test_conflicting_dois_and_different_authors_stay_apart_silently() -> None:
@@ -440,3 +453,23 @@ def test_response_to_inside_a_title_is_not_a_reply() -> None:
     a = normalise_record(pubmed(title="Evolution of a mapping community in response to humanitarian events"))
     assert a.kind == "article"
     assert normalise_record(pubmed(title="Response to the letter by Smith")).kind == "reply"
+
+
+def test_versions_of_a_cochrane_review_are_one_work() -> None:
+    a = Record(source="csv", source_id="1", title="Air versus oxygen for resuscitation of infants at birth",
+               authors=("Tan, A.", "Schulze, A."), journal="Cochrane Database Syst Rev", year=2004,
+               issue="3", pages="CD002273", doi="10.1002/14651858.CD002273.pub2")
+    b = a.replace(source_id="2", year=2005, issue="2", doi="10.1002/14651858.CD002273.pub3")
+    d = pair(a, b)
+    assert d.decision == "merge" and d.rule == "doi-version+title"
+    other_review = b.replace(doi="10.1002/14651858.CD002274.pub3")
+    assert pair(a, other_review).decision != "merge"
+
+
+def test_records_of_one_already_deduplicated_set_are_never_merged() -> None:
+    a = pubmed()
+    b, c = a.replace(source_id="B", pmid=None, source="ris"), a.replace(source_id="C", pmid=None, source="ris")
+    assert len(find_duplicates([a, b, c]).links) == 2
+    result = find_duplicates([a, b, c], groups=["old", "old", "new"])
+    kept = result.kept_index()
+    assert kept[0] != kept[1] and kept[2] in (kept[0], kept[1])
