@@ -331,12 +331,19 @@ def journal_match(a: Sequence[str], b: Sequence[str]) -> bool:
 
     Full names and ISO abbreviations match when every token of the shorter
     is a prefix of the corresponding token of the longer, in order
-    ("curr opin lipidol" ~ "current opinion lipidology").
+    ("curr opin lipidol" ~ "current opinion lipidology"); a one-word acronym
+    matches the initials of three or more words ("icis" ~ "international
+    conference information systems").
     """
     if not a or not b:
         return False
     if tuple(a) == tuple(b):
         return True
+    if (len(a) == 1) != (len(b) == 1):
+        # An acronym: "icis" ~ "international conference information systems".
+        one, other = (a, b) if len(a) == 1 else (b, a)
+        if len(other) >= 3 and len(one[0]) >= 3 and one[0] == "".join(w[0] for w in other):
+            return True
     if len(a) != len(b):
         # One title may carry a subtitle the other lacks: compare the shorter
         # with the start of the longer (at least two words).

@@ -152,6 +152,43 @@ def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return True
 
 
+def _one_page(r: NormalisedRecord) -> bool:
+    return bool(r.first_page) and (not r.last_page or page_digits(r.last_page) == page_digits(r.first_page))
+
+
+def _abstract_and_paper(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """A one-page meeting abstract and the full paper under the same title, in other
+    issues of the same volume of the same journal, by the same authors."""
+    paper = b if _one_page(a) else a
+    first, last = page_digits(paper.first_page), page_digits(paper.last_page)
+    if not (first and last and first.isdigit() and last.isdigit() and int(last) - int(first) >= 2):
+        return False  # the paper's pages: a range of three or more
+    return (_one_page(a) != _one_page(b) and bool(a.volume) and a.volume == b.volume and a.year == b.year
+            and bool(a.issue and b.issue) and a.issue != b.issue and a.kind == b.kind == "article"
+            and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
+def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Nearly the same title (ratio >= 97) and at least two authors, mostly the same."""
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+        return False
+    sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
+    return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+
+
+def _same_journal(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    return bool(a.journals and b.journals) and any(journal_match(x, y) for x in a.journals for y in b.journals)
+
+
+def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Meeting abstracts on lettered pages ("e8-e9" / "e3") of one issue, same title and
+    authors: one abstract whose page one database got wrong."""
+    lettered = all(r.first_page and r.first_page[0].isalpha() for r in (a, b))
+    return (lettered and bool(a.volume) and a.volume == b.volume and bool(a.issue) and a.issue == b.issue
+            and a.year == b.year and a.kind == b.kind == "article" and not (a.generic or b.generic)
+            and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
 def _page_typo(a: str | None, b: str | None) -> bool:
     da, db = page_digits(a), page_digits(b)
     if not da or not db or len(da) == len(db):
@@ -191,8 +228,9 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
         out.append("volume")
     # With one DOI and one title, differently given pages are an export's way of writing
     # them (an article number in one, a page count in the other).
-    if _page_conflict(a, b) and not (same_doi and (_page_typo(a.first_page, b.first_page)
-                                                   or same_doi_title >= SAME_TITLE)):
+    if (_page_conflict(a, b) and not (same_doi and (_page_typo(a.first_page, b.first_page)
+                                                    or same_doi_title >= SAME_TITLE))
+            and not _abstract_and_paper(a, b) and not _one_supplement(a, b)):
         out.append("pages")
     if a.kind != b.kind:
         out.append("kind")
@@ -241,7 +279,8 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
     sa = {s for s, _ in a.authors}
     sb = {s for s, _ in b.authors}
     overlap = len(sa & sb) / min(len(sa), len(sb))
-    if first or (overlap >= 0.6 and min(len(sa), len(sb)) >= 2):
+    swapped = _swapped_names(a.authors, b.authors)
+    if first or (overlap >= 0.6 and min(len(sa), len(sb)) >= 2) or swapped:
         status = "match"
     elif overlap == 0 and first_sim < 60:
         status = "conflict"
@@ -251,8 +290,26 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
         (overlap >= 0.8 and min(len(sa), len(sb)) >= 2)
         or (len(sa) == len(sb) == 1 and fa[1] == fb[1] and first)
     )
-    return {"status": status, "first": round(first_sim, 1), "overlap": round(overlap, 3),
-            "strong": strong, "n": [len(a.authors), len(b.authors)]}
+    out = {"status": status, "first": round(first_sim, 1), "overlap": round(overlap, 3),
+           "strong": strong, "n": [len(a.authors), len(b.authors)]}
+    if swapped and not first:
+        out["names_swapped"] = True
+    return out
+
+
+def _swapped_names(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    """Given name and surname swapped in one record ("Carignani, Andrea" / "Andrea, C.";
+    "Wang, X." / "Xiaoguang, Wang"): the first author and most of the others, in order,
+    each with the one's surname initial as the other's given-name initial and back."""
+    if min(len(a), len(b)) < 2:
+        return False
+
+    def swap(x: tuple[str, str], y: tuple[str, str]) -> bool:
+        return bool(x[0] and y[0] and x[1] and y[1]) and x[0][0] == y[1][0] and y[0][0] == x[1][0] \
+            and x[0] != y[0]
+
+    hits = [swap(x, y) for x, y in zip(a, b)]
+    return hits[0] and sum(hits) >= 2 and sum(hits) >= 0.6 * min(len(a), len(b))
 
 
 def _glued(a: str | None, b: str | None) -> set[str]:
@@ -441,10 +498,13 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
         if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
-                and v_match and i_match):
+                and ((v_match and i_match) or (conference and j_match and not a.volume and not b.volume))):
             # A year apart with the same long title and authors, and the same volume and
-            # issue: one of the years is wrong. (A thesis and its Dissertation Abstracts
-            # entry a year later are not merged: the labelled sets disagree on them.) (Without volume and issue, a workshop
+            # issue (one of the years is wrong), or at the same conference (dated by the
+            # meeting in one record, by its proceedings in the other). Not across two
+            # conferences: a workshop paper and next year's conference paper are two. (A
+            # thesis and its Dissertation Abstracts entry a year later are not merged
+            # either: the labelled sets disagree on them.) (Without volume and issue, a workshop
             # paper and next year's conference paper look the same: not merged.)
             return out("merge", "title+authors+adjacent-year")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):

@@ -473,3 +473,49 @@ def test_records_of_one_already_deduplicated_set_are_never_merged() -> None:
     result = find_duplicates([a, b, c], groups=["old", "old", "new"])
     kept = result.kept_index()
     assert kept[0] != kept[1] and kept[2] in (kept[0], kept[1])
+
+
+# -- conferences, swapped names, abstracts and their papers ---------------------------
+def conference_paper(**kw: object) -> Record:
+    base = dict(source="csv", source_id="1", record_type="inproceedings",
+                title="Good signals, bad signals: performance and trait implications of signaling",
+                authors=("Holthaus, Christian", "Stock, Ruth Maria"), year=2017, pages="1-13",
+                extra={"booktitle": "International Conference on Information Systems"})
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_same_conference_a_year_apart_merges_two_conferences_do_not() -> None:
+    a = conference_paper()
+    b = conference_paper(source_id="2", year=2018, pages=None, authors=("Holthaus, C.", "Stock, R.M."),
+                         extra={"booktitle": "ICIS : Transforming Society with Digital Innovation"})
+    assert pair(a, b).rule == "title+authors+adjacent-year"
+    hicss = b.replace(extra={"booktitle": "Proceedings of the 51st Hawaii International Conference on System Sciences"})
+    assert pair(a, hicss).decision != "merge"
+
+
+def test_given_names_written_as_surnames() -> None:
+    a = conference_paper(authors=("Carignani, Andrea", "Negri, Lorenzo"))
+    b = conference_paper(source_id="2", pages=None, authors=("Andrea, C.", "Lorenzo, N."))
+    d = pair(a, b)
+    assert d.decision == "merge" and d.evidence["authors"]["names_swapped"]
+    assert pair(a, b.replace(authors=("Rossi, C.", "Bianchi, N."))).decision != "merge"
+
+
+def test_meeting_abstract_and_paper_of_one_volume_merge_two_papers_do_not() -> None:
+    paper = pubmed(doi=None, pmid=None, source="csv", issue="12", pages="2129-2132",
+                   authors=AUTHORS[:4])
+    abstract = paper.replace(source_id="A", issue="9", pages="1514", authors=AUTHORS[:3])
+    assert pair(paper, abstract).decision == "merge"
+    other_paper = abstract.replace(pages="1514-1520")
+    assert pair(paper, other_paper).decision == "apart"
+    # one page in the same issue is not an abstract of this paper
+    assert pair(paper, abstract.replace(issue="12")).decision == "apart"
+
+
+def test_lettered_pages_of_one_supplement_issue() -> None:
+    a = pubmed(doi=None, pmid=None, source="csv", pages="e8-e9", issue="10", authors=AUTHORS[:2])
+    b = a.replace(source_id="2", pages="e3")
+    assert pair(a, b).decision == "merge"
+    assert pair(a, b.replace(issue="11")).decision == "apart"
+    assert pair(a.replace(pages="8-9"), b.replace(pages="3")).decision == "apart"
