@@ -87,7 +87,7 @@ class ImportResult:
 def prepare_records(result: ReadResult) -> list[Record]:
     """The records of a read file with the ids they are stored under (see module docstring)."""
     prefix = result.sha256[:12]
-    keys = _file_keys(result.records)
+    keys, _ = file_ids(result.records)
     out = []
     for record, key in zip(result.records, keys):
         if record.source in _GLOBAL_SOURCES and record.source_id:
@@ -98,19 +98,6 @@ def prepare_records(result: ReadResult) -> list[Record]:
             extra["id_in_file"] = record.source_id
         out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
     return out
-
-
-def _file_keys(records: Sequence[Record]) -> list[str]:
-    """Each record's id within its file (:func:`evsynth.sources.ids.file_ids`), records of
-    databases with global ids (PMIDs, NCT ids) aside: they neither count nor collide."""
-    local = [k for k, r in enumerate(records) if not (r.source in _GLOBAL_SOURCES and r.source_id)]
-    ids, _ = file_ids([records[k] for k in local])
-    if ids and ids[0].startswith("#"):  # positions are the file's, not the local records'
-        ids = [f"#{k + 1}" for k in local]
-    keys = [""] * len(records)
-    for k, i in zip(local, ids):
-        keys[k] = i
-    return keys
 
 
 def import_files(

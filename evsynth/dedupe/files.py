@@ -84,8 +84,11 @@ def read_inputs(
             raise InputError("the file holds no records", path=path, line=1)
         ids, own = file_ids(file_records)
         if not own:
-            notes.append(f"{path}: its records' ids are missing or not unique; "
-                         "they are named by position (#1, #2, ...)")
+            missing = sum(1 for r in file_records if not r.source_id)
+            repeated = not any(i == r.source_id for i, r in zip(ids, file_records))
+            notes.append(f"{path}: its ids repeat; every record is named by its position (#1, #2, ...)"
+                         if repeated else
+                         f"{path}: {missing} record(s) without an id, named by position (#<n>)")
         per_file.append(ids)
         records.extend(file_records)
         origins.extend((path, k) for k in range(1, len(file_records) + 1))

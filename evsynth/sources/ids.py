@@ -4,8 +4,8 @@ Ids inside export files are mostly local: EndNote, Zotero and Rayyan number
 their records ``1, 2, ...``, a CSV has its row ids. One scheme names records
 everywhere evsynth shows or stores them:
 
-* within a file, a record is known by the file's own id for it when every
-  record of the file has an id and no id repeats, else by ``#<position>``
+* within a file, a record is known by the file's own id for it when no id
+  of the file repeats, else (and when it has none) by ``#<position>``
   (1-based) — :func:`file_ids`;
 * across files whose ids repeat (two EndNote exports both numbered from 1),
   every id is qualified by its file: ``embase.ris:1``, ``medline.ris:1`` —
@@ -30,7 +30,7 @@ __all__ = ["file_ids", "qualify_ids"]
 
 
 def file_ids(records: Sequence[Record]) -> tuple[list[str], bool]:
-    """The id of each record of one file, and whether the file's own ids were used.
+    """The id of each record of one file, and whether every record kept its own.
 
     Parameters
     ----------
@@ -40,20 +40,23 @@ def file_ids(records: Sequence[Record]) -> tuple[list[str], bool]:
     Returns
     -------
     (ids, own)
-        ``ids[k]`` is ``records[k].source_id`` when every record has an id
-        and none repeats (``own`` is True), else ``"#<k+1>"`` for every
-        record (``own`` is False).
+        ``ids[k]`` is ``records[k].source_id`` when the file's ids (those
+        present) are unique, else ``"#<k+1>"``; a record without an id is
+        ``"#<k+1>"`` too. ``own`` is True when every record kept its own id.
 
     Examples
     --------
     >>> from evsynth.models import Record
     >>> file_ids([Record(source="ris", source_id="1"), Record(source="ris", source_id="1")])
     (['#1', '#2'], False)
+    >>> file_ids([Record(source="ris", source_id="7"), Record(source="ris")])
+    (['7', '#2'], False)
     """
     own = [r.source_id for r in records]
-    if all(own) and len(set(own)) == len(own):
-        return [str(i) for i in own], True
-    return [f"#{k}" for k in range(1, len(records) + 1)], False
+    present = [i for i in own if i]
+    unique = len(present) == len(set(present))
+    ids = [str(i) if (i and unique) else f"#{k}" for k, i in enumerate(own, start=1)]
+    return ids, unique and len(present) == len(own)
 
 
 def qualify_ids(

@@ -96,7 +96,7 @@ def test_unique_ids_stay_as_they_are_and_repeated_ones_in_one_file_go_by_positio
     a.write_text(EMBASE.replace("ID  - 2", "ID  - 1"), encoding="utf-8")  # a file whose ids repeat
     result = dedupe_files([a, b], clusters=tmp_path / "c.csv")
     assert [r["record_id"] for r in _rows(tmp_path / "c.csv")] == ["#1", "#2", "P1", "P2"]
-    assert "named by position" in result.notes[0]
+    assert "every record is named by its position" in result.notes[0]
 
 
 def test_files_of_the_same_name_are_told_apart_by_path(tmp_path: Path) -> None:
@@ -131,3 +131,11 @@ def test_convert_names_records_by_position_when_ids_repeat(tmp_path: Path) -> No
     assert [r["source_id"] for r in records] == ["#1", "#2"]
     assert [r["extra"]["id_in_file"] for r in records] == ["1", "1"]
     assert file_ids([])[0] == []
+
+
+def test_records_without_an_id_go_by_position_beside_those_with_one(tmp_path: Path) -> None:
+    a, _ = _files(tmp_path)
+    a.write_text(EMBASE.replace("ID  - 2\n", ""), encoding="utf-8")
+    result = dedupe_files([a], clusters=tmp_path / "c.csv")
+    assert [r["record_id"] for r in _rows(tmp_path / "c.csv")] == ["1", "#2"]
+    assert "1 record(s) without an id" in result.notes[0]
