@@ -80,6 +80,8 @@ def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     # the two fields share no number at all.
     if not a.volume or not b.volume or a.volume == b.volume:
         return False
+    if a.volume == str(a.year) or b.volume == str(b.year):
+        return False  # the year put in the volume field (magazines without volumes)
     if a.volume_numbers and b.volume_numbers:
         return not set(a.volume_numbers) & set(b.volume_numbers)
     return False

@@ -519,3 +519,9 @@ def test_lettered_pages_of_one_supplement_issue() -> None:
     assert pair(a, b).decision == "merge"
     assert pair(a, b.replace(issue="11")).decision == "apart"
     assert pair(a.replace(pages="8-9"), b.replace(pages="3")).decision == "apart"
+
+
+def test_a_year_in_the_volume_field_is_no_volume_conflict() -> None:
+    a = pubmed(doi=None, pmid=None, volume="2011", issue="May", pages=None)
+    assert "volume" not in hard_conflicts(normalise_record(a), normalise_record(embase(doi=None)))
+    assert "volume" in hard_conflicts(normalise_record(a.replace(volume="2010")), normalise_record(embase(doi=None)))
