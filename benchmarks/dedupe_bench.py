@@ -7,7 +7,7 @@ Usage::
         [--no-bib-dedupe] [--record] [--show-links] [--show-misses]
 
 Sets: every sub-folder of ``tests/data/dedupe/`` and ``benchmarks/data/dedupe/``
-(or of the FOLDERs given), plus ``benchmarks/data/dedupe/bib_dedupe_test_cases.json``
+(or of the FOLDERs given, or of ``$EVSYNTH_DEDUPE_SETS``), plus ``benchmarks/data/dedupe/bib_dedupe_test_cases.json``
 (bib-dedupe's labelled pairs). Where each set comes from is in
 ``benchmarks/data/dedupe/README.md``.
 
@@ -288,7 +288,9 @@ def _row(name: str, n: int | str, tool: str, s: dict, seconds: float | None, not
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("folders", nargs="*", type=Path, default=list(DEFAULT_FOLDERS))
+    env = os.environ.get("EVSYNTH_DEDUPE_SETS")
+    parser.add_argument("folders", nargs="*", type=Path,
+                        default=[Path(env)] if env else list(DEFAULT_FOLDERS))
     parser.add_argument("--bib-dedupe-python", help="Python with bib-dedupe installed")
     parser.add_argument("--no-bib-dedupe", action="store_true", help="print recorded figures only")
     parser.add_argument("--record", action="store_true",
