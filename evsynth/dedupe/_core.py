@@ -289,9 +289,9 @@ def find_duplicates(
             edge_info.append(("reviewer", 1.0))
 
     root, applied = build_clusters(n, edges, conflict)
-    groups: dict[int, list[int]] = {}
+    by_root: dict[int, list[int]] = {}
     for idx, r in enumerate(root):
-        groups.setdefault(r, []).append(idx)
+        by_root.setdefault(r, []).append(idx)
     joined_by: dict[int, tuple[int, int]] = {}  # record → (partner, edge number)
     for i, j, number in applied:
         joined_by.setdefault(j, (i, number))
@@ -300,7 +300,7 @@ def find_duplicates(
     links: list[DuplicateLink] = []
     clusters: list[tuple[int, ...]] = []
     filled: list[tuple[int, Mapping[str, Any]]] = []
-    for members in groups.values():
+    for members in by_root.values():
         if len(members) < 2:
             continue
         kept = choose_kept(records, members)

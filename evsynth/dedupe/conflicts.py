@@ -18,7 +18,15 @@ from rapidfuzz import fuzz
 
 from .normalise import NormalisedRecord, journal_match, page_digits
 
-__all__ = ["SAME_TITLE", "hard_conflicts", "same_work_doi"]
+__all__ = [
+    "SAME_TITLE",
+    "doi_fits_journal",
+    "hard_conflicts",
+    "misfiled_doi",
+    "same_first_page",
+    "same_page_range",
+    "same_work_doi",
+]
 
 #: Title similarity (0-100) at or above which titles count as the same.
 SAME_TITLE = 95.0
@@ -44,7 +52,7 @@ def _subsequence(code: str, text: str) -> bool:
     return all(c in it for c in code)
 
 
-def _doi_fits_journal(doi: str | None, journals: tuple[tuple[str, ...], ...]) -> bool | None:
+def doi_fits_journal(doi: str | None, journals: tuple[tuple[str, ...], ...]) -> bool | None:
     """Whether a DOI's journal code fits the record's journal (None: cannot tell).
 
     The code fits when it starts with the journal's first letter and its
@@ -58,21 +66,11 @@ def _doi_fits_journal(doi: str | None, journals: tuple[tuple[str, ...], ...]) ->
     return any(words and code[0] == words[0][0] and _subsequence(code, "".join(words)) for words in journals)
 
 
-def _misfiled_doi(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+def misfiled_doi(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """One record's DOI names another journal than the record, the other's names its own:
     the first DOI is a database's error (a companion abstract's DOI), not a conflict."""
-    fa, fb = _doi_fits_journal(a.doi, a.journals), _doi_fits_journal(b.doi, b.journals)
+    fa, fb = doi_fits_journal(a.doi, a.journals), doi_fits_journal(b.doi, b.journals)
     return {fa, fb} == {True, False}
-
-
-def _digits_prefix(value: str) -> str:
-    out = ""
-    for c in value:
-        if c.isdigit():
-            out += c
-        elif out:
-            break
-    return out
 
 
 def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
@@ -87,7 +85,7 @@ def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return False
 
 
-def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+def same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Same first page, or a shared one when a record lists several ranges."""
     if a.first_page and page_digits(a.first_page) == page_digits(b.first_page):
         return True
@@ -98,7 +96,7 @@ def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return False
 
 
-def _same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+def same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Both records give the same range of several pages ("280-284"), shorter than a supplement."""
     first, last = page_digits(a.first_page), page_digits(a.last_page)
     return (bool(first and last) and first.isdigit() and last.isdigit()
@@ -109,7 +107,7 @@ def _same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
 def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     first_a, first_b = a.first_page, b.first_page
     if first_a and first_b and (len(a.page_starts) > 1 or len(b.page_starts) > 1):
-        return not _same_first_page(a, b)  # "230-5, 246-51" (two languages) vs "246-51"
+        return not same_first_page(a, b)  # "230-5, 246-51" (two languages) vs "246-51"
     if not first_a or not first_b or first_a == first_b:
         return False
     da, db = page_digits(first_a), page_digits(first_b)
@@ -187,7 +185,7 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     out: list[str] = []
     if not a.comparable or not b.comparable:
         out.append("no-title-no-doi")
-    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not _misfiled_doi(a, b):
+    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
         out.append("doi")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         out.append("pmid")

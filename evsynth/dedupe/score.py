@@ -16,10 +16,10 @@ from rapidfuzz import fuzz
 
 from .conflicts import (
     SAME_TITLE,
-    _doi_fits_journal,
-    _misfiled_doi,
-    _same_first_page,
-    _same_page_range,
+    doi_fits_journal,
+    misfiled_doi,
+    same_first_page,
+    same_page_range,
     hard_conflicts,
     same_work_doi,
 )
@@ -153,7 +153,7 @@ def _generic_differs(a: NormalisedRecord, b: NormalisedRecord) -> str | None:
     agrees is one paper even if the issue fields differ (some exports put an
     accession number there).
     """
-    if a.first_page and b.first_page and not _same_first_page(a, b):
+    if a.first_page and b.first_page and not same_first_page(a, b):
         return "pages"
     if (a.last_page and b.last_page and page_digits(a.last_page) != page_digits(b.last_page)
             and len(a.page_starts) <= 1 and len(b.page_starts) <= 1):
@@ -217,8 +217,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         "journal": [" ".join(a.journals[0]) if a.journals else None,
                     " ".join(b.journals[0]) if b.journals else None],
     }
-    if a.doi and b.doi and a.doi != b.doi and _misfiled_doi(a, b):
-        evidence["doi_misfiled"] = a.doi if _doi_fits_journal(a.doi, a.journals) is False else b.doi
+    if a.doi and b.doi and a.doi != b.doi and misfiled_doi(a, b):
+        evidence["doi_misfiled"] = a.doi if doi_fits_journal(a.doi, a.journals) is False else b.doi
     if conflicts:
         evidence["conflicts"] = conflicts
         if conflicts == ["doi"] and _citation_agrees(a, b, full):
@@ -236,7 +236,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
     conference = a.venue == "conference" or b.venue == "conference"
     v_match = bool(a.volume) and a.volume == b.volume
-    p_match = _same_first_page(a, b)
+    p_match = same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
     i_match = bool(a.issue) and a.issue == b.issue
     # ... and so do the same volume and issue under the same title (a journal's
@@ -313,8 +313,7 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             # meeting in one record, by its proceedings in the other). Not across two
             # conferences: a workshop paper and next year's conference paper are two. (A
             # thesis and its Dissertation Abstracts entry a year later are not merged
-            # either: the labelled sets disagree on them.) (Without volume and issue, a workshop
-            # paper and next year's conference paper look the same: not merged.)
+            # either: the labelled sets disagree on them.)
             return out("merge", "title+authors+adjacent-year")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):
             return out("merge", "title+bibliographic")
@@ -347,16 +346,16 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
                 and (authors["status"] == "match" or len(significant_tokens(a.title)) >= 3)):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
-    if (authors["status"] == "match" and same_year and not j_mismatch and _same_page_range(a, b)
+    if (authors["status"] == "match" and same_year and not j_mismatch and same_page_range(a, b)
             and _contained(a.title, b.title, 2)):
         # "Infrastructure in the wild" / "Infrastructure in the wild: what mapping ...
         # reveals": a subtitle dropped, the page range the same.
         return out("merge", "title-contained+authors+pages")
     if (authors["status"] == "match" and (full >= 50 or i_match) and same_year and v_match and j_match
-            and not conference and _same_page_range(a, b)):
+            and not conference and same_page_range(a, b)):
         # A translated or shortened title: the whole citation, page range included, agrees.
         # Not for conference records, nor for ranges as long as a whole supplement
-        # (_same_page_range), where one group's abstracts can share the range.
+        # (same_page_range), where one group's abstracts can share the range.
         return out("merge", "citation+authors")
     return out("apart", "dissimilar")
 
