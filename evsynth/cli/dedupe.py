@@ -76,8 +76,11 @@ def _store_mode(path: Path, review: Optional[Path], decisions: Optional[Path], r
 
     from ..dedupe import dedupe_store
     from ..dedupe.review import read_review_sheet, store_pair_decisions, write_review_sheet
+    from ..output import refuse_overwrite
     from ..store import Store
 
+    if review is not None:
+        refuse_overwrite(review, {"the record store": path, "the decisions sheet being read": decisions or ""})
     with Store(path, create=False) as opened:
         n_decided = 0
         if decisions is not None:

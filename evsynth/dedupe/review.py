@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import InputError
 from ..models import Record
+from ..output import open_output
 from ._core import ReviewPair
 
 __all__ = [
@@ -96,9 +97,14 @@ def write_review_sheet(
     -------
     int
         Pairs written.
+
+    Raises
+    ------
+    OutputError
+        The sheet cannot be written (the previous file, if any, is left as it was).
     """
     n = 0
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with open_output(path, newline="") as fh:  # whole or not at all
         writer = csv.writer(fh)
         writer.writerow(REVIEW_COLUMNS)
         for pair in pairs:

@@ -197,3 +197,17 @@ def test_decisions_need_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit) as exc:
         main(["dedupe", str(src), "--clusters", str(tmp_path / "c.csv"), "--decisions", str(tmp_path / "s.csv")])
     assert exc.value.code == 3 and "without input files" in capsys.readouterr().err
+
+
+def test_the_sheet_never_overwrites_the_store_or_the_sheet_being_read(store_path: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["dedupe", "--store", str(store_path), "--review", str(store_path)])
+    assert exc.value.code != 0 and "record store" in capsys.readouterr().err
+    sheet = tmp_path / "s.csv"
+    _write_rows(sheet, [])
+    with pytest.raises(SystemExit):
+        main(["dedupe", "--store", str(store_path), "--decisions", str(sheet), "--review", str(sheet)])
+    assert "decisions sheet" in capsys.readouterr().err
+    with Store(store_path, create=False) as store:
+        assert store.count_records() == 4 and not store.duplicate_links()
