@@ -33,6 +33,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .models import Record
+from .sources.ids import file_ids
 from .sources.readers import ReadResult, read_file
 from .store import Store
 
@@ -96,19 +97,15 @@ class ImportResult:
 def prepare_records(result: ReadResult) -> list[Record]:
     """The records of a read file with the ids they are stored under (see module docstring)."""
     prefix = result.sha256[:12]
-    local_ids = [r.source_id for r in result.records if r.source not in _GLOBAL_SOURCES]
-    present = [i for i in local_ids if i is not None]
-    unique = len(present) == len(set(present))
+    keys, _ = file_ids(result.records)
     out = []
-    for position, record in enumerate(result.records, start=1):
+    for record, key in zip(result.records, keys):
         if record.source in _GLOBAL_SOURCES and record.source_id:
             out.append(record)
             continue
-        own = record.source_id
-        key = own if (own is not None and unique) else f"#{position}"
         extra = dict(record.extra)
-        if own is not None:
-            extra["id_in_file"] = own
+        if record.source_id is not None:
+            extra["id_in_file"] = record.source_id
         out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
     return out
 
@@ -270,6 +267,11 @@ def convert_file(
 ) -> tuple[str, ReadResult]:
     """Read any supported file and return it written as ``fmt`` (no store).
 
+    Records keep the file's own ids when all are present and unique; else
+    every record is named by its position (``#1``, ``#2``, ...; the file's
+    own id, if any, kept in ``extra["id_in_file"]``), as ``evsynth dedupe``
+    names them (:mod:`evsynth.sources.ids`).
+
     Returns
     -------
     (text, read_result)
@@ -277,4 +279,11 @@ def convert_file(
     from .sources.writers import write_records
 
     result = read_file(path, accept_missing_er=accept_missing_er)
-    return write_records(result.records, fmt), result
+    ids, own = file_ids(result.records)
+    records = result.records
+    if not own:  # ids missing or repeated: named by position, as dedupe names them
+        records = tuple(
+            r.replace(source_id=i, extra={**r.extra, "id_in_file": r.source_id} if r.source_id else r.extra)
+            for r, i in zip(records, ids)
+        )
+    return write_records(records, fmt), result
