@@ -45,24 +45,34 @@ class _Ctx:
         self.lines = text.splitlines()
 
     def line_of(self, key: str) -> int | None:
-        """Best-effort line of a dotted key path (``analyses[1].measure``, ``covariates.dose.type``)."""
+        """Best-effort line of a dotted key path (``analyses[1].measure``, ``covariates.dose.type``).
+
+        A key that is missing is located at the header of the table that should hold it.
+        """
         parts = re.findall(r"[^.\[\]]+|\[\d+\]", key)
-        start = 0
-        header: list[str] = []
+        start, header = 0, []
         for i, part in enumerate(parts):
             if part.startswith("["):
+                hits = [j for j, l in enumerate(self.lines) if l.strip() == f"[[{'.'.join(header)}]]"]
                 n = int(part[1:-1])
-                name = ".".join(header)
-                hits = [j for j, l in enumerate(self.lines) if l.strip() == f"[[{name}]]"]
                 if n < len(hits):
                     start = hits[n]
                 continue
             header.append(part)
             name = ".".join(header)
+            if i == len(parts) - 1:  # the key itself: inside the current table only
+                for j in range(start + (1 if start or self.lines[:1] and self.lines[0].startswith("[") else 0),
+                               len(self.lines)):
+                    s = self.lines[j].strip()
+                    if j > start and s.startswith("[") and j != 0:
+                        break
+                    if re.match(rf"^\"?{re.escape(part)}\"?\s*=", s) or s in (f"[{name}]", f"[[{name}]]"):
+                        return j + 1
+                return start + 1
             for j in range(start, len(self.lines)):
                 s = self.lines[j].strip()
-                if s in (f"[{name}]", f"[[{name}]]") or re.match(rf"^{re.escape(part)}\s*=", s) \
-                        or re.match(rf"^\[+{re.escape(name)}[.\]]", s):
+                if s in (f"[{name}]", f"[[{name}]]") or re.match(rf"^\[+{re.escape(name)}[.\]]", s) \
+                        or re.match(rf"^{re.escape(part)}\s*=", s):
                     start = j
                     break
         return start + 1 if parts else None

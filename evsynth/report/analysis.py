@@ -237,7 +237,7 @@ def analysis_section(extraction: Any, analysis: Any, validation: Any, prefix: st
     main = fit_row(f"Main: {scale}, {analysis.method}", res, es.ni)
     n_pat = main["n_patients"]
     main["outcome_ids"] = list(es.outcome_ids)
-    lead = analysis.summary or f"Pooled {analysis.effect_label or short}"
+    lead = analysis.summary or f"Pooled {(analysis.effect_label or short).lower()}"
     main["summary"] = (f"{lead}: {main['estimate']:.2f} ({analysis.level:g}% CI {main['ci_low']:.2f} to "
                        f"{main['ci_high']:.2f}), k = {res.k} studies" + (f", {n_pat} patients" if n_pat else "")
                        + f"; random effects ({analysis.method}{' + Knapp-Hartung' if analysis.knha else ''}) on the "
