@@ -42,6 +42,7 @@ outcome = ""
 parallel_rct = "randomised controlled trial, parallel groups"
 crossover_rct = "randomised controlled trial, crossover"
 cluster_rct = "cluster-randomised trial"
+quasi_rct = "controlled trial with alternate or systematic (quasi-random) allocation"
 cohort = "cohort study"
 
 [vocabulary.arms]                       # outcomes.csv arm
