@@ -119,15 +119,30 @@ cumulative = "year"
 
 # optional: a trial to place on the evidence (it must be a row of studies.csv with its nct_id).
 # [situate]
-# trial = "NCT00000000"
-# x = "dose"                  # a number/range covariate (log x axis)    x_name = "dose"
-# y = "duration"              # a number/range covariate (log y axis)    y_name = "duration"
-# shape = "formulation"       # optional category covariate: marker shape
+# trial = "NCT00000000"       # the trial (studies.csv nct_id); `evsynth situate` uses it by default
+# x = "dose"                  # a number/range covariate on the (log) x axis
+# y = "duration"              # a number/range covariate on the (log) y axis
+# x_name = "dose"             # short names in sentences ("3-20 times the dose"); default: the labels
+# y_name = "duration"
+# shape = "formulation"       # optional category covariate: marker shape (first level circle)
 # analysis = "main"           # whose study estimates colour the map and whose pooled estimate is quoted
-# reference_lines = [{ axis = "y", value = 120, label = "guideline floor", source = "doi:..." }]
-# floor = [{ covariate = "duration", minimum = 120 }]   # a threshold the trial and prior studies are checked against
+# equivalence = { slow_release = 2.0 }     # optional: x multiplied per shape level for an "equivalent" x
+# equivalence_label = "equivalent dose (slow release x2)"
+# reference_scale = 70.0      # optional: x times this = a total (e.g. mg/kg at 70 kg), shown in the summary
+# reference_scale_unit = "kg"
+# total_unit = "mg"
+# floor = [                   # a threshold the trial and prior studies are checked against (all must hold);
+#   { covariate = "duration", minimum = 120 },   # fallback = "dose", fallback_factor = 70 uses dose x 70
+# ]                           # when the covariate itself is empty; unit names the value's unit
 # floor_label = "Guideline floor (>= 2 h)"
-# colour_label = "Proportion"
+# floor_source = "doi:10.1000/guideline"
+# reference_lines = [{ axis = "y", value = 120, label = "guideline floor", source = "doi:10.1000/guideline" }]
+# xlim = [0.1, 10]            # optional axis ranges; default: the data with a margin
+# ylim = [1, 1000]
+# colour_label = "Proportion" # the colour bar's label
+# note = "Footnote; {k} is the number of pooled studies."
+# prior_note = "A sentence after the pooled estimate of the prior studies."
+# min_k_metaregression = 10   # fewest studies for a meta-regression prediction at the trial's x
 
 # optional: the report's own limitations (the data-driven ones are added by evsynth)
 # [report]

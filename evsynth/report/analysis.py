@@ -163,7 +163,8 @@ def _moderators(extraction: Any, analysis: Any, es: Any, res: Any, section: dict
                      measure=es.measure, labels=[es.labels[i] for i in keep],
                      moderators={m: [mods[m][i] for i in keep] for m in mods})
             section["metaregression"] = jsonable({
-                "moderators": list(analysis.moderators), "k": mr.k, "qm": mr.qm, "qm_p": getattr(mr, "qm_p", None),
+                "moderators": list(analysis.moderators),
+                "labels": [(review.covariate(m).label or m).lower() for m in analysis.moderators], "k": mr.k, "qm": mr.qm, "qm_p": getattr(mr, "qm_p", None),
                 "r2": mr.r2, "tau2": mr.tau2, "i2": mr.i2,
                 "coefficients": [{"name": c.name, "estimate": c.estimate, "se": c.se, "ci_low": c.ci_low,
                                   "ci_high": c.ci_high, "p": c.p} for c in mr.coefficients]})
@@ -173,7 +174,8 @@ def _moderators(extraction: Any, analysis: Any, es: Any, res: Any, section: dict
 
                 cov = review.covariate(numeric[0])
                 figures[f"{prefix}bubble"] = (bubble_plot(mr, [mods[numeric[0]][i] for i in keep], xlabel=cov.title,
-                                                          title=f"Meta-regression on {cov.label or cov.name}"),
+                                                          label_points=False,
+                                                          title=f"Meta-regression on {(cov.label or cov.name).lower()}"),
                                               f"Meta-regression of {analysis.title} on {cov.title}.")
     if analysis.subgroup:
         groups = [s.value(analysis.subgroup) for s in studies]
@@ -181,8 +183,14 @@ def _moderators(extraction: Any, analysis: Any, es: Any, res: Any, section: dict
         if len({groups[i] for i in keep}) >= 2:
             sg = subgroup(es.yi[keep], es.vi[keep], [str(groups[i]) for i in keep], method=analysis.method,
                           measure=es.measure, labels=[es.labels[i] for i in keep])
+            from ..plots import forest_plot
+
+            cov = review.covariate(analysis.subgroup)
+            figures[f"{prefix}forest"] = (  # the forest plot of this analysis, one block per subgroup
+                forest_plot(sg, title=f"{analysis.title}, by {(cov.label or cov.name).lower()}"),
+                f"Subgroups by {(cov.label or cov.name).lower()}, with the test for subgroup differences.")
             section["subgroups"] = jsonable({
-                "covariate": analysis.subgroup, "q_between": sg.q_between, "df_between": sg.df_between,
+                "covariate": analysis.subgroup, "label": (cov.label or cov.name).lower(), "q_between": sg.q_between, "df_between": sg.df_between,
                 "p_between": sg.p_between,
                 "groups": {g: summarise_fit(r) for g, r in sg.groups.items()}})
 
@@ -246,9 +254,10 @@ def analysis_section(extraction: Any, analysis: Any, validation: Any, prefix: st
     section["summary"] = main["summary"]
     cols = _columns(extraction, analysis, es)
     favours = tuple(analysis.favours[:2]) if len(analysis.favours) >= 2 else None
-    figures[f"{prefix}forest"] = (forest_plot(res, columns=cols or None, ni=es.ni, label_header="Study",
-                                              title=analysis.forest_title or analysis.title, favours=favours),
-                                  f"Forest plot: {analysis.title}")
+    if not analysis.subgroup:  # with subgroups, the forest plot has one block per group (below)
+        figures[f"{prefix}forest"] = (forest_plot(res, columns=cols or None, ni=es.ni, label_header="Study",
+                                                  title=analysis.forest_title or analysis.title, favours=favours),
+                                      f"Forest plot: {analysis.title}")
     derived = _derived_ids(validation, es.outcome_ids)
     section["derived_used"] = [jsonable(d) for d in derived]
     rows, notes, loo = _sensitivity(extraction, analysis, es, res, main, {d.record_id for d in derived})
