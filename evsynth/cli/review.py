@@ -46,7 +46,7 @@ def review(
     """
     from ..report import run_review
 
-    rev = review_of(project)
+    rev = review_of(project, required=folder is None)  # --folder alone: the review.toml beside it, if any
     store_path = project_store(project, store)
     run = run_review(out, folder, project=rev, queries=queries, store=store_path if store_path.exists() else None)
     for aid, sec in run.data.get("analyses", {}).items():
@@ -67,7 +67,8 @@ def situate(
     """Print where a trial stands against the evidence; write out/evidence_map.*."""
     from ..report import run_situate
 
-    run = run_situate(nct_id, project=review_of(project), folder=folder, out=out, settings=settings(),
+    run = run_situate(nct_id, project=review_of(project, required=folder is None), folder=folder, out=out,
+                      settings=settings(),
                       online=not offline)
     err_console.print(run.registry_note)
     console.print(run.summary)

@@ -331,7 +331,7 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome], review: Any)
                     continue
             elif getattr(s, name) is not None:
                 continue
-            if name in ("n_randomised",) and not s.design.endswith("_rct"):
+            if name == "n_randomised" and "rct" not in s.design:
                 continue
             if name == "n_analysed" and s.status == "planned":
                 continue

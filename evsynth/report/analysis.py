@@ -231,8 +231,8 @@ def analysis_section(extraction: Any, analysis: Any, validation: Any, prefix: st
         return section, figures
     section["outcome_ids"] = list(es.outcome_ids)
     section["effect_notes"] = list(es.notes)
-    if len(es.yi) == 1:
-        section["k"] = 1
+    if len(es.yi) == 1:  # one study: its own estimate (metafor's k = 1 fit), nothing pooled
+        section.update(summarise_fit(_fit(es, analysis), es.ni))
         section["notes"] += _single_studies(analysis, es)
         section["summary"] = section["notes"][0]
         return section, figures

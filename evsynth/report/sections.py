@@ -42,16 +42,11 @@ def _fill(text: str, ctx: ReportContext) -> str:
             values["trial_x"] = range_text(trial.range(cfg.x))
             values["trial_y"] = range_text(trial.range(cfg.y))
     main = ctx.data.get("analyses", {}).get(getattr(ctx.review.main_analysis, "id", ""), {})
-    designs = sorted({ctx.extraction.study(o.split(".")[0]).design.replace("_", " ")
-                      for o in main.get("outcome_ids", []) if _has_study(ctx, o.split(".")[0])})
+    designs = sorted({ctx.extraction.study(s["study_id"]).design.replace("_", " ") for s in main.get("studies", [])})
     values["designs"] = ", ".join(designs)
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
-
-
-def _has_study(ctx: ReportContext, study_id: str) -> bool:
-    return any(s.study_id == study_id for s in ctx.extraction.studies)
 
 
 def question_section(ctx: ReportContext) -> dict[str, Any]:
