@@ -151,6 +151,19 @@ def test_bcg_status_update_paths(root: Path, tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and "studies extracted: 13" in out and "back-transformed 0.489" in out
 
 
+@pytest.mark.parametrize("command", ["search", "update"])
+def test_saved_query_by_name_in_the_project(root: Path, tmp_path: Path, command: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # `bcg` is examples/bcg/queries/bcg.toml; the service is unreachable in tests (exit 4, nothing stored),
+    # so reaching the network at all shows the name was resolved (an unknown file is exit 3)
+    code, _, err = _run([command, "bcg", "--project", str(root / "examples" / "bcg"), "--store",
+                         str(tmp_path / "s.sqlite")], capsys)
+    assert code == 4, err
+    code, _, err = _run([command, "nosuchquery", "--project", str(root / "examples" / "bcg"), "--store",
+                         str(tmp_path / "s.sqlite")], capsys)
+    assert code == 3 and "nosuchquery" in err
+
+
 # --- evsynth init, then fill in ------------------------------------------------------------------
 
 

@@ -161,7 +161,7 @@ def status(
         extracted = rev.extracted if rev is not None else Path("extracted")
     with open_store(project_store(project, store), create=False) as st:
         s = review_status(st, extracted_folder=extracted, review=rev if rev is not None and
-                          extracted.resolve().parent == rev.root.resolve() else None)
+                          extracted.resolve() == rev.extracted.resolve() else None)
     console.print(f"store: {s.store_path}")
     console.print(f"searches: {len(s.searches)}")
     for run in s.searches:
