@@ -123,6 +123,10 @@ _LAZY: dict[str, str] = {
     "init_project": ".project.init",
     "analysis_effects": ".project.analyses",
     "analysis_fit": ".project.analyses",
+    "review_effects": ".project.analyses",
+    "review_fit": ".project.analyses",
+    "responder_effects": ".project.analyses",
+    "responder_fit": ".project.analyses",
     "build_report": ".report",
     "evidence_points": ".report",
     "run_prisma": ".report",
@@ -252,7 +256,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .plots.evidence_map import MapPoint, Reference, TrialRegion
     from .situate import TrialSituation, situate_trial, situation_summary
     from .project import Analysis, Covariate, Review, find_project, load_review
-    from .project.analyses import analysis_effects, analysis_fit
+    from .project.analyses import (
+        analysis_effects,
+        analysis_fit,
+        responder_effects,
+        responder_fit,
+        review_effects,
+        review_fit,
+    )
     from .project.init import init_project
     from .report import (
         build_report,

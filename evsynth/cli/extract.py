@@ -94,29 +94,26 @@ def effects(
     fmt: Annotated[_Format, typer.Option("--format", help="text (table), csv or json.")] = _Format.text,
 ) -> None:
     """Print the per-study effect sizes (yi, vi, CI) of a declared analysis of extracted/."""
-    from dataclasses import replace
-
     from ..effects import back_transform
     from ..errors import InputError
     from ..extraction import load_extracted
-    from ..project.analyses import analysis_effects
+    from ..project.analyses import analysis_effects, review_effects
 
     rev, folder = _review_and_folder(project, folder)
-    try:
-        spec = rev.analysis(analysis) if analysis else rev.main_analysis
-    except KeyError:
-        raise InputError(f"no analysis {analysis!r} in review.toml (declared: "
-                         f"{', '.join(a.id for a in rev.analyses) or 'none'})", path=rev.path, field="analyses") from None
-    if spec is None:
-        raise InputError("review.toml declares no analysis ([[analyses]])", path=rev.path, field="analyses")
-    if measure is not None and measure.upper() in ("RR", "OR", "RD", "MD", "SMD", "ROM") and not spec.control:
-        two_group = next((a for a in rev.analyses if a.control and a.arm == spec.arm), None)
-        if two_group is not None:
-            spec = two_group
-    if measure is not None and measure.upper() not in ("RR", "OR", "RD", "MD", "SMD", "ROM"):
-        spec = replace(spec, control=())
-    es = analysis_effects(load_extracted(folder, rev), spec, measure=measure.upper() if measure else None,
-                          timepoint=timepoint, where={"cutoff_percent": cutoff} if cutoff is not None else None)
+    extraction = load_extracted(folder, rev)
+    where = {"cutoff_percent": cutoff} if cutoff is not None else None
+    if analysis:
+        try:
+            spec = rev.analysis(analysis)
+        except KeyError:
+            raise InputError(f"no analysis {analysis!r} in review.toml (declared: "
+                             f"{', '.join(a.id for a in rev.analyses) or 'none'})", path=rev.path,
+                             field="analyses") from None
+        es = analysis_effects(extraction, spec, measure=measure.upper() if measure else None, timepoint=timepoint,
+                              where=where)
+    else:
+        spec = rev.main_analysis
+        es = review_effects(extraction, measure, timepoint, cutoff)
     frame = es.to_frame()
     if es.measure in ("PLO", "PR", "PAS", "PFT", "RR", "OR", "ROM"):
         for col in ("yi", "ci_lb", "ci_ub"):

@@ -14,8 +14,8 @@ import numpy as np
 
 from .model import Analysis
 
-__all__ = ["row_spec", "analysis_effects", "analysis_fit", "summarise_fit", "back_transformed",
-           "natural_scale", "RATIO_MEASURES"]
+__all__ = ["row_spec", "analysis_effects", "analysis_fit", "review_effects", "review_fit", "summarise_fit",
+           "back_transformed", "natural_scale", "RATIO_MEASURES", "responder_effects", "responder_fit"]
 
 #: Measures fitted on the log scale and shown as ratios.
 RATIO_MEASURES = ("RR", "OR", "ROM")
@@ -97,3 +97,46 @@ def _scale_name(measure: str) -> str:
     if m in ("PLO", "PR", "PAS", "PFT"):
         return "proportion"
     return "as fitted"
+
+
+def review_effects(extraction: Any, measure: str | None = None, timepoint: str | None = None,
+                   cutoff: float | None = None, **escalc_options: Any) -> Any:
+    """Effect sizes of the review's main analysis (``review.toml``), with the measure, timepoint or cut-off changed.
+
+    A two-group measure (RR, OR, RD, MD, SMD, ROM) asked of a single-group main analysis uses the
+    first declared analysis with a control arm for the same arm; ``cutoff`` swaps in the rows with
+    that ``cutoff_percent`` (as an ``alternatives`` sensitivity analysis does).
+    """
+    from dataclasses import replace
+
+    from ..effects.rows import TWO_GROUP_MEASURES
+    from ..errors import InputError
+
+    review = getattr(extraction, "review", None)
+    analysis = getattr(review, "main_analysis", None)
+    if analysis is None:
+        raise InputError("review.toml declares no analysis ([[analyses]])", field="analyses")
+    m = (measure or analysis.measure).upper()
+    if m in TWO_GROUP_MEASURES and not analysis.control:
+        analysis = next((a for a in review.analyses if a.control and a.arm == analysis.arm), analysis)
+    elif m not in TWO_GROUP_MEASURES:
+        analysis = replace(analysis, control=())
+    return analysis_effects(extraction, analysis, measure=m, timepoint=timepoint,
+                            where={"cutoff_percent": cutoff} if cutoff is not None else None, **escalc_options)
+
+
+def review_fit(extraction: Any, *, measure: str | None = None, method: str | None = None, **kwargs: Any
+               ) -> tuple[Any, Any]:
+    """:func:`review_effects` and its random-effects fit (the main analysis's method unless ``method``)."""
+    from ..meta import fit
+
+    es = review_effects(extraction, measure, **kwargs)
+    analysis = extraction.review.main_analysis
+    res = fit(es.yi, es.vi, method=method or analysis.method, knha=analysis.knha, level=analysis.level,
+              measure=es.measure, labels=list(es.labels))
+    return es, res
+
+
+#: Earlier names (the shipped review's main analysis is its responder analysis).
+responder_effects = review_effects
+responder_fit = review_fit
