@@ -149,7 +149,10 @@ def situation_section(ctx: ReportContext) -> dict[str, Any] | None:
         return {"error": str(exc), "nct_id": cfg.trial}
     ctx.figures["evidence_map"] = (situation_map(ctx.extraction, situation, es), "Evidence map")
     ctx.data["_situation"] = situation
-    return {**situation.to_dict(), "text": situation_summary(situation, ctx.review),
+    refs = [{"axis": r.axis, "value": r.value, "label": r.label.replace("\n", " "), "source": r.source}
+            for r in cfg.reference_lines]
+    return {**situation.to_dict(), "text": situation_summary(situation, ctx.review), "references": refs,
+            "floor_label": cfg.floor_label, "floor_source": cfg.floor_source,
             "x_label": ctx.review.covariate(cfg.x).label, "y_label": ctx.review.covariate(cfg.y).label}
 
 
