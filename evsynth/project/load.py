@@ -50,7 +50,7 @@ class _Ctx:
         A key that is missing is located at the header of the table that should hold it.
         """
         parts = re.findall(r"[^.\[\]]+|\[\d+\]", key)
-        start, header = 0, []
+        start, header = -1, []  # start: the line of the current table's header (-1: the top level)
         for i, part in enumerate(parts):
             if part.startswith("["):
                 hits = [j for j, l in enumerate(self.lines) if l.strip() == f"[[{'.'.join(header)}]]"]
@@ -60,22 +60,21 @@ class _Ctx:
                 continue
             header.append(part)
             name = ".".join(header)
-            if i == len(parts) - 1:  # the key itself: inside the current table only
-                for j in range(start + (1 if start or self.lines[:1] and self.lines[0].startswith("[") else 0),
-                               len(self.lines)):
+            if i == len(parts) - 1:  # the key itself: searched inside the current table only
+                for j in range(start + 1, len(self.lines)):
                     s = self.lines[j].strip()
-                    if j > start and s.startswith("[") and j != 0:
-                        break
                     if re.match(rf"^\"?{re.escape(part)}\"?\s*=", s) or s in (f"[{name}]", f"[[{name}]]"):
                         return j + 1
-                return start + 1
-            for j in range(start, len(self.lines)):
+                    if s.startswith("["):
+                        break
+                return start + 1 if start >= 0 else None
+            for j in range(max(start, 0), len(self.lines)):
                 s = self.lines[j].strip()
                 if s in (f"[{name}]", f"[[{name}]]") or re.match(rf"^\[+{re.escape(name)}[.\]]", s) \
                         or re.match(rf"^{re.escape(part)}\s*=", s):
                     start = j
                     break
-        return start + 1 if parts else None
+        return start + 1 if start >= 0 else None
 
     def error(self, message: str, key: str) -> InputError:
         return InputError(f"{message} (review.toml key {key})", path=self.path, line=self.line_of(key), field=key)

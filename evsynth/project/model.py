@@ -218,11 +218,15 @@ class Situate:
         All conditions of a threshold (e.g. a guideline floor).
     floor_label, floor_source : str
     reference_lines : tuple of ReferenceLine
-    reference_scale : float
-        Multiplier turning ``x`` into the floor's total (shown as "at ..." in the summary).
-    reference_scale_label : str
+    reference_scale : float or None
+        Multiplier turning ``x`` into a total (e.g. a per-kilogram dose at a reference weight),
+        shown as "= ... total at <reference_scale> <reference_scale_unit>" in the summary.
+    reference_scale_unit, total_unit : str
     xlim, ylim : tuple of float or None
     colour_label, note, prior_note : str
+        Colour-bar label; map footnote (``{k}`` = number of pooled studies); a sentence after the
+        pooled estimate in the summary.
+    min_k_metaregression : int
     """
 
     trial: str

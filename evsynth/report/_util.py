@@ -9,7 +9,7 @@ from typing import Any
 from ..situate import jsonable
 
 __all__ = ["FORMATS", "ReviewRun", "SituateRun", "PrismaRun", "links", "source_url", "range_text", "versions",
-           "jsonable", "resolve_review", "SCALE_NAMES", "fmt"]
+           "jsonable", "resolve_review", "SCALE_NAMES"]
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -91,11 +91,6 @@ def range_text(pair: tuple[Any, Any]) -> str:
     if not isinstance(lo, (int, float)) or isinstance(lo, bool):
         return str(lo)
     return f"{lo:g}" if lo == hi or hi is None else f"{lo:g}–{hi:g}"
-
-
-def fmt(v: Any, digits: int = 2) -> str:
-    """A number with ``digits`` decimals, ``—`` for None."""
-    return "—" if v is None else f"{v:.{digits}f}"
 
 
 def versions() -> dict[str, str]:

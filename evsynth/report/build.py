@@ -81,7 +81,7 @@ def build_report(
     main_id = getattr(review.main_analysis, "id", None)
     main = data["analyses"].get(main_id, {}) if main_id else {}
     data["main"] = main.get("main")
-    data["main_error"] = main.get("error") or ("; ".join(data["missing_inputs"]) or None if not main else None)
+    data["main_error"] = main.get("error") or (None if main else "; ".join(data["missing_inputs"]) or None)
     data["level"] = main.get("level", 95)
     data["sensitivity"] = main.get("sensitivity", [])
     data["sensitivity_notes"] = list(main.get("notes", []))
