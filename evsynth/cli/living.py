@@ -36,6 +36,7 @@ StageOption = Annotated[
 @screen_app.command("export")
 def screen_export(
     stage: StageOption = _Stage.title_abstract,
+    project: ProjectOption = None,
     store: StoreOption = None,
     output: Annotated[
         Optional[Path],
@@ -54,7 +55,7 @@ def screen_export(
     from ..screening import export_sheet
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
+    with open_store(project_store(project, store), create=False) as st:
         sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
     if output is None:
         typer.echo(sheet.text, nl=False)
@@ -72,13 +73,14 @@ def screen_import(
         Optional[str],
         typer.Option("--reviewer", help="Reviewer for rows whose reviewer cell is empty."),
     ] = None,
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Validate and store screening decisions (append-only); report conflicts and Cohen's kappa."""
     from ..screening import import_decisions
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
+    with open_store(project_store(project, store), create=False) as st:
         result = import_decisions(st, file, stage=stage.value, reviewer=reviewer)
     console.print(
         f"stored {result.n_stored} {result.stage} decision(s) from {result.path}"

@@ -65,12 +65,13 @@ def search(
 @app.command("trial")
 def trial(
     nct_id: Annotated[str, typer.Argument(help="ClinicalTrials.gov id (NCT followed by 8 digits).")],
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Fetch one ClinicalTrials.gov record, store it (source ctgov) and print a summary."""
     from ..search import fetch_trial
 
-    cfg = settings(store)
+    cfg = settings(project_store(project, store))
     record = fetch_trial(nct_id, settings=cfg, store=cfg.store_path)
     console.print(trial_summary(record), markup=False)
     console.print(f"stored as record {record.store_id} in {cfg.store_path}", markup=False)
