@@ -291,3 +291,27 @@ def test_covariate_errors_name_the_review_toml_key(root: Path, tmp_path: Path) -
         load_extracted(proj / "extracted")
     arm = next(e for e in info.value.errors if e.field == "arm")
     assert arm.line == 2 and "vocabulary.arms" in arm.message and str(outcomes) == arm.path
+
+
+def test_library_names_no_review(root: Path) -> None:
+    """evsynth/ is review-agnostic: the shipped review's words live in its review.toml and extracted/."""
+    import re
+
+    banned = re.compile(r"ketamine|fibromyalgia|NCT06916403|enantiomer|mg/kg", re.I)
+    hits = [f"{p.relative_to(root)}:{i}" for p in sorted((root / "evsynth").rglob("*"))
+            if p.is_file() and p.suffix in (".py", ".j2", ".toml", ".md", ".txt", ".html")
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1) if banned.search(line)]
+    assert hits == []
+    assert banned.search((root / "review.toml").read_text(encoding="utf-8"))  # the test can fail
+
+
+def test_study_covariates_as_attributes_and_frame(root: Path) -> None:
+    from evsynth.extraction import load_extracted
+
+    x = load_extracted(root / "examples" / "bcg" / "extracted")
+    s = x.study("aronson1948")
+    assert (s.ablat, s.alloc, s.range("ablat")) == (44.0, "random", (44.0, 44.0))
+    with pytest.raises(AttributeError):
+        s.dose  # not a declared covariate
+    frame = x.studies_frame()
+    assert list(frame.columns[-2:]) == ["ablat", "alloc"] and frame["ablat"].sum() == 435  # dat.bcg ablat

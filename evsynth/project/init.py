@@ -128,7 +128,7 @@ cumulative = "year"
 # analysis = "main"           # whose study estimates colour the map and whose pooled estimate is quoted
 # equivalence = { slow_release = 2.0 }     # optional: x multiplied per shape level for an "equivalent" x
 # equivalence_label = "equivalent dose (slow release x2)"
-# reference_scale = 70.0      # optional: x times this = a total (e.g. mg/kg at 70 kg), shown in the summary
+# reference_scale = 70.0      # optional: x times this = a total (e.g. a per-kilogram dose at 70 kg), in the summary
 # reference_scale_unit = "kg"
 # total_unit = "mg"
 # floor = [                   # a threshold the trial and prior studies are checked against (all must hold);
