@@ -122,7 +122,8 @@ def run_review(
     Parameters
     ----------
     out : path, optional
-        Output folder (created); default the project's ``out/``.
+        Output folder, created or replaced whole (:func:`evsynth.output.output_folder`: files in it that
+        the review does not write are kept); default the project's ``out/``.
     folder : path, optional
         The extracted data; default the project's ``extracted/``.
     project : Review or path, optional
@@ -140,37 +141,26 @@ def run_review(
     """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from ..output import output_folder
     from ..plots import save_figure
 
     review = resolve_review(project, folder)
     out = Path(out) if out is not None else review.out
-    fig_dir = out / "figures"
     data, figures = build_report(review, folder=folder, queries=queries, store=store)
     formats = tuple(dict.fromkeys(("png", *formats)))
     written: dict[str, tuple[Path, ...]] = {}
     data["figures"] = {}
-    for name, (fig, caption) in figures.items():
-        paths = tuple(save_figure(fig, fig_dir / name, formats, dpi=200))
-        written[name] = paths
-        entry = {p.suffix.lstrip("."): str(p.relative_to(out)) for p in paths}
-        entry["caption"] = caption
-        data["figures"][name] = entry
-        _close(fig)
-    data = jsonable(data)
-    results = out / "results.json"
-    results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    env = Environment(loader=PackageLoader("evsynth", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    html = env.get_template("report.html.j2").render(r=data)
-    report = out / "report.html"
-    report.write_text(html, encoding="utf-8")
-    return ReviewRun(out, report, results, written, data)
-
-
-def _close(fig: Any) -> None:
-    """Release a saved figure (pyplot keeps figures it made open until closed)."""
-    try:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    except Exception:  # noqa: BLE001 - closing is housekeeping only
-        pass
+    # built in a folder beside out/ and swapped in whole: an error or Ctrl-C leaves the old out/ as it was
+    with output_folder(out) as tmp:
+        for name, (fig, caption) in figures.items():
+            paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200, close=True))
+            written[name] = tuple(out / p.relative_to(tmp) for p in paths)
+            entry = {p.suffix.lstrip("."): str(p.relative_to(tmp)) for p in paths}
+            entry["caption"] = caption
+            data["figures"][name] = entry
+        data = jsonable(data)
+        (tmp / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        env = Environment(loader=PackageLoader("evsynth", "templates"), autoescape=select_autoescape(["html", "j2"]))
+        html = env.get_template("report.html.j2").render(r=data)
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+    return ReviewRun(out, out / "report.html", out / "results.json", written, data)

@@ -133,7 +133,7 @@ def run_situate(
         effects, res = None, None
     situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
-    paths = tuple(save_figure(fig, Path(out if out is not None else review.out) / "evidence_map", formats))
+    paths = tuple(save_figure(fig, Path(out if out is not None else review.out) / "evidence_map", formats, close=True))
     return SituateRun(situation, situation_summary(situation, review), paths, record, note)
 
 
@@ -156,4 +156,4 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
     counts = prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
     fig = prisma_diagram(counts, note=note)
-    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats)), note)
+    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)
