@@ -8,11 +8,12 @@ import socket
 import pytest
 
 from evsynth.cli import app
-from evsynth.report import REVIEW_REPORTED, run_review
+from evsynth.project import load_review
+from evsynth.report import run_review
 
 EXPECTED_KEYS = {"title", "generated", "question", "inputs", "versions", "search", "prisma", "studies", "derived",
-                 "main", "sensitivity", "sensitivity_notes", "controlled_comparison", "situation", "situation_text",
-                 "limitations", "figures", "level"}
+                 "main", "sensitivity", "sensitivity_notes", "analyses", "situation", "situation_text",
+                 "limitations", "figures", "level", "pico", "updates"}
 
 
 def _refuse(*args, **kwargs):
@@ -60,10 +61,10 @@ def test_sensitivity_analyses_present(review):
     assert "Noppers 2011" in by["Excluding derived or uncertain counts"]["note"]
 
 
-def test_prisma_without_store_says_what_is_unavailable(review):
+def test_prisma_without_store_says_what_is_unavailable(review, root):
     prisma = review.data["prisma"]
     assert prisma["counts"]["screened"] is None
-    assert prisma["counts"]["included_reports"] == REVIEW_REPORTED["publications"] == 7
+    assert prisma["counts"]["included_reports"] == load_review(root).updates.publications == 7
     assert "not available" in prisma["source"] and "PMID 34984054" in prisma["source"]
 
 
@@ -85,6 +86,19 @@ def test_report_html_sections(review):
     assert "https://pubmed.ncbi.nlm.nih.gov/8610220/" in html  # Sörensen 1995 provenance link
     assert "https://doi.org/10.1016/S0304-3959(99)00308-5" in html
     assert "Derived values" in html and "Small k" in html and "Extrapolation" in html
+
+
+def test_results_json_per_analysis_on_both_scales(review):
+    data = json.loads(review.results.read_text(encoding="utf-8"))
+    main = data["analyses"]["responders"]
+    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "k"):
+        assert key in main, key
+    # metafor 3.8-1 rma(measure="PLO", xi=c(8,17,8,18), ni=c(11,29,12,34)): logit estimate, ilogit back
+    assert main["natural"]["estimate"] == pytest.approx(0.5903356, abs=1e-4)
+    assert main["estimate"] == pytest.approx(0.3650, abs=1e-3)
+    assert main["natural"]["ci_low"] == pytest.approx(0.4827356, abs=1e-4)
+    rr = data["analyses"]["responders-vs-control"]
+    assert rr["k"] == 1 and "2.67" in rr["notes"][0]  # 8/12 vs 3/12: RR = 2.67, shown as a ratio
 
 
 def test_limitations_state_numbers(review):
