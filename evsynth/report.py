@@ -107,9 +107,32 @@ def _source_url(source: str) -> str | None:
         return f"https://doi.org/{source[4:]}"
     if source.startswith("NCT"):
         return f"https://clinicaltrials.gov/study/{source}"
-    if source.startswith("seeds/"):
-        return None
     return source if source.startswith("http") else f"https://{source}"
+
+
+def definition_phrase(extraction: Any, outcome_ids: Sequence[str]) -> str:
+    """The responder cut-offs of the rows used, as the studies word them: ``">50% or ≥50%"``.
+
+    Each row's ``definition`` is searched for its comparison and percentage (``>50%``, ``≥50%``,
+    ``at least 50%``); rows without one fall back to ``cutoff_percent`` (as ``"50% (wording not stated)"``).
+    """
+    import re
+
+    found: list[str] = []
+    rows = {o.outcome_id: o for o in extraction.outcomes}
+    for oid in outcome_ids:
+        o = rows[oid]
+        m = re.search(r"(>=|≥|>|at least|more than)\s*(\d+(?:\.\d+)?)\s*%", o.definition or "")
+        if m:
+            op = {">=": "\u2265", "at least": "\u2265", "more than": ">"}.get(m.group(1), m.group(1))
+            text = f"{op}{m.group(2)}%"
+        elif o.cutoff_percent is not None:
+            text = f"{o.cutoff_percent:g}% (wording not stated)"
+        else:
+            continue
+        if text not in found:
+            found.append(text)
+    return " or ".join(found) + " pain reduction" if found else "as defined by each study"
 
 
 def _range_text(pair: tuple[Any, Any]) -> str:
@@ -185,8 +208,11 @@ def situation_map(extraction: Any, situation: Any, effects: Any = None):
     k = situation.pooled.k if situation.pooled is not None else 0
     note = (f"Colour: proportion of responders shortly after the infusion. Any dose-response line across the gap "
             f"between the prior studies and the trial would be an extrapolation from k = {k} studies.")
+    extra = {}
+    if effects is not None and getattr(effects, "outcome_ids", None) is not None:
+        extra["effect_label"] = f"Responders (proportion, {definition_phrase(extraction, effects.outcome_ids)})"
     return evidence_map(points, trial=trial, reference_weight_kg=situation.reference_weight_kg, not_shown=not_shown,
-                        note=note)
+                        note=note, **extra)
 
 
 # --- situate / prisma -----------------------------------------------------------------------------
@@ -421,7 +447,8 @@ def build_report(
                  f"{nct_id}",
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "question": (
-            "In adults with fibromyalgia, what proportion respond (at least 50% pain reduction) shortly after an "
+            "In adults with fibromyalgia, what proportion respond (a 50% pain reduction, as each study defines it) "
+            "shortly after an "
             "intravenous ketamine infusion, and how does the regimen of "
             f"{nct_id} ({_range_text(trial.dose_range()) if trial else '?'} mg/kg over "
             f"{_range_text(trial.infusion_range()) if trial else '?'} min) compare with the doses and "
@@ -440,14 +467,16 @@ def build_report(
     outcome = {o.outcome_id: o for o in extraction.outcomes}
     n_pat = main["n_patients"]
     main.update({"outcome_ids": list(es.outcome_ids), "summary": (
-        f"Pooled proportion of responders shortly after a single ketamine infusion: {main['estimate']:.2f} "
+        f"Pooled proportion of responders ({definition_phrase(extraction, es.outcome_ids)}) shortly after a "
+        f"ketamine infusion: {main['estimate']:.2f} "
         f"(95% CI {main['ci_low']:.2f} to {main['ci_high']:.2f}), k = {res.k} studies, {n_pat} patients; "
         f"random effects (REML) on the logit scale; I² = {res.i2:.0f}%, τ² = {res.tau2:.3f}.")})
     data["main"] = main
     cols = arm_columns("Ketamine", events=[outcome[o].events for o in es.outcome_ids],
                        total=[outcome[o].total for o in es.outcome_ids])
     figures["forest"] = (forest_plot(res, columns=cols, ni=es.ni, label_header="Study",
-                                     title="Responders (\u226550% pain reduction) shortly after ketamine"),
+                                     title=f"Responders ({definition_phrase(extraction, es.outcome_ids)}) "
+                                           "shortly after ketamine"),
                          "Forest plot")
     derived_used = _derived_used(validation, es.outcome_ids)
     derived_ids = {d.record_id for d in derived_used}

@@ -50,6 +50,10 @@ GUIDELINE_TOTAL_MG = 80.0
 #: S-ketamine is roughly twice as potent as racemic ketamine (evidence notes); used only for the
 #: racemic-equivalent comparison, which is reported beside the plain mg/kg one.
 S_KETAMINE_POTENCY = 2.0
+#: How a regimen value is named in sentences.
+GUIDELINE_FIELD_NAMES = {"infusion_minutes": "infusion length", "total_dose_mg": "total dose",
+                         "total_dose_mg_high": "highest total dose", "dose_mg_per_kg": "dose per kg",
+                         "n_infusions": "number of infusions"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,13 @@ class PriorStudy:
     total_dose_mg: float | None
     total_dose_mg_high: float | None
     n_patients: int | None
+    n_infusions: int | None = None
+    #: (field, flag text) for each regimen value that is derived or uncertain in ``provenance.csv``.
+    flags: tuple[tuple[str, str], ...] = ()
+
+    def flag(self, field: str) -> str | None:
+        """The derived/uncertain flag of ``field`` as text, or None when the value is plain."""
+        return next((text for name, text in self.flags if name == field), None)
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,11 @@ class RegimenGap:
     minutes_multiple_of_largest: tuple[float, float] | None
     minutes_multiple_range: tuple[float, float] | None
     studies: tuple[str, ...]
+    #: The studies that report a dose in mg/kg / an infusion length (the values compared).
+    dose_studies: tuple[str, ...] = ()
+    minutes_studies: tuple[str, ...] = ()
+    #: label → flag text for the extremes that rest on a derived or uncertain value.
+    flags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,11 @@ class TrialSituation:
     metaregression_note: str
     min_k_metaregression: int
     notes: tuple[str, ...]
+    status: str | None = None
+    population: str | None = None
+    prior_infusions: tuple[int | None, int | None] = (None, None)
+    registered_outcomes: tuple[str, ...] = ()
+    comparability_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (tuples become lists)."""
@@ -222,7 +243,26 @@ def _gap(basis: str, prior: Sequence[PriorStudy], dose: tuple, minutes: tuple) -
         minutes_multiple_of_largest=_pair(_ratio(t_mlo, m_hi), _ratio(t_mhi, m_hi)),
         minutes_multiple_range=_pair(_ratio(t_mlo, m_hi), _ratio(t_mhi, m_lo)),
         studies=tuple(p.label for p in prior),
+        dose_studies=tuple(l for l, _ in doses), minutes_studies=tuple(l for l, _ in mins),
+        flags=tuple((f"{p.label}:{f}", text) for p in prior for f, text in p.flags
+                    if (f == "dose_mg_per_kg" and p.label in d_hi_s + d_lo_s)
+                    or (f == "infusion_minutes" and p.label in m_hi_s + m_lo_s)),
     )
+
+
+_REGIMEN_FIELDS = ("dose_mg_per_kg", "infusion_minutes", "total_dose_mg", "total_dose_mg_high", "n_infusions")
+
+
+def value_flag(extraction: Any, table: str, record_id: str, field: str) -> str | None:
+    """"derived, uncertain: <how>" for a value flagged in ``provenance.csv``, else None."""
+    for p in getattr(extraction, "provenance", ()):
+        if p.table == table and p.record_id == record_id and p.field == field:
+            kinds = [k for k, on in (("derived", p.derived), ("uncertain", p.uncertain)) if on]
+            if not kinds:
+                return None
+            why = "; ".join(x for x in (p.derivation, p.note) if x)
+            return ", ".join(kinds) + (f": {why}" if why else "")
+    return None
 
 
 def _prior(extraction: Any, trial_id: str) -> list[PriorStudy]:
@@ -230,9 +270,38 @@ def _prior(extraction: Any, trial_id: str) -> list[PriorStudy]:
     for s in extraction.studies:
         if s.study_id == trial_id or s.status != "completed":
             continue
+        flags = tuple((f, text) for f in _REGIMEN_FIELDS
+                      if getattr(s, f) is not None and (text := value_flag(extraction, "studies", s.study_id, f)))
         out.append(PriorStudy(s.study_id, s.label, s.design, s.enantiomer, s.dose_mg_per_kg, s.infusion_minutes,
-                              s.total_dose_mg, s.total_dose_mg_high, s.n_patients))
+                              s.total_dose_mg, s.total_dose_mg_high, s.n_patients, s.n_infusions, flags))
     return out
+
+
+def comparability_note(trial: Any, pooled_prior: Sequence[PriorStudy]) -> str:
+    """Why a trial of pre-treated patients cannot be set beside single-treatment responder rates ('' if it can).
+
+    Computed from ``prior_infusions_low/high`` of the trial and ``n_infusions`` of the pooled studies.
+    """
+    lo, hi = getattr(trial, "prior_infusions_low", None), getattr(trial, "prior_infusions_high", None)
+    if not lo and not hi:
+        return ""
+    prior_txt = f"{lo}" if hi in (None, lo) else f"{lo}\u2013{hi}" if lo is not None else f"{hi}"
+    single = [p.label for p in pooled_prior if p.n_infusions == 1]
+    unknown = [p.label for p in pooled_prior if p.n_infusions is None]
+    more = [f"{p.label} ({p.n_infusions})" for p in pooled_prior if p.n_infusions not in (None, 1)]
+    basis = []
+    if single:
+        basis.append("a single infusion in " + ", ".join(single))
+    if more:
+        basis.append("several infusions in " + ", ".join(more))
+    if unknown:
+        basis.append("number of infusions not reported in " + ", ".join(unknown))
+    return (f"{trial.label} enrols patients who had already received at least {prior_txt} infusions before the one "
+            "it assesses. Patients continue to further infusions when earlier ones were tolerated and helped, so "
+            "its response is measured in a group selected by earlier response; the pooled proportion comes from "
+            "patients assessed after their first infusion in a study (" + "; ".join(basis) + "; prior infusions "
+            "not recorded for any of them). The two proportions answer different questions, and comparing the "
+            "trial's responder rate with the pooled single-infusion rate would overstate the effect of an infusion.")
 
 
 def responder_fit(extraction: Any, *, measure: str = "PLO", method: str = "REML", **kwargs: Any) -> tuple[Any, Any]:
@@ -330,7 +399,7 @@ def situate_trial(
     notes: list[str] = []
     not_placed = tuple(f"{p.label} ({p.design.replace('_', ' ')})" for p in prior
                        if p.dose_mg_per_kg is None or p.infusion_minutes is None)
-    all_gap = _gap("all completed studies reporting the value", prior, dose, minutes)
+    all_gap = _gap(f"the {len(prior)} completed studies", prior, dose, minutes)
     total = tuple(None if d is None else d * reference_weight_kg for d in dose)
     meets = None
     if dose[0] is not None and minutes[0] is not None:
@@ -344,7 +413,11 @@ def situate_trial(
         if p.infusion_minutes is not None and mg is not None and p.infusion_minutes >= GUIDELINE_MINUTES \
                 and mg >= GUIDELINE_TOTAL_MG:
             ranged = p.total_dose_mg is None and p.total_dose_mg_high is not None
-            prior_meeting.append(p.label + (f" (at its highest dose, {mg:g} mg)" if ranged else ""))
+            notes_p = [f"at its highest dose, {mg:g} mg" if ranged else ""]
+            notes_p += [f"{GUIDELINE_FIELD_NAMES[f]} {p.flag(f)}" for f in ("infusion_minutes", "total_dose_mg",
+                                                                          "total_dose_mg_high") if p.flag(f)]
+            notes_p = [n for n in notes_p if n]
+            prior_meeting.append(p.label + (f" ({'; '.join(notes_p)})" if notes_p else ""))
     es = effects
     res = meta_result
     pooled = None
@@ -364,8 +437,15 @@ def situate_trial(
                          "back-transformed; pass effects=.")
         in_fit = set(res.labels)
         pooled_prior = [p for p in prior if p.label in in_fit]
-        pooled_gap = _gap("studies in the pooled responder analysis", pooled_prior, dose, minutes)
+        pooled_gap = _gap(f"the {len(pooled_prior)} studies in the pooled responder analysis", pooled_prior,
+                          dose, minutes)
     predictions, mr_note = _metaregression(res, prior, dose, min_k)
+    from .extraction.vocab import STATUSES
+
+    registered = tuple(f"{o.outcome.replace('_', ' ')}" + (f" ({o.scale})" if o.scale else "")
+                       + (f": {o.finding}" if o.finding else "")
+                       for o in getattr(extraction, "outcomes", ()) if o.study_id == trial.study_id)
+    in_fit = set(res.labels) if res is not None else set()
     return TrialSituation(
         nct_id=nct_id.upper(), trial_label=trial.label, trial_study_id=trial.study_id,
         dose_mg_per_kg=dose, infusion_minutes=minutes, total_dose_mg_at_reference=total,
@@ -373,6 +453,10 @@ def situate_trial(
         prior_meeting_guideline=tuple(prior_meeting), prior=tuple(prior), not_placed=not_placed,
         all_prior=all_gap, pooled_prior=pooled_gap, pooled=pooled, prediction=predictions,
         metaregression_note=mr_note, min_k_metaregression=min_k, notes=tuple(notes),
+        status=STATUSES.get(trial.status, trial.status), population=trial.population,
+        prior_infusions=(getattr(trial, "prior_infusions_low", None), getattr(trial, "prior_infusions_high", None)),
+        registered_outcomes=registered,
+        comparability_note=comparability_note(trial, [p for p in prior if p.label in in_fit]),
     )
 
 
@@ -430,11 +514,19 @@ def _mult(pair: tuple[float, float] | None) -> str:
     return f"{lo:.1f}\u00d7" if abs(lo - hi) < 1e-9 else f"{lo:.1f}\u2013{hi:.1f}\u00d7"
 
 
+def _named(labels: Sequence[str], gap: RegimenGap, field: str) -> str:
+    """Study labels, each with its flag when the value is derived or uncertain."""
+    flags = dict(gap.flags)
+    return ", ".join(l + (f" \u2014 {flags[l + ':' + field]}" if l + ":" + field in flags else "") for l in labels)
+
+
 def _gap_lines(gap: RegimenGap) -> list[str]:
-    lines = [f"Compared with {gap.basis} ({len(gap.studies)}: {', '.join(gap.studies)}):"]
+    lines = [f"Compared with {gap.basis}:"]
     if gap.dose_max is not None:
-        lines.append(f"  dose: largest prior {gap.dose_max:g} mg/kg ({', '.join(gap.dose_max_studies)}), smallest "
-                     f"{gap.dose_min:g} mg/kg ({', '.join(gap.dose_min_studies)}); the trial gives "
+        lines.append(f"  dose per kg, reported by {len(gap.dose_studies)} of {len(gap.studies)} "
+                     f"({', '.join(gap.dose_studies)}): largest prior {gap.dose_max:g} mg/kg "
+                     f"({_named(gap.dose_max_studies, gap, 'dose_mg_per_kg')}), smallest "
+                     f"{gap.dose_min:g} mg/kg ({_named(gap.dose_min_studies, gap, 'dose_mg_per_kg')}); the trial gives "
                      f"{_mult(gap.dose_multiple_of_largest)} the largest and {_mult(gap.dose_multiple_range)} across "
                      "the prior range")
         if gap.racemic_equivalent_dose_max != gap.dose_max:
@@ -444,8 +536,11 @@ def _gap_lines(gap: RegimenGap) -> list[str]:
     else:
         lines.append("  dose: no prior study reports a dose in mg/kg")
     if gap.minutes_max is not None:
-        lines.append(f"  infusion: longest prior {gap.minutes_max:g} min ({', '.join(gap.minutes_max_studies)}), "
-                     f"shortest {gap.minutes_min:g} min ({', '.join(gap.minutes_min_studies)}); the trial infuses "
+        lines.append(f"  infusion length, reported by {len(gap.minutes_studies)} of {len(gap.studies)} "
+                     f"({', '.join(gap.minutes_studies)}): longest prior {gap.minutes_max:g} min "
+                     f"({_named(gap.minutes_max_studies, gap, 'infusion_minutes')}), "
+                     f"shortest {gap.minutes_min:g} min ({_named(gap.minutes_min_studies, gap, 'infusion_minutes')}); "
+                     "the trial infuses "
                      f"{_mult(gap.minutes_multiple_of_largest)} the longest and {_mult(gap.minutes_multiple_range)} "
                      "across the prior range")
     else:
@@ -461,6 +556,14 @@ def situation_summary(s: TrialSituation) -> str:
         + (f" = {_range(tuple(round(v) if v else v for v in s.total_dose_mg_at_reference), 'mg')} total at "
            f"{s.reference_weight_kg:g} kg" if s.total_dose_mg_at_reference[0] else ""),
     ]
+    if s.status:
+        lines.append(f"Status: {s.status}.")
+    if s.population:
+        lines.append(f"Population: {s.population}.")
+    for o in s.registered_outcomes:
+        lines.append(f"Registered outcome: {o}.")
+    if s.comparability_note:
+        lines.append("Not comparable with the pooled proportion: " + s.comparability_note)
     if s.trial_meets_guideline is not None:
         lines.append(
             f"Consensus-guideline floor (\u2265 {GUIDELINE_MINUTES / 60:g} h and \u2265 {GUIDELINE_TOTAL_MG:g} mg "
@@ -480,8 +583,14 @@ def situation_summary(s: TrialSituation) -> str:
             + (f"; prediction interval {p.pi_low:.2f} to {p.pi_high:.2f}" if p.pi_low is not None else "")
             + f"), k = {p.k}" + (f", {p.n_patients} patients" if p.n_patients else "")
             + f", {p.method}, {p.measure} scale, I\u00b2 = {p.i2:.0f}%.")
-        lines.append("  These studies used single low-dose, short infusions; the pooled proportion describes them, "
-                     "not the trial's regimen.")
+        if p.pi_low is not None and (p.tau2 == 0 or p.k < 5):
+            lines.append("  The prediction interval " + ("equals the CI only because τ² was estimated at 0 (truncated)"
+                                                        if p.tau2 == 0 else f"rests on k = {p.k} studies")
+                         + "; it does not show that the studies agree.")
+        if s.pooled_prior is not None and s.pooled_prior.dose_max is not None and s.pooled_prior.minutes_max is not None:
+            g = s.pooled_prior
+            lines.append(f"  These studies gave {g.dose_min:g}\u2013{g.dose_max:g} mg/kg over {g.minutes_min:g}\u2013"
+                         f"{g.minutes_max:g} min; the pooled proportion describes those regimens, not the trial's.")
     lines.append(s.metaregression_note)
     for pr in s.prediction:
         lines.append(f"  EXTRAPOLATION (k = {pr.k}, studied doses {pr.data_dose_range[0]:g}\u2013"

@@ -155,3 +155,17 @@ def test_registry_summary_states_what_the_registry_says():
     assert text.startswith("Registry record NCT06916403: Safety and Efficacy")
     assert "status ACTIVE_NOT_RECRUITING" in text and "enrollment 50" in text and "start 2020-11-30" in text
     assert "intervention DRUG: Ketamine" in text and text.endswith("comes from extracted/.")
+
+
+def test_responder_definition_is_taken_from_the_data(review, root):
+    import re
+
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    used = {o.outcome_id: o for o in ex.outcomes if o.outcome_id in review.data["main"]["outcome_ids"]}
+    strict = [o for o in used.values() if re.search(r">\s*50%", o.definition)]
+    at_least = [o for o in used.values() if re.search(r"≥\s*50%", o.definition)]
+    assert len(strict) == 3 and len(at_least) == 1  # three studies define ">50%"
+    assert ">50% or \u226550% pain reduction" in review.data["main"]["summary"]
+    assert "at least 50%" not in review.data["question"]

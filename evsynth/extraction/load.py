@@ -22,6 +22,8 @@ from ..errors import InputError, InputErrors
 from .schema import Outcome, Provenance, Source, Study
 from .vocab import (
     EXPECTED_STUDY_FIELDS,
+    NO_RESULTS_STATUSES,
+    STATUSES,
     OUTCOME_COLUMNS,
     OUTCOME_KEYS,
     PROVENANCE_COLUMNS,
@@ -307,13 +309,13 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome]) -> list[Miss
                 continue
             if name in ("n_randomised",) and s.design not in ("parallel_rct", "crossover_rct"):
                 continue
-            if name == "n_analysed" and s.status == "planned":
+            if name == "n_analysed" and s.status in NO_RESULTS_STATUSES:
                 continue
             if name == "comparator" and s.design in ("case_report", "single_arm"):
                 continue
             out.append(MissingValue("studies", s.study_id, name))
-        if s.status == "planned" and not any(o.study_id == s.study_id for o in outcomes):
-            out.append(MissingValue("outcomes", s.study_id, "*", "planned study: no results yet"))
+        if s.status in NO_RESULTS_STATUSES:
+            out.append(MissingValue("outcomes", s.study_id, "*", f"{STATUSES[s.status]}: no results yet"))
     for o in outcomes:
         if o.outcome_type == "responders":
             for name in ("events", "total", "definition", "timepoint"):

@@ -16,9 +16,10 @@ from .vocab import ANALYSES, ARMS, DESIGNS, ENANTIOMERS, OUTCOME_TYPES, SCALES, 
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-#: What a source may look like: PMID, DOI, NCT id, a seed file, or a web address.
+#: What a source may look like: PMID, DOI, NCT id, or a public web address (never a local path:
+#: a reader must be able to open what is cited).
 SOURCE_PATTERN = re.compile(
-    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|seeds/[\w.-]+|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
+    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
 )
 
 
@@ -70,6 +71,8 @@ class Study:
     infusion_minutes_low: Optional[float] = Field(default=None, gt=0)
     infusion_minutes_high: Optional[float] = Field(default=None, gt=0)
     n_infusions: Optional[int] = Field(default=None, ge=1)
+    prior_infusions_low: Optional[int] = Field(default=None, ge=0)
+    prior_infusions_high: Optional[int] = Field(default=None, ge=0)
     regimen: Optional[str] = None
     co_interventions: Optional[str] = None
     comparator: Optional[str] = None
@@ -93,7 +96,7 @@ class Study:
     def _enantiomer(cls, v: Optional[str]) -> Optional[str]:
         return _in(ENANTIOMERS, "enantiomer", v)
 
-    @field_validator("dose_mg_per_kg_high", "total_dose_mg_high", "infusion_minutes_high")
+    @field_validator("dose_mg_per_kg_high", "total_dose_mg_high", "infusion_minutes_high", "prior_infusions_high")
     @classmethod
     def _ranges(cls, v: Optional[float], info: ValidationInfo) -> Optional[float]:
         name = str(info.field_name).removesuffix("_high")
@@ -213,7 +216,7 @@ class Provenance:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("derivation")
@@ -237,7 +240,7 @@ class Source:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("kind")

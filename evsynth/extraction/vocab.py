@@ -21,8 +21,13 @@ ENANTIOMERS: dict[str, str] = {
 #: Study status.
 STATUSES: dict[str, str] = {
     "completed": "reported results",
-    "planned": "registered; no results yet",
+    "planned": "registered; not yet recruiting, no results",
+    "recruiting": "registered; recruiting, no results yet",
+    "active_not_recruiting": "registered; active, not recruiting; results pending",
 }
+
+#: Statuses of studies without results (registered trials); never pooled or used as prior evidence.
+NO_RESULTS_STATUSES: frozenset[str] = frozenset({"planned", "recruiting", "active_not_recruiting"})
 
 #: Timepoints (relative to the infusion unless stated).
 TIMEPOINTS: dict[str, str] = {
@@ -44,6 +49,7 @@ SCALES: dict[str, str] = {
     "VAS": "visual analogue scale for pain, range not stated",
     "VAS 0-100": "visual analogue scale for pain, 0-100 mm",
     "VAS 0-10": "visual analogue scale for pain, 0-10 cm",
+    "NRS": "numeric rating scale for pain, range not stated",
     "NRS 0-10": "numeric rating scale for pain, 0-10",
     "FIQ": "Fibromyalgia Impact Questionnaire",
     "FIQ-PF": "Fibromyalgia Impact Questionnaire, physical functioning",
@@ -80,7 +86,6 @@ SOURCE_KINDS: dict[str, str] = {
     "article": "a study's own publication (by PMID or DOI)",
     "abstract page": "a web page holding a study's abstract",
     "registry": "a trial registry page",
-    "seed": "a seed text file of the review project (../shared/seeds)",
     "secondary": "another web page quoting the study",
 }
 
@@ -90,7 +95,7 @@ STUDY_COLUMNS: tuple[str, ...] = (
     "dose_mg_per_kg", "dose_mg_per_kg_low", "dose_mg_per_kg_high",
     "total_dose_mg", "total_dose_mg_low", "total_dose_mg_high",
     "infusion_minutes", "infusion_minutes_low", "infusion_minutes_high",
-    "n_infusions", "regimen", "co_interventions", "comparator", "follow_up", "adverse_events",
+    "n_infusions", "prior_infusions_low", "prior_infusions_high", "regimen", "co_interventions", "comparator", "follow_up", "adverse_events",
     "rob_tool", "rob_judgement",
 )
 
