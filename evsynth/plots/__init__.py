@@ -1,4 +1,4 @@
-"""Figures: forest, funnel, bubble, cumulative, leave-one-out, evidence map, PRISMA 2020.
+"""Figures: forest, funnel, bubble, cumulative, leave-one-out, evidence map, PRISMA 2020, risk of bias.
 
 Every function takes ``ax=None``, returns the :class:`matplotlib.figure.Figure`
 and never calls ``show()``; :func:`save_figure` writes PNG, SVG and PDF.
@@ -13,6 +13,7 @@ from .forest import arm_columns, forest_plot
 from .funnel import funnel_plot
 from .influence import leave_one_out_plot
 from .prisma import prisma_diagram
+from .rob import rob_summary_plot, rob_traffic_light
 
 __all__ = [
     "arm_columns",
@@ -23,5 +24,7 @@ __all__ = [
     "funnel_plot",
     "leave_one_out_plot",
     "prisma_diagram",
+    "rob_summary_plot",
+    "rob_traffic_light",
     "save_figure",
 ]

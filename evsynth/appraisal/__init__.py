@@ -1,0 +1,31 @@
+"""Appraisal of the evidence: risk of bias (``rob.csv``), GRADE signals and the reviewer's ratings
+(``grade.csv``), the Summary of Findings table, and the harms table.
+
+Judgements and ratings are data a reviewer enters with their source; evsynth validates them,
+computes the signals it can (heterogeneity, imprecision, small-study assessment), and shows
+"not assessed" / "not rated" where nothing was entered. It never invents a judgement.
+"""
+
+from .rob import (
+    NOT_ASSESSED,
+    ROB_COLUMNS,
+    TOOLS,
+    RobExclusion,
+    RobJudgement,
+    RobTable,
+    RobTool,
+    exclude_high_risk,
+    load_rob,
+)
+
+__all__ = [
+    "NOT_ASSESSED",
+    "ROB_COLUMNS",
+    "TOOLS",
+    "RobExclusion",
+    "RobJudgement",
+    "RobTable",
+    "RobTool",
+    "exclude_high_risk",
+    "load_rob",
+]
