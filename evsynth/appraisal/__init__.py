@@ -6,6 +6,19 @@ computes the signals it can (heterogeneity, imprecision, small-study assessment)
 "not assessed" / "not rated" where nothing was entered. It never invents a judgement.
 """
 
+from .grade import (
+    CERTAINTY,
+    MIN_K_SMALL_STUDY,
+    NOT_RATED,
+    GradeRating,
+    GradeSignals,
+    SofRow,
+    grade_signals,
+    load_grade,
+    ois_proportion,
+    ois_two_groups,
+    summary_of_findings,
+)
 from .rob import (
     NOT_ASSESSED,
     ROB_COLUMNS,
@@ -19,6 +32,17 @@ from .rob import (
 )
 
 __all__ = [
+    "CERTAINTY",
+    "MIN_K_SMALL_STUDY",
+    "NOT_RATED",
+    "GradeRating",
+    "GradeSignals",
+    "SofRow",
+    "grade_signals",
+    "load_grade",
+    "ois_proportion",
+    "ois_two_groups",
+    "summary_of_findings",
     "NOT_ASSESSED",
     "ROB_COLUMNS",
     "TOOLS",
