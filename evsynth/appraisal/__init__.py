@@ -19,6 +19,7 @@ from .grade import (
     ois_two_groups,
     summary_of_findings,
 )
+from .harms import NOT_REPORTED, HarmsRow, harms_table
 from .rob import (
     NOT_ASSESSED,
     ROB_COLUMNS,
@@ -32,6 +33,9 @@ from .rob import (
 )
 
 __all__ = [
+    "NOT_REPORTED",
+    "HarmsRow",
+    "harms_table",
     "CERTAINTY",
     "MIN_K_SMALL_STUDY",
     "NOT_RATED",

@@ -13,6 +13,13 @@ Pure, vectorised functions returning :class:`EffectSizes` (``yi``, ``vi``):
 
 from ._core import MEASURES, EffectSizes
 from .binary import odds_ratio, rd, rr, two_by_two
+from .comparisons import (
+    CONTROL_ARMS,
+    Comparison,
+    TimepointSwap,
+    controlled_comparisons,
+    later_timepoint_rows,
+)
 from .continuous import (
     CorrelationRun,
     CorrelationSensitivity,
@@ -48,6 +55,11 @@ from .proportions import (
 from .responders import RESPONDER_MEASURES, outcome_effects, responder_effects
 
 __all__ = [
+    "CONTROL_ARMS",
+    "Comparison",
+    "TimepointSwap",
+    "controlled_comparisons",
+    "later_timepoint_rows",
     "MEASURES",
     "EffectSizes",
     "escalc",

@@ -7,6 +7,7 @@ Figures are built without pyplot's global state.
 
 from ._style import save_figure
 from .bubble import bubble_plot
+from .comparisons import comparisons_plot
 from .cumulative import cumulative_plot
 from .evidence_map import evidence_map
 from .forest import arm_columns, forest_plot
@@ -18,6 +19,7 @@ from .rob import rob_summary_plot, rob_traffic_light
 __all__ = [
     "arm_columns",
     "bubble_plot",
+    "comparisons_plot",
     "cumulative_plot",
     "evidence_map",
     "forest_plot",
