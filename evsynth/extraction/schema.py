@@ -48,6 +48,7 @@ class Study:
     label: str
     design: str
     status: str
+    record_ids: Optional[str] = Field(default=None, pattern=r"^[^;\s]+(;[^;\s]+)*$")
     citation: Optional[str] = None
     year: Optional[int] = Field(default=None, ge=1900, le=2100)
     pmid: Optional[str] = Field(default=None, pattern=r"^\d+$")

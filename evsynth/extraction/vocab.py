@@ -90,7 +90,7 @@ SOURCE_KINDS: dict[str, str] = {
 }
 
 STUDY_COLUMNS: tuple[str, ...] = (
-    "study_id", "label", "citation", "year", "pmid", "doi", "nct_id", "in_review", "design", "status",
+    "study_id", "label", "record_ids", "citation", "year", "pmid", "doi", "nct_id", "in_review", "design", "status",
     "population", "n_patients", "n_randomised", "n_analysed", "n_planned", "drug", "enantiomer",
     "dose_mg_per_kg", "dose_mg_per_kg_low", "dose_mg_per_kg_high",
     "total_dose_mg", "total_dose_mg_low", "total_dose_mg_high",
@@ -112,7 +112,7 @@ PROVENANCE_COLUMNS: tuple[str, ...] = (
 SOURCE_COLUMNS: tuple[str, ...] = ("source", "kind", "citation", "note")
 
 #: Columns that identify or classify a row (analyst's structure) and need no provenance.
-STUDY_KEYS: frozenset[str] = frozenset({"study_id", "label"})
+STUDY_KEYS: frozenset[str] = frozenset({"study_id", "label", "record_ids"})
 OUTCOME_KEYS: frozenset[str] = frozenset({"outcome_id", "study_id", "outcome", "arm", "outcome_type", "analysis"})
 
 #: Study fields reported as missing when empty (ranges count for their point value).
