@@ -279,12 +279,12 @@ def registry_summary(record: Any) -> str:
     return "; ".join(parts) + ". The regimen used below comes from extracted/."
 
 
-def _prisma_from_store(store_path: Path) -> Any:
+def _prisma_from_store(store_path: Path, study_of: Any = None) -> Any:
     from .screening import prisma_counts
     from .store import open_store
 
     with open_store(store_path) as store:
-        return prisma_counts(store)
+        return prisma_counts(store, study_of=study_of)
 
 
 def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[str] = _FORMATS) -> PrismaRun:
@@ -336,20 +336,37 @@ def _search_section(queries: Path, store_path: Path | None) -> dict[str, Any]:
     return section
 
 
-def _prisma_section(store_path: Path | None) -> tuple[dict[str, Any], Any]:
+def _prisma_section(store_path: Path | None, extraction: Any = None) -> tuple[dict[str, Any], Any]:
+    import dataclasses
+
+    previous = dict(previous_studies=REVIEW_REPORTED["publications"], previous_reports=REVIEW_REPORTED["publications"],
+                    previous_note=REVIEW_REPORTED["source"])
     if store_path is not None and store_path.exists():
-        counts = _prisma_from_store(store_path)
-        return {"source": f"Counts from the record store {store_path.name}.", "unavailable": [],
-                "counts": counts.to_dict()}, counts
+        from .screening import link_studies
+        from .store import open_store
+
+        with open_store(store_path) as store:
+            links = link_studies(store, extraction.studies) if extraction is not None else None
+        counts = _prisma_from_store(store_path, links.study_of if links else None)
+        counts = dataclasses.replace(counts, **previous)
+        source = (f"Counts from the record store {store_path.name}; studies of the previous version as "
+                  f"{REVIEW_REPORTED['source']}.")
+        return {"source": source, "unavailable": [], "counts": counts.to_dict(), "problems": counts.problems(),
+                "links": links.messages({s.study_id: s.label for s in extraction.studies}) if links else []}, counts
     fields = ("identified", "duplicates_removed", "screened", "excluded_screening", "sought", "not_retrieved",
               "assessed", "excluded_fulltext", "included_studies")
     counts: dict[str, Any] = {f: None for f in fields}
     counts["identified"] = {}
-    counts["included_reports"] = REVIEW_REPORTED["publications"]
-    source = (f"No record store was found, so the counts of identification and screening are not available. "
-              f"The number of included reports is the one the review being updated reports "
-              f"({REVIEW_REPORTED['source']}); it is not recomputed here.")
-    return {"source": source, "unavailable": [f.replace("_", " ") for f in fields], "counts": counts}, counts
+    counts.update(previous)
+    new = [s.label for s in (extraction.studies if extraction is not None else ())
+           if s.status == "completed" and s.in_review is False]
+    counts["included_studies"] = len(new) if extraction is not None else None
+    source = (f"No record store was found, so the counts of identification and screening of new studies are not "
+              f"available. Studies of the previous version: as the review being updated reports "
+              f"({REVIEW_REPORTED['source']}); it is not recomputed here. New studies included: the completed "
+              f"studies in extracted/ that the previous version did not include ({', '.join(new) or 'none'}).")
+    unavailable = [f.replace("_", " ") for f in fields if counts[f] in (None, {})]
+    return {"source": source, "unavailable": unavailable, "counts": counts, "problems": [], "links": []}, counts
 
 
 def _derived_used(report: Any, outcome_ids: Sequence[str]) -> list[Any]:
@@ -457,7 +474,7 @@ def build_report(
         "versions": _versions(),
     }
     data["search"] = _search_section(Path(queries), store_path)
-    data["prisma"], counts = _prisma_section(store_path)
+    data["prisma"], counts = _prisma_section(store_path, extraction)
     figures["prisma"] = (prisma_diagram(counts, note=data["prisma"]["source"]), "PRISMA 2020 flow diagram")
     data["studies"] = _study_table(extraction)
     data["derived"] = [_clean(d) for d in validation.derived]
@@ -503,7 +520,25 @@ def build_report(
     figures["evidence_map"] = (situation_map(extraction, situation, es), "Evidence map")
     data["limitations"] = _limitations(extraction, validation, es, res, situation, n_pat, derived_used,
                                        bool(data["prisma"]["unavailable"]))
+    _appraisal(data, figures, extraction, folder, es, res)
     return data, figures
+
+
+def _appraisal(data: dict[str, Any], figures: dict[str, Any], extraction: Any, folder: Path, es: Any, res: Any
+               ) -> None:
+    """Summary of Findings, heterogeneity CIs, GRADE signals, risk of bias, harms, all controlled evidence."""
+    from .appraisal import AnalysisInput, add_appraisal
+    from .effects import responder_effects
+    from .meta import fit
+
+    analyses = [AnalysisInput("responders", "Responders shortly after the infusion", es, res, False)]
+    try:
+        rr = responder_effects(extraction, measure="RR")
+        analyses.append(AnalysisInput("responders-vs-control", "Responders, vs control", rr,
+                                      fit(rr.yi, rr.vi, measure="RR", labels=list(rr.labels)), True))
+    except InputError:
+        pass
+    add_appraisal(data, figures, extraction, folder, analyses, treatment_label="Ketamine")
 
 
 def _limitations(extraction: Any, validation: Any, es: Any, res: Any, situation: Any, n_pat: int,

@@ -20,6 +20,7 @@ from .grade import (
     summary_of_findings,
 )
 from .harms import NOT_REPORTED, HarmsRow, harms_table
+from .sections import AnalysisInput, add_appraisal, appraisal_sections
 from .rob import (
     NOT_ASSESSED,
     ROB_COLUMNS,
@@ -33,6 +34,9 @@ from .rob import (
 )
 
 __all__ = [
+    "AnalysisInput",
+    "appraisal_sections",
+    "add_appraisal",
     "NOT_REPORTED",
     "HarmsRow",
     "harms_table",

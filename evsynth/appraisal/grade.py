@@ -125,7 +125,8 @@ def grade_signals(
         key = rob.overall(sid) if rob is not None else "not assessed"
         counts[key] = counts.get(key, 0) + 1
     if set(counts) == {"not assessed"}:
-        rob_text = f"risk of bias not assessed in any of the {k} studies"
+        rob_text = ("risk of bias not assessed (1 study)" if k == 1
+                    else f"risk of bias not assessed in any of the {k} studies")
     else:
         rob_text = "risk of bias (overall): " + ", ".join(f"{v} {key}" for key, v in counts.items())
     if k < 2:
