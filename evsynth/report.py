@@ -570,8 +570,9 @@ def _limitations(extraction: Any, validation: Any, es: Any, res: Any, situation:
                    f"{gap.minutes_multiple_range[1]:.0f} times the infusion length of the pooled studies; nothing "
                    "here predicts its response rate. " + situation.metaregression_note)
     if prisma_missing:
-        out.append("Identification and screening counts are not available (no record store); the PRISMA diagram "
-                   "shows only what the review being updated reports.")
+        out.append("Identification and screening counts of new studies are not available (no record store); the "
+                   "PRISMA diagram shows the previous version's studies as that review reports them and the new "
+                   "studies of extracted/.")
     return out
 
 

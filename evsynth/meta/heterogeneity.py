@@ -113,7 +113,9 @@ def heterogeneity(res: Any) -> Heterogeneity:
 
     k = int(res.k)
     caveat = ""
-    if str(res.method) == "FE":
+    if k < 2:
+        caveat = "a single study: heterogeneity and the prediction interval cannot be estimated"
+    elif str(res.method) == "FE":
         caveat = "common-effect model: no prediction interval beyond the CI (τ² assumed 0)"
     elif float(res.tau2) == 0.0:
         caveat = ("τ² was estimated at 0 (truncated), so the prediction interval equals the confidence interval; "

@@ -57,3 +57,8 @@ def test_text_states_the_intervals():
     assert f"I² = {bcg['i2']:.0f}% (95% CI {lo:.0f}% to {hi:.0f}%)" in text
     assert f"τ² = {bcg['tau2']:.2f} (95% CI {bcg['tau2_ci'][0]:.2f} to {bcg['tau2_ci'][1]:.2f})" in text
     assert math.isfinite(h.typical_vi)
+
+
+def test_single_study_caveat():
+    res = fit([0.3], [0.1])
+    assert "single study" in heterogeneity(res).pi_caveat
