@@ -506,11 +506,13 @@ def build_report(
                              "Cumulative meta-analysis, studies added by publication year.")
     data["controlled_comparison"] = _controlled(extraction)
     if data["controlled_comparison"]:
-        for r in data["controlled_comparison"]["rows"]:
+        rows = data["controlled_comparison"]["rows"]
+        for r in rows:
             data["sensitivity_notes"].append(
                 f"Controlled comparison ({r['study']}, ketamine vs control, {r['outcome_id']}): risk ratio "
-                f"{r['rr']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f}); the only study with a control arm "
-                "reporting responders, so nothing is pooled.")
+                f"{r['rr']:.2f} (95% CI {r['ci_low']:.2f} to {r['ci_high']:.2f})"
+                + ("; the only study with a control arm reporting responders at this timepoint, so nothing is "
+                   "pooled. Every timepoint is under 'All controlled evidence'." if len(rows) == 1 else "."))
     data["sensitivity_notes"].append(
         f"Funnel plot, Egger test and meta-regression are not done: k = {res.k}, fewer than the 10 studies the "
         "Cochrane Handbook (10.11.5.1, 13.3.5.4) asks for.")
@@ -557,8 +559,9 @@ def _limitations(extraction: Any, validation: Any, es: Any, res: Any, situation:
     in_review = [s for s in extraction.studies if s.in_review]
     known = sum(s.n_patients or 0 for s in in_review)
     out.append(f"The review being updated reports {REVIEW_REPORTED['publications']} publications and "
-               f"{REVIEW_REPORTED['patients']} patients; {len(in_review)} are identified here ({known} patients). "
-               "The remaining publication could not be identified.")
+               f"{REVIEW_REPORTED['patients']} patients; {len(in_review)} are identified here ({known} patients)."
+               + (f" The remaining {missing} publication{'s' if missing > 1 else ''} could not be identified."
+                  if (missing := REVIEW_REPORTED["publications"] - len(in_review)) > 0 else ""))
     designs = sorted({extraction.study(s).design.replace('_', ' ') for s in es.study_ids})
     out.append("The pooled outcome is the ketamine arm only (a single-group proportion), from "
                + ", ".join(designs) + " designs; it is not a comparison with placebo, and responder definitions "

@@ -238,3 +238,16 @@ def test_harms_and_update_prisma(review, root):
     assert new == ["Gupta 2023"] and counts["included_studies"] == 1
     assert counts["previous_studies"] == REVIEW_REPORTED["publications"]
     assert "Gupta 2023" in review.data["prisma"]["source"]
+
+
+def test_sentences_about_studies_are_computed(review, root):
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    in_review = [s for s in ex.studies if s.in_review]
+    missing = REVIEW_REPORTED["publications"] - len(in_review)
+    line = next(l for l in review.data["limitations"] if l.startswith("The review being updated reports"))
+    assert f"{len(in_review)} are identified here ({sum(s.n_patients for s in in_review)} patients)" in line
+    assert f"The remaining {missing} publication could not be identified" in line
+    rr = [n for n in review.data["sensitivity_notes"] if n.startswith("Controlled comparison")]
+    assert len(rr) == 1 and "at this timepoint" in rr[0]
