@@ -389,13 +389,16 @@ def update_search(
 
 # -- status ----------------------------------------------------------------------
 def _pooled(extraction: Any) -> PooledSummary:
-    from .effects import back_transform
-    from .situate import responder_fit
+    from .errors import InputError
+    from .project.analyses import analysis_fit, back_transformed
 
-    _, res = responder_fit(extraction)
-    nat = [float(v) for v in back_transform(res.measure, [res.estimate, res.ci_low, res.ci_high])]
+    analysis = extraction.review.main_analysis
+    if analysis is None:
+        raise InputError("review.toml declares no analysis ([[analyses]])", field="analyses")
+    es, res = analysis_fit(extraction, analysis)
+    nat = [back_transformed(res.measure, v, es.ni) for v in (res.estimate, res.ci_low, res.ci_high)]
     return PooledSummary(
-        outcome="proportion of ketamine-treated patients with >=50% pain reduction shortly after infusion",
+        outcome=analysis.title,
         measure=str(res.measure),
         k=int(res.k),
         estimate=float(res.estimate),
@@ -411,7 +414,8 @@ def _pooled(extraction: Any) -> PooledSummary:
     )
 
 
-def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extracted") -> ReviewStatus:
+def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extracted", review: Any = None
+                  ) -> ReviewStatus:
     """Summarise the review: searches, records, duplicates, screening, extraction, pooled result.
 
     Parameters
@@ -420,6 +424,8 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
     extracted_folder : path-like
         The review's ``extracted/`` folder; when missing, ``studies_extracted``
         and ``pooled`` are None and ``extraction_note`` says why.
+    review : Review, optional
+        The protocol whose main analysis is recomputed (default: the ``review.toml`` beside the folder).
 
     Returns
     -------
@@ -443,7 +449,7 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
         from .extraction import load_extracted
 
         try:
-            extraction = load_extracted(folder)
+            extraction = load_extracted(folder, review)
         except EvsynthError as exc:
             note = f"extracted data not readable: {exc}"
         else:

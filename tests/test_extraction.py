@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from evsynth.cli import main
-from evsynth.effects import responder_effects
+from evsynth.effects import RowSpec, arm_effects
 from evsynth.errors import InputError, InputErrors
 from evsynth.extraction import Extraction, load_extracted, validate_extracted
 
@@ -23,9 +23,10 @@ def real(root: Path) -> Extraction:
 
 @pytest.fixture()
 def folder(root: Path, tmp_path: Path) -> Path:
-    """A writable copy of the project's extracted/ to break."""
+    """A writable copy of the project's extracted/ (with its review.toml beside it) to break."""
     dest = tmp_path / "extracted"
     dest.mkdir()
+    shutil.copy(root / "review.toml", tmp_path / "review.toml")
     for name in ("studies.csv", "outcomes.csv", "provenance.csv", "sources.csv"):
         shutil.copy(root / "extracted" / name, dest / name)
     return dest
@@ -196,9 +197,9 @@ def test_registered_trial_as_the_registry_states_it(real: Extraction) -> None:
     # prior infusions; NRS before and after each) and prospective (at least 3 prior infusions, then one more).
     trial = real.study("nct06916403")
     assert trial.status == "active_not_recruiting" and trial.nct_id == "NCT06916403" and trial.n_planned == 50
-    assert trial.dose_range() == (1.5, 2.0) and trial.infusion_range() == (180, 240)
+    assert trial.range("dose_mg_per_kg") == (1.5, 2.0) and trial.range("infusion_minutes") == (180, 240)
     assert trial.dose_mg_per_kg is None
-    assert (trial.prior_infusions_low, trial.prior_infusions_high) == (3, 4)
+    assert trial.range("prior_infusions") == (3, 4)
     assert "retrospective" in trial.population and "prospective" in trial.population
     outcomes = [o for o in real.outcomes if o.study_id == "nct06916403"]
     assert [(o.scale, o.outcome_type, o.events) for o in outcomes] == [("NRS", "narrative", None)]
@@ -305,6 +306,20 @@ def test_reported_numbers_appear_in_the_evidence(real: Extraction, shared: Path)
 # --- responder effects --------------------------------------------------------------------------
 
 
+#: The rows the shipped review.toml's analyses select (analyses "responders" and "responders-vs-control").
+MAIN = RowSpec(arm="ketamine", outcome_type="responders")
+CONTROLLED = RowSpec(arm="ketamine", control=("placebo", "active_placebo"), outcome_type="responders")
+
+
+def responder_effects(real: Extraction, measure: str = "PLO", timepoint: str | None = None,
+                      cutoff: float | None = None):
+    from dataclasses import replace
+
+    spec = CONTROLLED if measure in ("RR", "OR", "RD", "SMD") else MAIN
+    spec = replace(spec, timepoint=timepoint, where={"cutoff_percent": cutoff} if cutoff else None)
+    return arm_effects(real, spec, measure)
+
+
 def test_responder_effects_main_rows(real: Extraction) -> None:
     es = responder_effects(real)
     assert es.measure == "PLO"
@@ -366,8 +381,8 @@ def test_cli_effects_formats(root: Path, capsys: pytest.CaptureFixture[str]) -> 
     rows = json.loads(out)["rows"]
     assert [round(r["yi"], 6) for r in rows] == [round(8 / 11, 6), round(17 / 29, 6), round(8 / 12, 6),
                                                   round(18 / 34, 6)]
-    code, _, err = _run(["effects", "--measure", "RR", "--outcome", "fiq", "--folder", folder], capsys)
-    assert code == 3 and "outcome" in err
+    code, _, err = _run(["effects", "--analysis", "fiq", "--folder", folder], capsys)
+    assert code == 3 and "analysis" in err and "responders-vs-control" in err
 
 
 def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = ("01_forest_plot.ipynb", "02_situate_trial.ipynb", "03_update_review.ipynb")
+NOTEBOOKS = ("01_forest_plot.ipynb", "02_situate_trial.ipynb", "03_update_review.ipynb", "04_new_review.ipynb")
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -8,11 +8,12 @@ import socket
 import pytest
 
 from evsynth.cli import app
-from evsynth.report import REVIEW_REPORTED, run_review
+from evsynth.project import load_review
+from evsynth.report import run_review
 
 EXPECTED_KEYS = {"title", "generated", "question", "inputs", "versions", "search", "prisma", "studies", "derived",
-                 "main", "sensitivity", "sensitivity_notes", "controlled_comparison", "situation", "situation_text",
-                 "limitations", "figures", "level"}
+                 "main", "sensitivity", "sensitivity_notes", "analyses", "situation", "situation_text",
+                 "limitations", "figures", "level", "pico", "updates"}
 
 
 def _refuse(*args, **kwargs):
@@ -60,11 +61,11 @@ def test_sensitivity_analyses_present(review):
     assert "Noppers 2011" in by["Excluding derived or uncertain counts"]["note"]
 
 
-def test_prisma_without_store_says_what_is_unavailable(review):
+def test_prisma_without_store_says_what_is_unavailable(review, root):
     prisma = review.data["prisma"]
     assert prisma["counts"]["screened"] is None
     # the review's own count is the previous version's, not this update's included reports
-    assert prisma["counts"]["previous_reports"] == REVIEW_REPORTED["publications"] == 7
+    assert prisma["counts"]["previous_reports"] == load_review(root).updates.publications == 7
     assert prisma["counts"].get("included_reports") is None
     assert "not available" in prisma["source"] and "PMID 34984054" in prisma["source"]
 
@@ -87,6 +88,19 @@ def test_report_html_sections(review):
     assert "https://pubmed.ncbi.nlm.nih.gov/8610220/" in html  # Sörensen 1995 provenance link
     assert "https://doi.org/10.1016/S0304-3959(99)00308-5" in html
     assert "Derived values" in html and "Small k" in html and "Extrapolation" in html
+
+
+def test_results_json_per_analysis_on_both_scales(review):
+    data = json.loads(review.results.read_text(encoding="utf-8"))
+    main = data["analyses"]["responders"]
+    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "k"):
+        assert key in main, key
+    # metafor 3.8-1 rma(measure="PLO", xi=c(8,17,8,18), ni=c(11,29,12,34)): logit estimate, ilogit back
+    assert main["natural"]["estimate"] == pytest.approx(0.5903356, abs=1e-4)
+    assert main["estimate"] == pytest.approx(0.3650, abs=1e-3)
+    assert main["natural"]["ci_low"] == pytest.approx(0.4827356, abs=1e-4)
+    rr = data["analyses"]["responders-vs-control"]
+    assert rr["k"] == 1 and "2.67" in rr["notes"][0]  # 8/12 vs 3/12: RR = 2.67, shown as a ratio
 
 
 def test_limitations_state_numbers(review):
@@ -192,12 +206,13 @@ def test_summary_of_findings_at_the_top_and_in_results(review):
 
 
 def test_heterogeneity_with_q_profile_cis_and_caveat(review):
-    from evsynth.meta import heterogeneity
-    from evsynth.situate import responder_fit
     from evsynth.extraction import load_extracted
+    from evsynth.meta import heterogeneity
+    from evsynth.project.analyses import analysis_fit
 
     h = review.data["heterogeneity"]["responders"]
-    _, res = responder_fit(load_extracted(review.data["inputs"]["extracted"]))
+    ex = load_extracted(review.data["inputs"]["extracted"])
+    _, res = analysis_fit(ex, ex.review.analysis("responders"))
     ref = heterogeneity(res)
     assert h["i2_ci"] == pytest.approx(list(ref.i2_ci)) and h["tau2_ci"] == pytest.approx(list(ref.tau2_ci))
     assert res.tau2 == 0 and "estimated at 0" in h["pi_caveat"]
@@ -236,7 +251,7 @@ def test_harms_and_update_prisma(review, root):
     counts = review.data["prisma"]["counts"]
     new = [s.label for s in ex.studies if s.status == "completed" and s.in_review is False]
     assert new == ["Gupta 2023"] and counts["included_studies"] == 1
-    assert counts["previous_studies"] == REVIEW_REPORTED["publications"]
+    assert counts["previous_studies"] == load_review(root).updates.publications
     assert "Gupta 2023" in review.data["prisma"]["source"]
 
 
@@ -245,9 +260,7 @@ def test_sentences_about_studies_are_computed(review, root):
 
     ex = load_extracted(root / "extracted")
     in_review = [s for s in ex.studies if s.in_review]
-    missing = REVIEW_REPORTED["publications"] - len(in_review)
+    missing = load_review(root).updates.publications - len(in_review)
     line = next(l for l in review.data["limitations"] if l.startswith("The review being updated reports"))
     assert f"{len(in_review)} are identified here ({sum(s.n_patients for s in in_review)} patients)" in line
-    assert f"The remaining {missing} publication could not be identified" in line
-    rr = [n for n in review.data["sensitivity_notes"] if n.startswith("Controlled comparison")]
-    assert len(rr) == 1 and "at this timepoint" in rr[0]
+    assert missing == 1 and "The remaining publication could not be identified" in line

@@ -71,7 +71,7 @@ def _ois(a: AnalysisInput, effect: dict[str, Any], comparisons: Sequence[Any]) -
         if tot and 0 < ev < tot:
             risk = ev / tot
             return ois_two_groups(risk), (f"one trial detecting a 25% relative risk reduction from a control risk "
-                                          f"of {risk:.2f} (α 0.05, power 0.80)")
+                                          f"of {risk:.3g} (α 0.05, power 0.80)")
     return None, ""
 
 
@@ -174,7 +174,11 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
         slug = tool.lower().replace(" ", "_").replace("-", "_")
         figures[f"rob_{slug}"] = (rob_traffic_light(rob, tool=tool, labels=labels), f"Risk of bias ({tool})")
         figures[f"rob_{slug}_summary"] = (rob_summary_plot(rob, tool=tool), f"Risk of bias summary ({tool})")
-    data["harms"] = [jsonable(h) for h in harms_table(extraction)]
+    review = getattr(extraction, "review", None)
+    declared = review is None or "adverse_events" in {c.name for c in getattr(review, "covariates", ())}
+    data["harms"] = [jsonable(h) for h in harms_table(extraction)] if declared else []
+    data["harms_note"] = "" if declared else ("The review extracts no adverse events (review.toml declares no "
+                                              "adverse_events covariate).")
     data["controlled"] = {
         "rows": [dict(jsonable(c), counts=c.counts()) for c in comparisons],
         "note": ("Every comparison of an intervention arm with a control arm at every timepoint extracted; rows "
@@ -200,6 +204,8 @@ def _limitations(data: dict[str, Any], ratings: dict[str, Any], analyses: Sequen
     if unrated:
         out.append("Certainty of evidence (GRADE) not rated for: " + ", ".join(unrated)
                    + "; the signals evsynth computes are shown, the rating is the reviewers'.")
+    if data.get("harms_note"):
+        out.append("Harms: " + data["harms_note"])
     silent = [h["label"] for h in data["harms"] if h["reported"] == NOT_REPORTED]
     if silent:
         out.append(f"Harms not reported for {len(silent)} studies with results ({', '.join(silent)}).")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_file, project_store, review_of, settings
 
 
 class _Stage(str, enum.Enum):
@@ -100,14 +100,16 @@ def screen_import(
 
 @app.command("update")
 def update(
-    query_file: Annotated[Path, typer.Argument(help="Saved search to re-run (queries/NAME.toml; PubMed or ClinicalTrials.gov).")],
+    query_file: Annotated[Path, typer.Argument(help="Saved search to re-run (queries/NAME.toml or NAME; PubMed or ClinicalTrials.gov).")],
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Re-run a saved search and report what is new since its previous run."""
     from ..living import update_search
     from ..store import open_store
 
-    cfg = settings(store)
+    cfg = settings(project_store(project, store))
+    query_file = project_file(project, query_file, "queries")
     with open_store(cfg.store_path) as st:
         rep = update_search(st, query_file, settings=cfg)
     console.print(
@@ -143,18 +145,23 @@ def update(
 
 @app.command("status")
 def status(
+    project: ProjectOption = None,
     store: StoreOption = None,
     extracted: Annotated[
-        Path,
-        typer.Option("--extracted", help="Folder of the review's extracted data."),
-    ] = Path("extracted"),
+        Optional[Path],
+        typer.Option("--extracted", help="Folder of the review's extracted data. Default: the project's extracted/."),
+    ] = None,
 ) -> None:
     """Summarise the review: searches, records, duplicates, screening, extraction, pooled result."""
     from ..living import review_status
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
-        s = review_status(st, extracted_folder=extracted)
+    rev = review_of(project, required=False)
+    if extracted is None:
+        extracted = rev.extracted if rev is not None else Path("extracted")
+    with open_store(project_store(project, store), create=False) as st:
+        s = review_status(st, extracted_folder=extracted, review=rev if rev is not None and
+                          extracted.resolve() == rev.extracted.resolve() else None)
     console.print(f"store: {s.store_path}")
     console.print(f"searches: {len(s.searches)}")
     for run in s.searches:

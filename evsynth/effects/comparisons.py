@@ -20,7 +20,8 @@ from typing import Any, Sequence
 from ..errors import InputError
 from .binary import two_by_two
 
-__all__ = ["CONTROL_ARMS", "Comparison", "controlled_comparisons", "later_timepoint_rows", "TimepointSwap"]
+__all__ = ["CONTROL_ARMS", "Comparison", "controlled_comparisons", "later_timepoint_rows", "TimepointSwap",
+           "cutoff_phrase"]
 
 #: Arms that are controls (outcomes.csv vocabulary); every other arm is an intervention arm.
 CONTROL_ARMS: tuple[str, ...] = ("placebo", "active_placebo")
@@ -55,13 +56,23 @@ class Comparison:
         return f"{self.events_treatment}/{self.total_treatment} vs {self.events_control}/{self.total_control}"
 
 
-def _timepoint_order() -> dict[str, int]:
-    from ..extraction.vocab import TIMEPOINTS
+def _timepoint_order(extraction: Any) -> dict[str, int]:
+    """Timepoints in the order ``review.toml`` declares them (else their order of first use in outcomes.csv)."""
+    declared = list(getattr(getattr(extraction, "review", None), "timepoints", None) or ())
+    for o in extraction.outcomes:
+        if o.timepoint and o.timepoint not in declared:
+            declared.append(o.timepoint)
+    return {t: i for i, t in enumerate(declared)}
 
-    return {t: i for i, t in enumerate(TIMEPOINTS)}
+
+def _control_arms(extraction: Any) -> tuple[str, ...]:
+    """The control arms the review's analyses declare (``control = [...]``), else :data:`CONTROL_ARMS`."""
+    arms = [a for an in getattr(getattr(extraction, "review", None), "analyses", ()) or ()
+            for a in (getattr(an, "control", None) or ())]
+    return tuple(dict.fromkeys(arms)) or CONTROL_ARMS
 
 
-def controlled_comparisons(extraction: Any, measure: str = "RR", *, control_arms: Sequence[str] = CONTROL_ARMS,
+def controlled_comparisons(extraction: Any, measure: str = "RR", *, control_arms: Sequence[str] | None = None,
                            level: float = 95.0, **escalc_options: Any) -> tuple[Comparison, ...]:
     """Every comparison of an intervention arm with a control arm at every timepoint extracted.
 
@@ -69,8 +80,8 @@ def controlled_comparisons(extraction: Any, measure: str = "RR", *, control_arms
     ----------
     extraction : Extraction
     measure : {"RR", "OR", "RD"}
-    control_arms : sequence of str
-        Arms counted as controls.
+    control_arms : sequence of str, optional
+        Arms counted as controls; default the control arms the review's analyses declare.
     level : float
         Confidence level of the per-comparison CI (Wald, on the analysis scale).
     **escalc_options
@@ -86,11 +97,12 @@ def controlled_comparisons(extraction: Any, measure: str = "RR", *, control_arms
     m = measure.upper()
     if m not in ("RR", "OR", "RD"):
         raise InputError("controlled_comparisons measure must be RR, OR or RD", field="measure")
-    rows = [o for o in extraction.outcomes if o.outcome_type == "responders" and o.events is not None
+    control_arms = tuple(control_arms) if control_arms is not None else _control_arms(extraction)
+    rows = [o for o in extraction.outcomes if o.outcome_type in ("responders", "events") and o.events is not None
             and o.total is not None]
     labels = {s.study_id: s.label for s in extraction.studies}
     order = {s.study_id: i for i, s in enumerate(extraction.studies)}
-    tp = _timepoint_order()
+    tp = _timepoint_order(extraction)
     pairs = []
     for t in rows:
         if t.arm in control_arms:
@@ -140,7 +152,7 @@ def later_timepoint_rows(extraction: Any, outcome_ids: Sequence[str]) -> tuple[t
         The outcome ids of the alternative analysis (unchanged where a study has no later row) and
         the swaps made. No swap at all means the alternative equals the main analysis.
     """
-    tp = _timepoint_order()
+    tp = _timepoint_order(extraction)
     by_id = {o.outcome_id: o for o in extraction.outcomes}
     labels = {s.study_id: s.label for s in extraction.studies}
     new_ids, swaps = [], []
@@ -159,3 +171,31 @@ def later_timepoint_rows(extraction: Any, outcome_ids: Sequence[str]) -> tuple[t
         swaps.append(TimepointSwap(o.study_id, labels.get(o.study_id, o.study_id), oid, o.timepoint, nxt.outcome_id,
                                    nxt.timepoint))
     return tuple(new_ids), tuple(swaps)
+
+
+def cutoff_phrase(extraction: Any, outcome_ids: Sequence[str]) -> str:
+    """The cut-offs of the rows used, as the studies word them: ``">50% or ≥50%"`` ('' when none is stated).
+
+    Each row's ``definition`` is searched for its comparison and percentage (``>50%``, ``≥50%``,
+    ``at least 50%``, ``more than 50%``); a row without one falls back to ``cutoff_percent``
+    (``"50% (wording not stated)"``). This is what ``{cutoffs}`` in ``review.toml`` texts becomes.
+    """
+    import re
+
+    found: list[str] = []
+    rows = {o.outcome_id: o for o in extraction.outcomes}
+    for oid in outcome_ids:
+        o = rows.get(oid)
+        if o is None:
+            continue
+        m = re.search(r"(>=|≥|>|at least|more than)\s*(\d+(?:\.\d+)?)\s*%", o.definition or "")
+        if m:
+            op = {">=": "\u2265", "at least": "\u2265", "more than": ">"}.get(m.group(1), m.group(1))
+            text = f"{op}{m.group(2)}%"
+        elif o.cutoff_percent is not None:
+            text = f"{o.cutoff_percent:g}% (wording not stated)"
+        else:
+            continue
+        if text not in found:
+            found.append(text)
+    return " or ".join(found)

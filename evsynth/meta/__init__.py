@@ -24,9 +24,9 @@ from ._estimators import METHODS
 from .batch import BatchResult, fit_many
 from .bias import EggerResult, egger_test
 from .heterogeneity import Heterogeneity, heterogeneity
-from .models import Coefficient, MetaResult, Prediction, fit
+from .models import Coefficient, MetaResult, Prediction, fit, meta_regression
 from .pymare_compat import PymareComparison, compare_with_pymare
-from .regression import design_matrix, meta_regression
+from .regression import design_matrix
 from .resampling import GoshResult, PermutationResult, gosh, permutation_test
 from .sensitivity import (
     CumulativeResult,

@@ -211,7 +211,7 @@ def render(
 
 
 def _draw_headers(a, headers: Sequence[str], widths: Sequence[float], y: float, *, align_first_left: bool) -> None:
-    """Column headers; a shared first line ("Ketamine\\nEvents", "Ketamine\\nTotal") is drawn once."""
+    """Column headers; a shared first line ("Vaccine\\nEvents", "Vaccine\\nTotal") is drawn once."""
     x = 0.0
     groups: list[tuple[str, float, float]] = []
     for c, (h, w) in enumerate(zip(headers, widths)):

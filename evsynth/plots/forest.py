@@ -34,7 +34,7 @@ def arm_columns(
     Parameters
     ----------
     name : str
-        Arm name, shown once above its columns ("Ketamine").
+        Arm name, shown once above its columns ("Vaccine").
     events, total : sequence, optional
         Events / total for binary outcomes.
     mean, sd : sequence, optional
@@ -194,7 +194,7 @@ def forest_plot(
         "Arm" once above consecutive columns that share it.
     favours : (str, str), optional
         Labels under the axis, left and right of no effect, e.g.
-        ``("Favours ketamine", "Favours placebo")``.
+        ``("Favours vaccine", "Favours placebo")``.
     xlim : (float, float), optional
         Axis limits on the analysis scale (log RR, logit); whiskers beyond
         them end in arrows. Default: every pooled mark and most study CIs.
