@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .errors import InputError, NotFoundError
+from .situate_notes import comparability_note, value_flag
 
 __all__ = [
     "MIN_K_METAREGRESSION",
@@ -240,18 +241,6 @@ def _gap(basis: str, prior: Sequence[PriorStudy], x: tuple, y: tuple, equivalenc
     )
 
 
-def value_flag(extraction: Any, table: str, record_id: str, field: str) -> str | None:
-    """"derived, uncertain: <how>" for a value flagged in ``provenance.csv``, else None."""
-    for p in getattr(extraction, "provenance", ()):
-        if p.table == table and p.record_id == record_id and p.field == field:
-            kinds = [k for k, on in (("derived", p.derived), ("uncertain", p.uncertain)) if on]
-            if not kinds:
-                return None
-            why = "; ".join(x for x in (p.derivation, p.note) if x)
-            return ", ".join(kinds) + (f": {why}" if why else "")
-    return None
-
-
 def _prior(extraction: Any, trial_id: str, cfg: Any) -> list[PriorStudy]:
     out = []
     names = [cfg.x, cfg.y, *(f.covariate for f in cfg.floor), *(f"{f.covariate}_high" for f in cfg.floor),
@@ -265,36 +254,6 @@ def _prior(extraction: Any, trial_id: str, cfg: Any) -> list[PriorStudy]:
                               s.covariates.get(cfg.x), s.covariates.get(cfg.y), s.n_patients,
                               s.covariates.get(cfg.exposures) if cfg.exposures else None, flags))
     return out
-
-
-def comparability_note(trial: Any, pooled_prior: Sequence[PriorStudy], cfg: Any) -> str:
-    """Why a trial of pre-treated patients cannot be set beside the pooled estimate ('' if nothing says so).
-
-    Computed from the trial's ``[situate] prior_exposure`` covariate and the pooled studies' ``exposures``.
-    """
-    if not cfg.prior_exposure:
-        return ""
-    lo, hi = trial.range(cfg.prior_exposure)
-    if not lo and not hi:
-        return ""
-    noun = cfg.exposure_noun
-    prior_txt = f"{lo:g}" if hi in (None, lo) else f"{lo:g}\u2013{hi:g}" if lo is not None else f"{hi:g}"
-    single = [p.label for p in pooled_prior if p.exposures == 1]
-    unknown = [p.label for p in pooled_prior if p.exposures is None]
-    more = [f"{p.label} ({p.exposures})" for p in pooled_prior if p.exposures not in (None, 1)]
-    basis = []
-    if single:
-        basis.append(f"one in " + ", ".join(single))
-    if more:
-        basis.append("several in " + ", ".join(more))
-    if unknown:
-        basis.append(f"number of {noun} not reported in " + ", ".join(unknown))
-    return (f"{trial.label} enrols patients who had already received at least {prior_txt} {noun} before the one "
-            f"it assesses. Patients go on to further {noun} when earlier ones were tolerated and helped, so its "
-            "response is measured in a group selected by earlier response; the pooled estimate comes from patients "
-            f"not selected that way (prior {noun} not recorded for any of the pooled studies; {noun} given: "
-            + "; ".join(basis) + "). Comparing the trial's responder rate with the pooled rate would overstate "
-            f"the effect of one of its {noun}.")
 
 
 def back_transformed(measure: str, x: Any, ni: Any = None) -> float | None:
@@ -427,7 +386,8 @@ def situate_trial(
             if passes(values):
                 extra = "".join(f" (at its highest {cfg.x_name if f.fallback == cfg.x and cfg.x_name else 'value'}, "
                                 f"{values[f.covariate]:g} {f.unit})".replace(" )", ")") for f in ranged)
-                flagged = [f"{_noun(extraction.review, n)} {text}" for n, text in p.flags
+                flagged = [f"{_noun(extraction.review, n.removesuffix('_high'))}"
+                           f"{' (highest)' if n.endswith('_high') else ''} {text}" for n, text in p.flags
                            if n in {f.covariate for f in cfg.floor} | {f"{f.covariate}_high" for f in ranged}]
                 prior_meeting.append(p.label + extra + (f" [{'; '.join(flagged)}]" if flagged else ""))
     es, res = effects, meta_result
@@ -471,7 +431,8 @@ def situate_trial(
         status=STATUSES.get(trial.status, trial.status), population=trial.population,
         prior_exposure=trial.range(cfg.prior_exposure) if cfg.prior_exposure else (None, None),
         registered_outcomes=registered,
-        comparability_note=comparability_note(trial, [p for p in prior if p.label in in_fit], cfg),
+        comparability_note=comparability_note(trial, [p for p in prior if p.label in in_fit], cfg,
+                                              extraction),
     )
 
 
