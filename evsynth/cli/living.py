@@ -196,6 +196,8 @@ def status(
         f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"
         f" {sum(pr.excluded_fulltext.values())}, included {pr.included_reports} report(s)"
     )
+    for problem in pr.problems():
+        console.print(f"PRISMA counts do not add up: {problem}")
     if s.studies_extracted is None:
         console.print(f"studies extracted: none ({s.extraction_note})")
     else:
