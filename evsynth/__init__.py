@@ -181,6 +181,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
     from .sources.writers import write_records
+    from .sources.ids import file_ids, qualify_ids
     from .imports import ImportResult, convert_file, export_store, import_files, read_files
 
     # dedupe -> screening -> living updates
@@ -191,6 +192,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         dedupe_files,
         dedupe_store,
         find_duplicates,
+        read_review_sheet,
+        store_pair_decisions,
+        write_review_sheet,
     )
     from .screening import (
         PrismaCounts,
