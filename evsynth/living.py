@@ -17,9 +17,9 @@ fields (a PubMed PMID or abstract for an Embase record, say).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .config import Settings
 from .models import Record, SearchRun
@@ -213,6 +213,9 @@ class ReviewStatus:
         Why ``studies_extracted`` or ``pooled`` is missing, if it is.
     pooled : PooledSummary or None
         The pooled outcome recomputed from ``extracted/``.
+    pair_decisions : dict
+        A person's settled dedupe pairs (latest decision per pair):
+        ``merge`` and ``apart`` counts, and ``reviewers``, a tuple of who decided.
     """
 
     store_path: str
@@ -226,6 +229,7 @@ class ReviewStatus:
     studies_extracted: int | None
     extraction_note: str
     pooled: PooledSummary | None
+    pair_decisions: Mapping[str, Any] = field(default_factory=dict)
 
 
 # -- update ----------------------------------------------------------------------
@@ -252,6 +256,7 @@ def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]
     """
     from .dedupe import find_duplicates
     from .dedupe.cluster import choose_kept, merged_fields
+    from .dedupe.review import decisions_by_position, stored_pair_decisions
 
     if not new_ids:
         return {}
@@ -261,7 +266,8 @@ def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]
     records: list[Record] = old + new
     ids = [int(r.store_id) for r in records]  # type: ignore[arg-type]
     n_old = len(old)
-    result = find_duplicates(records)
+    decided = decisions_by_position(stored_pair_decisions(store), ids)
+    result = find_duplicates(records, decisions=decided)  # a person's settled pairs hold
     link_of = {link.record_index: link for link in result.links}
     links: list[dict[str, Any]] = []
     fills: list[tuple[int, dict[str, Any]]] = []
@@ -470,4 +476,14 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
         studies_extracted=studies,
         extraction_note=note,
         pooled=pooled,
+        pair_decisions=_pair_decision_counts(store),
     )
+
+
+def _pair_decision_counts(store: Store) -> dict[str, Any]:
+    from .dedupe.review import stored_pair_decisions
+
+    latest = stored_pair_decisions(store).values()
+    return {"merge": sum(d["decision"] == "merge" for d in latest),
+            "apart": sum(d["decision"] == "apart" for d in latest),
+            "reviewers": tuple(sorted({d["reviewer"] or "?" for d in latest}))}

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .errors import InputError, NotFoundError
+from .situate_notes import comparability_note, value_flag
 
 __all__ = [
     "MIN_K_METAREGRESSION",
@@ -54,6 +55,13 @@ class PriorStudy:
     x: float | None
     y: float | None
     n_patients: int | None
+    exposures: int | None = None
+    #: (covariate, flag text) for each value that is derived or uncertain in ``provenance.csv``.
+    flags: tuple[tuple[str, str], ...] = ()
+
+    def flag(self, name: str) -> str | None:
+        """The derived/uncertain flag of covariate ``name`` as text, or None when the value is plain."""
+        return next((text for field, text in self.flags if field == name), None)
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,11 @@ class RegimenGap:
     y_multiple_of_largest: tuple[float, float] | None
     y_multiple_range: tuple[float, float] | None
     studies: tuple[str, ...]
+    #: The studies that report ``x`` / ``y`` (the values compared).
+    x_studies: tuple[str, ...] = ()
+    y_studies: tuple[str, ...] = ()
+    #: ("label:x" or "label:y", flag text) for extremes that rest on a derived or uncertain value.
+    flags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,11 @@ class TrialSituation:
     x_unit: str = ""
     y_unit: str = ""
     config: Any = None
+    status: str | None = None
+    population: str | None = None
+    prior_exposure: tuple[Any, Any] = (None, None)
+    registered_outcomes: tuple[str, ...] = ()
+    comparability_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (tuples become lists)."""
@@ -196,8 +214,8 @@ def _pair(a: float | None, b: float | None) -> tuple[float, float] | None:
     return None if a is None or b is None else (a, b)
 
 
-def _gap(basis: str, prior: Sequence[PriorStudy], x: tuple, y: tuple, equivalence: Mapping[str, float]
-         ) -> RegimenGap:
+def _gap(basis: str, prior: Sequence[PriorStudy], x: tuple, y: tuple, equivalence: Mapping[str, float],
+         xname: str = "", yname: str = "") -> RegimenGap:
     xs = [(p.label, p.x) for p in prior if p.x is not None]
     ys = [(p.label, p.y) for p in prior if p.y is not None]
     eq = [(p.label, p.x * equivalence.get(p.group or "", 1.0)) for p in prior if p.x is not None]
@@ -217,16 +235,24 @@ def _gap(basis: str, prior: Sequence[PriorStudy], x: tuple, y: tuple, equivalenc
         y_multiple_of_largest=_pair(_ratio(t_ylo, y_hi), _ratio(t_yhi, y_hi)),
         y_multiple_range=_pair(_ratio(t_ylo, y_hi), _ratio(t_yhi, y_lo)),
         studies=tuple(p.label for p in prior),
+        x_studies=tuple(l for l, _ in xs), y_studies=tuple(l for l, _ in ys),
+        flags=tuple((f"{p.label}:{axis}", text) for p in prior for axis, field in (("x", xname), ("y", yname))
+                    if (text := p.flag(field)) and p.label in (x_hi_s + x_lo_s if axis == "x" else y_hi_s + y_lo_s)),
     )
 
 
 def _prior(extraction: Any, trial_id: str, cfg: Any) -> list[PriorStudy]:
     out = []
+    names = [cfg.x, cfg.y, *(f.covariate for f in cfg.floor), *(f"{f.covariate}_high" for f in cfg.floor),
+             *(f.fallback for f in cfg.floor if f.fallback), *([cfg.exposures] if cfg.exposures else [])]
     for s in extraction.studies:
         if s.study_id == trial_id or s.status != "completed":
             continue
+        flags = tuple((n, text) for n in dict.fromkeys(names)
+                      if s.covariates.get(n) is not None and (text := value_flag(extraction, "studies", s.study_id, n)))
         out.append(PriorStudy(s.study_id, s.label, s.design, s.covariates.get(cfg.shape) if cfg.shape else None,
-                              s.covariates.get(cfg.x), s.covariates.get(cfg.y), s.n_patients))
+                              s.covariates.get(cfg.x), s.covariates.get(cfg.y), s.n_patients,
+                              s.covariates.get(cfg.exposures) if cfg.exposures else None, flags))
     return out
 
 
@@ -335,7 +361,7 @@ def situate_trial(
     prior = _prior(extraction, trial.study_id, cfg)
     notes: list[str] = []
     not_placed = tuple(f"{p.label} ({p.design.replace('_', ' ')})" for p in prior if p.x is None or p.y is None)
-    all_gap = _gap("all completed studies reporting the value", prior, x, y, cfg.equivalence)
+    all_gap = _gap(f"the {len(prior)} completed studies", prior, x, y, cfg.equivalence, cfg.x, cfg.y)
     scale = cfg.reference_scale
     total = tuple(None if (v is None or scale is None) else v * scale for v in x)
     meets = None
@@ -360,7 +386,10 @@ def situate_trial(
             if passes(values):
                 extra = "".join(f" (at its highest {cfg.x_name if f.fallback == cfg.x and cfg.x_name else 'value'}, "
                                 f"{values[f.covariate]:g} {f.unit})".replace(" )", ")") for f in ranged)
-                prior_meeting.append(p.label + extra)
+                flagged = [f"{_noun(extraction.review, n.removesuffix('_high'))}"
+                           f"{' (highest)' if n.endswith('_high') else ''} {text}" for n, text in p.flags
+                           if n in {f.covariate for f in cfg.floor} | {f"{f.covariate}_high" for f in ranged}]
+                prior_meeting.append(p.label + extra + (f" [{'; '.join(flagged)}]" if flagged else ""))
     es, res = effects, meta_result
     pooled = pooled_gap = None
     if res is None:
@@ -382,9 +411,16 @@ def situate_trial(
             notes.append("No pooled estimate: a Freeman-Tukey fit needs its effect sizes (study sizes) to be "
                          "back-transformed; pass effects=.")
         in_fit = set(res.labels)
-        pooled_gap = _gap("studies in the pooled analysis", [p for p in prior if p.label in in_fit], x, y,
-                          cfg.equivalence)
+        pooled_prior = [p for p in prior if p.label in in_fit]
+        pooled_gap = _gap(f"the {len(pooled_prior)} studies in the pooled analysis", pooled_prior, x, y,
+                          cfg.equivalence, cfg.x, cfg.y)
     predictions, mr_note = _metaregression(res, prior, x, min_k, cfg)
+    from .extraction.vocab import STATUSES
+
+    registered = tuple(o.outcome.replace("_", " ") + (f" ({o.scale})" if o.scale else "")
+                       + (f": {o.finding}" if o.finding else "")
+                       for o in getattr(extraction, "outcomes", ()) if o.study_id == trial.study_id)
+    in_fit = set(res.labels) if res is not None else set()
     return TrialSituation(
         nct_id=nct_id.upper(), trial_label=trial.label, trial_study_id=trial.study_id, x=x, y=y,
         total_at_reference=total, trial_meets_floor=meets, prior_meeting_floor=tuple(prior_meeting),
@@ -392,6 +428,11 @@ def situate_trial(
         prediction=predictions, metaregression_note=mr_note, min_k_metaregression=min_k, notes=tuple(notes),
         x_name=_noun(extraction.review, cfg.x), y_name=_noun(extraction.review, cfg.y),
         x_unit=_unit(extraction.review, cfg.x), y_unit=_unit(extraction.review, cfg.y), config=cfg,
+        status=STATUSES.get(trial.status, trial.status), population=trial.population,
+        prior_exposure=trial.range(cfg.prior_exposure) if cfg.prior_exposure else (None, None),
+        registered_outcomes=registered,
+        comparability_note=comparability_note(trial, [p for p in prior if p.label in in_fit], cfg,
+                                              extraction),
     )
 
 
@@ -474,13 +515,21 @@ def _noun(review: Any, name: str) -> str:
     return (label or name.replace("_", " ")).lower()
 
 
+def _named(labels: Sequence[str], gap: RegimenGap, axis: str) -> str:
+    """Study labels, each with its flag when the value is derived or uncertain."""
+    flags = dict(gap.flags)
+    return ", ".join(l + (f" \u2014 {flags[l + ':' + axis]}" if l + ":" + axis in flags else "") for l in labels)
+
+
 def _gap_lines(gap: RegimenGap, s: "TrialSituation") -> list[str]:
     cfg = s.config
     xu, yu, xn, yn = s.x_unit, s.y_unit, s.x_name, s.y_name
-    lines = [f"Compared with {gap.basis} ({len(gap.studies)}: {', '.join(gap.studies)}):"]
+    n = len(gap.studies)
+    lines = [f"Compared with {gap.basis}:"]
     if gap.x_max is not None:
-        lines.append(f"  {xn}: largest prior {gap.x_max:g} {xu} ({', '.join(gap.x_max_studies)}), smallest "
-                     f"{gap.x_min:g} {xu} ({', '.join(gap.x_min_studies)}); the trial has "
+        lines.append(f"  {xn}, reported by {len(gap.x_studies)} of {n} ({', '.join(gap.x_studies)}): largest prior "
+                     f"{gap.x_max:g} {xu} ({_named(gap.x_max_studies, gap, 'x')}), smallest "
+                     f"{gap.x_min:g} {xu} ({_named(gap.x_min_studies, gap, 'x')}); the trial has "
                      f"{_mult(gap.x_multiple_of_largest)} the largest and {_mult(gap.x_multiple_range)} across "
                      "the prior range")
         if gap.equivalent_x_max != gap.x_max:
@@ -490,8 +539,9 @@ def _gap_lines(gap: RegimenGap, s: "TrialSituation") -> list[str]:
     else:
         lines.append(f"  {xn}: no prior study reports it")
     if gap.y_max is not None:
-        lines.append(f"  {yn}: largest prior {gap.y_max:g} {yu} ({', '.join(gap.y_max_studies)}), "
-                     f"smallest {gap.y_min:g} {yu} ({', '.join(gap.y_min_studies)}); the trial has "
+        lines.append(f"  {yn}, reported by {len(gap.y_studies)} of {n} ({', '.join(gap.y_studies)}): largest prior "
+                     f"{gap.y_max:g} {yu} ({_named(gap.y_max_studies, gap, 'y')}), "
+                     f"smallest {gap.y_min:g} {yu} ({_named(gap.y_min_studies, gap, 'y')}); the trial has "
                      f"{_mult(gap.y_multiple_of_largest)} the largest and {_mult(gap.y_multiple_range)} "
                      "across the prior range")
     else:
@@ -509,6 +559,14 @@ def situation_summary(s: TrialSituation, review: Any = None) -> str:
                  f"{cfg.reference_scale:g} {cfg.reference_scale_unit}")
     lines = [f"{s.nct_id}{'' if s.trial_label == s.nct_id else f' ({s.trial_label})'}: {_range(s.x, xu)} over "
              f"{_range(s.y, yu)}{total}"]
+    if s.status:
+        lines.append(f"Status: {s.status}.")
+    if s.population:
+        lines.append(f"Population: {s.population}.")
+    for o in s.registered_outcomes:
+        lines.append(f"Registered outcome: {o}.")
+    if s.comparability_note:
+        lines.append("Not comparable with the pooled estimate: " + s.comparability_note)
     if s.trial_meets_floor is not None:
         lines.append(f"{cfg.floor_label or 'Threshold'}: the trial {'meets' if s.trial_meets_floor else 'does not meet'}"
                      f" it; prior studies meeting it: {', '.join(s.prior_meeting_floor) or 'none'}.")
@@ -526,6 +584,14 @@ def situation_summary(s: TrialSituation, review: Any = None) -> str:
             + (f"; prediction interval {p.pi_low:.2f} to {p.pi_high:.2f}" if p.pi_low is not None else "")
             + f"), k = {p.k}" + (f", {p.n_patients} patients" if p.n_patients else "")
             + f", {p.method}, {p.measure} scale, I\u00b2 = {p.i2:.0f}%.")
+        if p.pi_low is not None and (p.tau2 == 0 or p.k < 5):
+            lines.append("  The prediction interval " + ("equals the CI only because \u03c4\u00b2 was estimated at 0 "
+                                                        "(truncated)" if p.tau2 == 0 else f"rests on k = {p.k} studies")
+                         + "; it does not show that the studies agree.")
+        g = s.pooled_prior
+        if g is not None and g.x_max is not None and g.y_max is not None:
+            lines.append(f"  These studies have {s.x_name} {g.x_min:g}\u2013{g.x_max:g} {xu} and {s.y_name} "
+                         f"{g.y_min:g}\u2013{g.y_max:g} {yu}; the pooled estimate describes them, not the trial.")
         if cfg.prior_note:
             lines.append("  " + cfg.prior_note)
     lines.append(s.metaregression_note)

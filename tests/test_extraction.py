@@ -192,13 +192,40 @@ def test_studies_of_the_review(real: Extraction) -> None:
     assert frame.loc[frame.study_id == "sorensen1995", "pmid"].item() == "8610220"
 
 
-def test_planned_trial_has_regimen_range_and_no_outcomes(real: Extraction) -> None:
+def test_registered_trial_as_the_registry_states_it(real: Extraction) -> None:
+    # Evidence notes: "status active not recruiting, results pending"; two parts, retrospective (at least 4
+    # prior infusions; NRS before and after each) and prospective (at least 3 prior infusions, then one more).
     trial = real.study("nct06916403")
-    assert trial.status == "planned" and trial.nct_id == "NCT06916403" and trial.n_planned == 50
+    assert trial.status == "active_not_recruiting" and trial.nct_id == "NCT06916403" and trial.n_planned == 50
     assert trial.range("dose_mg_per_kg") == (1.5, 2.0) and trial.range("infusion_minutes") == (180, 240)
     assert trial.dose_mg_per_kg is None
-    assert not [o for o in real.outcomes if o.study_id == "nct06916403"]
-    assert real.provenance_of("studies", "nct06916403", "dose_mg_per_kg_low").source.startswith("seeds/")
+    assert trial.range("prior_infusions") == (3, 4)
+    assert "retrospective" in trial.population and "prospective" in trial.population
+    outcomes = [o for o in real.outcomes if o.study_id == "nct06916403"]
+    assert [(o.scale, o.outcome_type, o.events) for o in outcomes] == [("NRS", "narrative", None)]
+    # every value of the trial cites its registry record, which a reader can open
+    for p in real.provenance:
+        if p.record_id.startswith("nct06916403"):
+            assert p.source == "NCT06916403", (p.field, p.source)
+
+
+def test_no_local_path_is_cited(root: Path) -> None:
+    for path in (root / "extracted").glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        assert "seeds/" not in text and "shared/" not in text and "../" not in text, path.name
+
+
+def test_a_local_path_is_not_a_source(tmp_path: Path, root: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "x"
+    shutil.copytree(root / "extracted", folder)
+    prov = folder / "provenance.csv"
+    text = prov.read_text(encoding="utf-8")
+    prov.write_text(text.replace("NCT06916403,\"registry record, description: 'This two-part",
+                                 "seeds/004.txt,\"registry record, description: 'This two-part", 1), encoding="utf-8")
+    report = validate_extracted(folder)
+    assert any(e.field == "source" and "no local paths" in str(e) for e in report.errors)
 
 
 def test_flagged_values_carry_over(real: Extraction) -> None:
@@ -217,6 +244,11 @@ def test_flagged_values_carry_over(real: Extraction) -> None:
     gupta = real.study("gupta2023")
     assert (gupta.n_infusions, gupta.total_dose_mg_low, gupta.total_dose_mg_high, gupta.infusion_minutes) == (
         9, 50, 240, 120)
+    # two hours is stated for the maintenance infusions only; nine counts only the initial sessions
+    minutes = real.provenance_of("studies", "gupta2023", "infusion_minutes")
+    assert minutes.derived and minutes.uncertain and "maintenance" in minutes.derivation
+    sessions = real.provenance_of("studies", "gupta2023", "n_infusions")
+    assert sessions.uncertain and "maintenance" in sessions.note
     noppers = {(o.timepoint, o.arm): (o.events, o.total) for o in real.outcomes
                if o.study_id == "noppers2011" and o.outcome_type == "responders"}
     assert noppers == {("15min", "ketamine"): (8, 12), ("15min", "active_placebo"): (3, 12),
@@ -251,10 +283,7 @@ def test_provenance_points_at_the_evidence(real: Extraction, data_dir: Path) -> 
     review = next(s for s in real.sources if s.source == "PMID:34984054")
     assert review.kind == "review" and "10.31486/toj.21.0038" in review.citation
     for src in real.sources:
-        if src.source.startswith("seeds/"):
-            assert src.source in seeds
-        else:
-            assert src.source.removeprefix("doi:").removeprefix("PMID:") in evidence, src.source
+        assert src.source.removeprefix("doi:").removeprefix("PMID:") in evidence, src.source
     for p in real.provenance:
         for quote in re.findall(r"'([^']{6,})'", p.location):
             assert _norm(quote) in corpus, (p.record_id, p.field, quote)

@@ -109,3 +109,61 @@ def test_summary_and_dict(situation):
 def test_unknown_trial_is_not_found(extraction):
     with pytest.raises(NotFoundError):
         situate_trial(extraction, "NCT00000000")
+
+
+# --- sentences computed from the rows that support them (issue 15) ----------------------------------
+
+
+def test_values_are_compared_only_among_studies_reporting_them(situation, extraction):
+    g = situation.all_prior
+    done = [s for s in extraction.studies if s.status == "completed"]
+    with_dose = {s.label for s in done if s.covariates.get("dose_mg_per_kg") is not None}
+    with_minutes = {s.label for s in done if s.covariates.get("infusion_minutes") is not None}
+    assert set(g.x_studies) == with_dose and "Hanna 2016" not in with_dose
+    assert set(g.y_studies) == with_minutes and "Hanna 2016" not in with_minutes
+    text = situation_summary(situation)
+    line = next(l for l in text.splitlines() if l.strip().startswith(f"{situation.y_name}, reported by"))
+    assert f"reported by {len(with_minutes)} of {len(g.studies)}" in line and "Hanna 2016" not in line
+
+
+def test_an_uncertain_value_is_stated_only_with_its_flag(situation, extraction):
+    # Gupta 2023's 120 min is derived and uncertain (two hours stated for maintenance infusions only)
+    prov = extraction.provenance_of("studies", "gupta2023", "infusion_minutes")
+    assert prov.derived and prov.uncertain
+    text = situation_summary(situation)
+    for line in text.splitlines():
+        if "Gupta 2023" in line and ("120 min" in line or "meeting it" in line):
+            after = line[line.index("Gupta 2023"):]
+            assert "derived, uncertain" in after and "maintenance" in after, line
+    assert any("derived, uncertain" in m for m in situation.prior_meeting_floor)
+
+
+def test_trial_status_design_outcome_and_preselection(situation, extraction):
+    trial = extraction.study("nct06916403")
+    text = situation_summary(situation)
+    assert "active, not recruiting; results pending" in text and "planned" not in text.lower()
+    assert "retrospective" in text and "prospective" in text and "(NRS)" in text
+    lo, hi = trial.range("prior_infusions")
+    assert f"at least {lo:g}\u2013{hi:g} infusions" in situation.comparability_note
+    assert "selected by earlier response" in situation.comparability_note
+    single = [s.label for s in extraction.studies if s.label in situation.pooled.studies
+              and s.covariates.get("n_infusions") == 1]
+    assert "one in " + ", ".join(single) in situation.comparability_note
+
+
+def test_no_comparability_note_without_prior_treatment(extraction):
+    import dataclasses
+
+    def strip(s):
+        cov = {k: v for k, v in s.covariates.items() if not k.startswith("prior_infusions")}
+        return dataclasses.replace(s, covariates=cov)
+
+    studies = tuple(strip(s) if s.study_id == "nct06916403" else s for s in extraction.studies)
+    other = dataclasses.replace(extraction, studies=studies)
+    assert situate_trial(other, "NCT06916403").comparability_note == ""
+
+
+def test_prediction_interval_caveat_when_tau2_is_zero(situation):
+    text = situation_summary(situation)
+    assert situation.pooled.tau2 == 0
+    assert "equals the CI only because τ² was estimated at 0" in text

@@ -182,6 +182,10 @@ def status(
         )
     per_source = ", ".join(f"{k} {v}" for k, v in s.records_per_source.items()) or "none"
     console.print(f"records: {s.n_records} ({per_source}); duplicates marked: {s.duplicates}")
+    pd = s.pair_decisions
+    if pd.get("merge") or pd.get("apart"):
+        console.print(f"dedupe pairs settled by a reviewer: {pd['merge']} merge, {pd['apart']} keep apart"
+                      f" ({', '.join(pd['reviewers'])})", markup=False)
     for p in s.screening:
         console.print(
             f"screening {p.stage}: {p.eligible} eligible, {p.include} include, {p.exclude} exclude,"
@@ -192,6 +196,8 @@ def status(
         f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"
         f" {sum(pr.excluded_fulltext.values())}, included {pr.included_reports} report(s)"
     )
+    for problem in pr.problems():
+        console.print(f"PRISMA counts do not add up: {problem}")
     if s.studies_extracted is None:
         console.print(f"studies extracted: none ({s.extraction_note})")
     else:

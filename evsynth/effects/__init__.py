@@ -13,6 +13,14 @@ Pure, vectorised functions returning :class:`EffectSizes` (``yi``, ``vi``):
 
 from ._core import MEASURES, EffectSizes
 from .binary import odds_ratio, rd, rr, two_by_two
+from .comparisons import (
+    CONTROL_ARMS,
+    Comparison,
+    TimepointSwap,
+    controlled_comparisons,
+    cutoff_phrase,
+    later_timepoint_rows,
+)
 from .continuous import (
     CorrelationRun,
     CorrelationSensitivity,
@@ -48,6 +56,12 @@ from .proportions import (
 from .rows import SINGLE_GROUP_MEASURES, TWO_GROUP_MEASURES, RowSpec, arm_effects, select_rows
 
 __all__ = [
+    "CONTROL_ARMS",
+    "Comparison",
+    "TimepointSwap",
+    "controlled_comparisons",
+    "cutoff_phrase",
+    "later_timepoint_rows",
     "MEASURES",
     "EffectSizes",
     "escalc",

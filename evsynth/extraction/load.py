@@ -23,7 +23,10 @@ from .schema import Outcome, Provenance, Source, Study
 from .covariates import check_covariates, check_vocabularies, expected_covariates, review_for
 from .vocab import (
     EXPECTED_STUDY_FIELDS,
+    NO_RESULTS_STATUSES,
+    STATUSES,
     OPTIONAL_OUTCOME_COLUMNS,
+    OPTIONAL_STUDY_COLUMNS,
     OUTCOME_COLUMNS,
     OUTCOME_KEYS,
     PROVENANCE_COLUMNS,
@@ -268,7 +271,8 @@ def _check_folder(folder: Path, review: Any) -> tuple[list[InputError], dict[str
     why = {"studies": (" (studies.csv has the fixed identity columns and the covariates declared in "
                        f"{review.path or 'review.toml'} [covariates])"), "outcomes": ""}
     raw = {name: _read_rows(paths[name], columns[name], errors,
-                            OPTIONAL_OUTCOME_COLUMNS if name == "outcomes" else frozenset(), why.get(name, ""))
+                            OPTIONAL_OUTCOME_COLUMNS if name == "outcomes" else
+                            OPTIONAL_STUDY_COLUMNS if name == "studies" else frozenset(), why.get(name, ""))
            for name in FILES}
     fixed_rows = [(n, {k: v for k, v in row.items() if k in STUDY_COLUMNS}) for n, row in raw["studies"]]
     covariates = check_covariates(review, raw["studies"], paths["studies"], errors)
@@ -333,13 +337,13 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome], review: Any)
                 continue
             if name == "n_randomised" and "rct" not in s.design:
                 continue
-            if name == "n_analysed" and s.status == "planned":
+            if name == "n_analysed" and s.status in NO_RESULTS_STATUSES:
                 continue
             if name == "comparator" and s.design in ("case_report", "single_arm"):
                 continue
             out.append(MissingValue("studies", s.study_id, name))
-        if s.status == "planned" and not any(o.study_id == s.study_id for o in outcomes):
-            out.append(MissingValue("outcomes", s.study_id, "*", "planned study: no results yet"))
+        if s.status in NO_RESULTS_STATUSES:
+            out.append(MissingValue("outcomes", s.study_id, "*", f"{STATUSES[s.status]}: no results yet"))
     for o in outcomes:
         if o.outcome_type in ("responders", "events"):
             for name in ("events", "total", "definition", "timepoint"):
@@ -368,9 +372,11 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome], review: Any)
 def _derived(extraction_rows: dict[str, list[tuple[int, dict[str, str], Any]]]) -> list[DerivedValue]:
     values: dict[tuple[str, str, str], str] = {}
     for table, idcol in (("studies", "study_id"), ("outcomes", "outcome_id")):
-        for _n, row, _rec in extraction_rows[table]:
+        for _n, row, rec in extraction_rows[table]:
             for col, text in row.items():
                 values[(table, row.get(idcol, ""), col)] = text
+            for col, value in (getattr(rec, "covariates", None) or {}).items():  # covariates are parsed apart
+                values[(table, row.get(idcol, ""), col)] = f"{value:g}" if isinstance(value, float) else str(value)
     out = []
     for _n, _row, p in extraction_rows["provenance"]:
         if p.derived or p.uncertain:

@@ -16,9 +16,10 @@ from .vocab import ANALYSES, OUTCOME_TYPES, SOURCE_KINDS, STATUSES, STUDY_COLUMN
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-#: What a source may look like: PMID, DOI, NCT id, a seed file, or a web address.
+#: What a source may look like: PMID, DOI, NCT id, or a public web address (never a local path:
+#: a reader must be able to open what is cited).
 SOURCE_PATTERN = re.compile(
-    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|seeds/[\w.-]+|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
+    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
 )
 
 
@@ -43,6 +44,7 @@ class Study:
     label: str
     design: str
     status: str
+    record_ids: Optional[str] = Field(default=None, pattern=r"^[^;\s]+(;[^;\s]+)*$")
     citation: Optional[str] = None
     year: Optional[int] = Field(default=None, ge=1900, le=2100)
     pmid: Optional[str] = Field(default=None, pattern=r"^\d+$")
@@ -179,7 +181,7 @@ class Provenance:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("derivation")
@@ -203,7 +205,7 @@ class Source:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("kind")

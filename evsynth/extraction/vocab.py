@@ -9,8 +9,13 @@ from __future__ import annotations
 #: Study status.
 STATUSES: dict[str, str] = {
     "completed": "reported results",
-    "planned": "registered; no results yet",
+    "planned": "registered; not yet recruiting, no results",
+    "recruiting": "registered; recruiting, no results yet",
+    "active_not_recruiting": "registered; active, not recruiting; results pending",
 }
+
+#: Statuses of studies without results (registered trials); never pooled or used as prior evidence.
+NO_RESULTS_STATUSES: frozenset[str] = frozenset({"planned", "recruiting", "active_not_recruiting"})
 
 #: Outcome types and what each needs to be usable.
 OUTCOME_TYPES: dict[str, str] = {
@@ -36,13 +41,12 @@ SOURCE_KINDS: dict[str, str] = {
     "article": "a study's own publication (by PMID or DOI)",
     "abstract page": "a web page holding a study's abstract",
     "registry": "a trial registry page",
-    "seed": "a seed text file of the review project (seeds/<name>)",
     "secondary": "another web page quoting the study",
 }
 
 #: The fixed identity columns of ``studies.csv``; the review's covariates (``review.toml``) follow them.
 STUDY_COLUMNS: tuple[str, ...] = (
-    "study_id", "label", "citation", "year", "pmid", "doi", "nct_id", "in_review", "design", "status",
+    "study_id", "label", "record_ids", "citation", "year", "pmid", "doi", "nct_id", "in_review", "design", "status",
     "population", "n_patients", "n_randomised", "n_analysed", "n_planned", "rob_tool", "rob_judgement",
 )
 
@@ -55,6 +59,9 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 #: Columns of ``outcomes.csv`` that may be left out of the header (read as empty).
 OPTIONAL_OUTCOME_COLUMNS: frozenset[str] = frozenset({"yi", "vi"})
 
+#: Columns of ``studies.csv`` that may be left out of the header (read as empty).
+OPTIONAL_STUDY_COLUMNS: frozenset[str] = frozenset({"record_ids"})
+
 PROVENANCE_COLUMNS: tuple[str, ...] = (
     "table", "record_id", "field", "source", "location", "derived", "uncertain", "derivation", "note",
 )
@@ -62,7 +69,7 @@ PROVENANCE_COLUMNS: tuple[str, ...] = (
 SOURCE_COLUMNS: tuple[str, ...] = ("source", "kind", "citation", "note")
 
 #: Columns that identify or classify a row (analyst's structure) and need no provenance.
-STUDY_KEYS: frozenset[str] = frozenset({"study_id", "label"})
+STUDY_KEYS: frozenset[str] = frozenset({"study_id", "label", "record_ids"})
 OUTCOME_KEYS: frozenset[str] = frozenset({"outcome_id", "study_id", "outcome", "arm", "outcome_type", "analysis"})
 
 #: Fixed study fields reported as missing when empty (covariates: ``expected`` in review.toml).

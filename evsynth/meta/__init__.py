@@ -23,6 +23,7 @@ prints.
 from ._estimators import METHODS
 from .batch import BatchResult, fit_many
 from .bias import EggerResult, egger_test
+from .heterogeneity import Heterogeneity, heterogeneity
 from .models import Coefficient, MetaResult, Prediction, fit, meta_regression
 from .pymare_compat import PymareComparison, compare_with_pymare
 from .regression import design_matrix
@@ -64,6 +65,8 @@ __all__ = [
     "meta_from_csv",
     "read_effects_table",
     "format_result",
+    "heterogeneity",
+    "Heterogeneity",
     "fit_many",
     "BatchResult",
     "compare_with_pymare",

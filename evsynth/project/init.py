@@ -93,6 +93,8 @@ show = true
 #   subgroup      a category covariate: one pooled estimate per level and the test for differences
 #   summary       opening words of the result sentence      effect_label   e.g. "Risk ratio"
 #   forest_title, arm_label, control_label, favours = ["Favours intervention", "Favours control"]
+#   ({cutoffs} in summary, forest_title and [situate] colour_label becomes the responder cut-offs of the
+#    rows used, as each study words them: ">50% or >=50%")
 #   notes         sentences added to the section
 #   [analyses.sensitivity]  (each optional)
 #     knha = true                 the Knapp-Hartung CI as a sensitivity analysis
@@ -143,6 +145,9 @@ cumulative = "year"
 # note = "Footnote; {k} is the number of pooled studies."
 # prior_note = "A sentence after the pooled estimate of the prior studies."
 # min_k_metaregression = 10   # fewest studies for a meta-regression prediction at the trial's x
+# prior_exposure = "prior_doses"   # optional range covariate: treatments the trial's patients had before
+# exposures = "n_doses"            # covariate counting treatments in prior studies; with prior_exposure the
+# exposure_noun = "doses"          # summary says why pre-treated patients cannot be compared with the pool
 
 # optional: the report's own limitations (the data-driven ones are added by evsynth)
 # [report]

@@ -270,9 +270,9 @@ def _situate(ctx: _Ctx, value: Any, covariates: tuple[Covariate, ...], analyses:
     _unknown(ctx, spec, {"trial", "x", "y", "x_name", "y_name", "shape", "analysis", "equivalence", "equivalence_label", "floor",
                          "floor_label", "floor_source", "reference_lines", "reference_scale", "reference_scale_unit",
                          "total_unit", "xlim", "ylim", "colour_label", "note", "prior_note",
-                         "min_k_metaregression"}, "situate")
+                         "min_k_metaregression", "prior_exposure", "exposures", "exposure_noun"}, "situate")
     names = {c.name for c in covariates}
-    for axis in ("x", "y", "shape"):
+    for axis in ("x", "y", "shape", "prior_exposure", "exposures"):
         v = spec.get(axis)
         if v is not None and _str(ctx, v, f"situate.{axis}") not in names:
             raise ctx.error(f"{axis} {v!r} is not a declared covariate", f"situate.{axis}")
@@ -334,6 +334,8 @@ def _situate(ctx: _Ctx, value: Any, covariates: tuple[Covariate, ...], analyses:
         note=_str(ctx, spec.get("note"), "situate.note"),
         prior_note=_str(ctx, spec.get("prior_note"), "situate.prior_note"),
         min_k_metaregression=int(_num(ctx, spec.get("min_k_metaregression"), "situate.min_k_metaregression") or 10),
+        prior_exposure=spec.get("prior_exposure"), exposures=spec.get("exposures"),
+        exposure_noun=_str(ctx, spec.get("exposure_noun"), "situate.exposure_noun") or "treatments",
     )
 
 

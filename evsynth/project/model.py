@@ -227,6 +227,13 @@ class Situate:
         Colour-bar label; map footnote (``{k}`` = number of pooled studies); a sentence after the
         pooled estimate in the summary.
     min_k_metaregression : int
+    prior_exposure : str or None
+        Covariate (range) holding how many treatments the trial's patients had received before the one
+        it assesses; with ``exposures`` (the covariate counting treatments in the prior studies) the
+        summary says why such pre-treated patients cannot be compared with the pooled estimate.
+    exposures : str or None
+    exposure_noun : str
+        The plural noun of a treatment in sentences ("infusions"); default "treatments".
     """
 
     trial: str
@@ -251,6 +258,9 @@ class Situate:
     note: str = ""
     prior_note: str = ""
     min_k_metaregression: int = 10
+    prior_exposure: str | None = None
+    exposures: str | None = None
+    exposure_noun: str = "treatments"
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,10 @@ def analysis_section(extraction: Any, analysis: Any, validation: Any, prefix: st
     main = fit_row(f"Main: {scale}, {analysis.method}", res, es.ni)
     n_pat = main["n_patients"]
     main["outcome_ids"] = list(es.outcome_ids)
-    lead = analysis.summary or f"Pooled {(analysis.effect_label or short).lower()}"
+    from ..effects import cutoff_phrase
+
+    cutoffs = cutoff_phrase(extraction, es.outcome_ids) or "as each study defines it"
+    lead = (analysis.summary or f"Pooled {(analysis.effect_label or short).lower()}").replace("{cutoffs}", cutoffs)
     main["summary"] = (f"{lead}: {main['estimate']:.2f} ({analysis.level:g}% CI {main['ci_low']:.2f} to "
                        f"{main['ci_high']:.2f}), k = {res.k} studies" + (f", {n_pat} patients" if n_pat else "")
                        + f"; random effects ({analysis.method}{' + Knapp-Hartung' if analysis.knha else ''}) on the "
@@ -256,7 +259,8 @@ def analysis_section(extraction: Any, analysis: Any, validation: Any, prefix: st
     favours = tuple(analysis.favours[:2]) if len(analysis.favours) >= 2 else None
     if not analysis.subgroup:  # with subgroups, the forest plot has one block per group (below)
         figures[f"{prefix}forest"] = (forest_plot(res, columns=cols or None, ni=es.ni, label_header="Study",
-                                                  title=analysis.forest_title or analysis.title, favours=favours),
+                                                  title=(analysis.forest_title or analysis.title).replace("{cutoffs}", cutoffs),
+                                                  favours=favours),
                                       f"Forest plot: {analysis.title}")
     derived = _derived_ids(validation, es.outcome_ids)
     section["derived_used"] = [jsonable(d) for d in derived]

@@ -90,9 +90,28 @@ def build_report(
             data["sensitivity_notes"] += sec["notes"]
     situation = data.get("situation") or {}
     data["situation_text"] = situation.get("text")
+    _appraisal(ctx, folder)
     data.pop("_fits")
     data.pop("_situation", None)
     return data, ctx.figures
+
+
+def _appraisal(ctx: ReportContext, folder: Path) -> None:
+    """Summary of Findings, heterogeneity CIs, GRADE signals, risk of bias, harms, all controlled evidence."""
+    from ..appraisal import AnalysisInput, add_appraisal
+    from ..errors import InputError
+    from ..project.analyses import analysis_fit
+
+    inputs = []
+    for analysis in ctx.review.analyses:
+        try:
+            es, res = analysis_fit(ctx.extraction, analysis)
+        except InputError:  # the analysis section already says what is missing
+            continue
+        inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control)))
+    main = ctx.review.main_analysis
+    add_appraisal(ctx.data, ctx.figures, ctx.extraction, folder, inputs,
+                  treatment_label=getattr(main, "arm_label", "") or "Intervention")
 
 
 def _analyses(ctx: ReportContext) -> None:

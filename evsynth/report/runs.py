@@ -44,6 +44,7 @@ def evidence_points(extraction: Any, effects: Any = None, *, exclude: Sequence[s
 
 def situation_map(extraction: Any, situation: Any, effects: Any = None):
     """The evidence map of a :class:`~evsynth.situate.TrialSituation` (prior studies and the trial's region)."""
+    from ..effects import cutoff_phrase
     from ..plots.evidence_map import Reference, TrialRegion, evidence_map
 
     review = extraction.review
@@ -64,7 +65,9 @@ def situation_map(extraction: Any, situation: Any, effects: Any = None):
     return evidence_map(points, trial=trial, references=[Reference(r.axis, r.value, r.label) for r in cfg.reference_lines],
                         xlabel=xc.label or xc.name, ylabel=yc.label or yc.name, xunit=xc.unit, yunit=yc.unit,
                         groups=groups, not_shown=not_shown, note=cfg.note.replace("{k}", str(k)) or None,
-                        effect_label=cfg.colour_label or "Effect", effect_range=effect_range,
+                        effect_label=(cfg.colour_label or "Effect").replace(
+                            "{cutoffs}", cutoff_phrase(extraction, getattr(effects, "outcome_ids", ()) or ())
+                            or "as each study defines it"), effect_range=effect_range,
                         xlim=cfg.xlim, ylim=cfg.ylim)
 
 
@@ -137,13 +140,13 @@ def run_situate(
     return SituateRun(situation, situation_summary(situation, review), paths, record, note)
 
 
-def prisma_from_store(store_path: Path) -> Any:
-    """PRISMA counts of a record store."""
+def prisma_from_store(store_path: Path, study_of: Any = None) -> Any:
+    """PRISMA counts of a record store (``study_of``: record id → study id, to count studies, not reports)."""
     from ..screening import prisma_counts
     from ..store import open_store
 
     with open_store(store_path) as store:
-        return prisma_counts(store)
+        return prisma_counts(store, study_of=study_of)
 
 
 def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[str] = FORMATS) -> PrismaRun:

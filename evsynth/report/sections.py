@@ -32,7 +32,8 @@ class ReportContext:
 
 
 def _fill(text: str, ctx: ReportContext) -> str:
-    """Placeholders of review.toml text: {trial}, {trial_x}, {trial_y}, {designs}."""
+    """Placeholders of review.toml text: {trial}, {trial_x}, {trial_y}, {designs}, {cutoffs} (the main analysis'
+    responder cut-offs as its rows word them)."""
     values: dict[str, str] = {"trial": "", "trial_x": "?", "trial_y": "?", "designs": ""}
     cfg = ctx.review.situate
     if cfg is not None:
@@ -44,6 +45,9 @@ def _fill(text: str, ctx: ReportContext) -> str:
     main = ctx.data.get("analyses", {}).get(getattr(ctx.review.main_analysis, "id", ""), {})
     designs = sorted({ctx.extraction.study(s["study_id"]).design.replace("_", " ") for s in main.get("studies", [])})
     values["designs"] = ", ".join(designs)
+    from ..effects import cutoff_phrase
+
+    values["cutoffs"] = cutoff_phrase(ctx.extraction, main.get("outcome_ids", [])) or "as each study defines it"
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
@@ -82,26 +86,51 @@ def search_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def prisma_section(ctx: ReportContext) -> dict[str, Any]:
-    """PRISMA counts from the store; without one, what the review being updated reports (labelled as such)."""
+    """PRISMA 2020 counts; for an update, the previous version's studies beside the identification of new ones.
+
+    From the record store when there is one (included records linked to the extracted studies, mismatches
+    reported); without one, the identification counts are "not available", the previous version's count is
+    what that review reports, and the new studies are the completed studies of ``extracted/`` it did not include.
+    """
+    import dataclasses
+
     from ..plots import prisma_diagram
+    from ..screening import link_studies
     from .runs import prisma_from_store
 
+    upd = ctx.review.updates
+    previous: dict[str, Any] = {}
+    if upd is not None and upd.publications is not None:
+        previous = dict(previous_studies=upd.publications, previous_reports=upd.publications,
+                        previous_note=upd.source or upd.citation)
+    labels = {s.study_id: s.label for s in ctx.extraction.studies}
     if ctx.store is not None and ctx.store.exists():
-        counts = prisma_from_store(ctx.store)
-        out = {"source": f"Counts from the record store {ctx.store.name}.", "unavailable": [],
-               "counts": counts.to_dict()}
+        from ..store import open_store
+
+        with open_store(ctx.store) as store:
+            links = link_studies(store, ctx.extraction.studies)
+        counts = dataclasses.replace(prisma_from_store(ctx.store, links.study_of), **previous)
+        source = f"Counts from the record store {ctx.store.name}."
+        if previous:
+            source += f" Studies of the previous version: as that review reports ({previous['previous_note']})."
+        out = {"source": source, "unavailable": [], "counts": counts.to_dict(), "problems": counts.problems(),
+               "links": links.messages(labels)}
     else:
         fields = ("identified", "duplicates_removed", "screened", "excluded_screening", "sought", "not_retrieved",
                   "assessed", "excluded_fulltext", "included_studies")
         counts: dict[str, Any] = {f: None for f in fields}
         counts["identified"] = {}
-        upd = ctx.review.updates
-        counts["included_reports"] = upd.publications if upd is not None else None
+        counts.update(previous)
         source = "No record store was found, so the counts of identification and screening are not available."
-        if upd is not None and upd.publications is not None:
-            source += (f" The number of included reports is the one the review being updated reports "
-                       f"({upd.source or upd.citation}); it is not recomputed here.")
-        out = {"source": source, "unavailable": [f.replace("_", " ") for f in fields], "counts": counts}
+        if previous:
+            new = [s.label for s in ctx.extraction.studies if s.status == "completed" and s.in_review is False]
+            counts["included_studies"] = len(new)
+            source += (f" Studies of the previous version: as the review being updated reports "
+                       f"({previous['previous_note']}); it is not recomputed here. New studies included: the "
+                       f"completed studies in extracted/ that the previous version did not include "
+                       f"({', '.join(new) or 'none'}).")
+        out = {"source": source, "unavailable": [f.replace("_", " ") for f in fields if counts[f] in (None, {})],
+               "counts": counts, "problems": [], "links": []}
     ctx.figures["prisma"] = (prisma_diagram(counts, note=out["source"]), "PRISMA 2020 flow diagram")
     return out
 
@@ -200,8 +229,10 @@ def limitations_section(ctx: ReportContext) -> list[str]:
                        f"{gap.y_multiple_range[1]:.0f} times the {yn} of the pooled studies; nothing here predicts "
                        "its result. " + situation.metaregression_note)
     if ctx.data.get("prisma", {}).get("unavailable"):
-        out.append("Identification and screening counts are not available (no record store); the PRISMA diagram "
-                   "shows only what the review being updated reports.")
+        out.append("Identification and screening counts of new studies are not available (no record store); the "
+                   "PRISMA diagram shows " + ("the previous version's studies as that review reports them and the "
+                                              "new studies of extracted/." if upd is not None and upd.publications
+                                              is not None else "only what the extraction holds."))
     return out
 
 
