@@ -57,9 +57,16 @@ RC_PARAMS: dict[str, object] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Context in which evsynth's rc parameters apply (restored afterwards)."""
+    """Context in which evsynth's rc parameters apply (restored afterwards).
+
+    Interactive mode is the exception: the first figure loads pyplot's backend, and Jupyter's inline
+    backend then turns interactive mode on. Restoring it with the other parameters would leave every
+    later figure of the session unshown, so it keeps the value it has when the context ends.
+    """
     with matplotlib.rc_context(RC_PARAMS):
         yield
+        interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)
 
 
 def new_figure(width: float, height: float, *, layout: str | None = "constrained"):  # -> tuple[Figure, Axes]
