@@ -61,6 +61,8 @@ _LAZY: dict[str, str] = {
     "export_sheet": ".screening",
     "import_decisions": ".screening",
     "prisma_counts": ".screening",
+    "StudyLinks": ".screening",
+    "link_studies": ".screening",
     "ReviewStatus": ".living",
     "UpdateReport": ".living",
     "review_status": ".living",
@@ -83,6 +85,9 @@ _LAZY: dict[str, str] = {
     "arm_effects": ".effects",
     "RowSpec": ".effects",
     "se_to_sd": ".effects",
+    "Comparison": ".effects",
+    "controlled_comparisons": ".effects",
+    "later_timepoint_rows": ".effects",
     "Coefficient": ".meta",
     "CumulativeResult": ".meta",
     "EggerResult": ".meta",
@@ -102,6 +107,8 @@ _LAZY: dict[str, str] = {
     "meta_regression": ".meta",
     "permutation_test": ".meta",
     "subgroup": ".meta",
+    "Heterogeneity": ".meta",
+    "heterogeneity": ".meta",
     "arm_columns": ".plots",
     "bubble_plot": ".plots",
     "cumulative_plot": ".plots",
@@ -111,6 +118,15 @@ _LAZY: dict[str, str] = {
     "leave_one_out_plot": ".plots",
     "prisma_diagram": ".plots",
     "save_figure": ".plots",
+    "comparisons_plot": ".plots",
+    "rob_summary_plot": ".plots",
+    "rob_traffic_light": ".plots",
+    "RobTable": ".appraisal",
+    "load_rob": ".appraisal",
+    "load_grade": ".appraisal",
+    "grade_signals": ".appraisal",
+    "summary_of_findings": ".appraisal",
+    "harms_table": ".appraisal",
     "MapPoint": ".plots.evidence_map",
     "TrialRegion": ".plots.evidence_map",
     "Reference": ".plots.evidence_map",
@@ -193,6 +209,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         export_sheet,
         import_decisions,
         prisma_counts,
+        StudyLinks,
+        link_studies,
     )
     from .living import ReviewStatus, UpdateReport, review_status, update_search
 
@@ -218,6 +236,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         arm_effects,
         RowSpec,
         se_to_sd,
+        Comparison,
+        controlled_comparisons,
+        later_timepoint_rows,
     )
 
     # meta-analysis
@@ -241,6 +262,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         meta_regression,
         permutation_test,
         subgroup,
+        Heterogeneity,
+        heterogeneity,
     )
 
     # plots, the trial on the evidence, the report
@@ -254,6 +277,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         leave_one_out_plot,
         prisma_diagram,
         save_figure,
+        comparisons_plot,
+        rob_summary_plot,
+        rob_traffic_light,
+    )
+    from .appraisal import (
+        RobTable,
+        load_rob,
+        load_grade,
+        grade_signals,
+        summary_of_findings,
+        harms_table,
     )
     from .plots.evidence_map import MapPoint, Reference, TrialRegion
     from .situate import TrialSituation, situate_trial, situation_summary
