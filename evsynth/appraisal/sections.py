@@ -184,7 +184,7 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
         "assessed": bool(rob.judgements),
         "rows": rob.summary([(s.study_id, s.label) for s in with_results]),
         "not_assessed": [s.label for s in with_results if not rob.of(s.study_id)],
-        "path": str(folder / "rob.csv"),
+        "path": f"{folder.name}/rob.csv",  # as the reader knows it, not a path on this machine
     }
     for tool in dict.fromkeys(j.tool for j in rob.judgements):
         slug = tool.lower().replace(" ", "_").replace("-", "_")
