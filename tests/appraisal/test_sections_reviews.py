@@ -43,3 +43,31 @@ def test_report_with_a_store_links_records_and_adds_up(root, tmp_path):
     links = " ".join(prisma["links"])
     assert "1 included record(s) without an extracted study: 999" in links
     assert "Noppers 2011" in links and "Sörensen 1995" not in links  # 8610220 is Sörensen 1995's PMID
+
+
+def _run(args, capsys):
+    from evsynth.cli import main
+
+    with pytest.raises(SystemExit) as ex:
+        main(args)
+    out = capsys.readouterr()
+    return int(ex.value.code), out.out + out.err
+
+
+def test_extract_validate_checks_rob_and_grade(root, tmp_path, capsys):
+    project = tmp_path / "p"
+    project.mkdir()
+    shutil.copytree(root / "extracted", project / "extracted")
+    shutil.copy(root / "review.toml", project / "review.toml")
+    code, out = _run(["extract", "validate", "--project", str(project)], capsys)
+    assert code == 0 and "risk of bias: not assessed" in out and "GRADE: not rated" in out
+    (project / "extracted" / "rob.csv").write_text(
+        "study_id,tool,domain,judgement,support,source,location\nnoppers2011,RoB 2,D9,low,x,PMID:1,T\n",
+        encoding="utf-8")
+    (project / "extracted" / "grade.csv").write_text(
+        "analysis,certainty,risk_of_bias,inconsistency,indirectness,imprecision,publication_bias,reasons,rater\n"
+        "nope,low,,,,,,r,AB\n", encoding="utf-8")
+    code, out = _run(["extract", "validate", "--project", str(project)], capsys)
+    flat = " ".join(out.split())
+    assert code == 3
+    assert "rob.csv, line 2, field 'domain'" in flat and "grade.csv, line 2, field 'analysis'" in flat
