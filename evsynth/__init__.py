@@ -66,6 +66,8 @@ _LAZY: dict[str, str] = {
     "export_sheet": ".screening",
     "import_decisions": ".screening",
     "prisma_counts": ".screening",
+    "StudyLinks": ".screening",
+    "link_studies": ".screening",
     "ReviewStatus": ".living",
     "UpdateReport": ".living",
     "review_status": ".living",
@@ -88,6 +90,9 @@ _LAZY: dict[str, str] = {
     "arm_effects": ".effects",
     "RowSpec": ".effects",
     "se_to_sd": ".effects",
+    "Comparison": ".effects",
+    "controlled_comparisons": ".effects",
+    "later_timepoint_rows": ".effects",
     "Coefficient": ".meta",
     "CumulativeResult": ".meta",
     "EggerResult": ".meta",
@@ -107,6 +112,8 @@ _LAZY: dict[str, str] = {
     "meta_regression": ".meta",
     "permutation_test": ".meta",
     "subgroup": ".meta",
+    "Heterogeneity": ".meta",
+    "heterogeneity": ".meta",
     "arm_columns": ".plots",
     "bubble_plot": ".plots",
     "cumulative_plot": ".plots",
@@ -116,6 +123,15 @@ _LAZY: dict[str, str] = {
     "leave_one_out_plot": ".plots",
     "prisma_diagram": ".plots",
     "save_figure": ".plots",
+    "comparisons_plot": ".plots",
+    "rob_summary_plot": ".plots",
+    "rob_traffic_light": ".plots",
+    "RobTable": ".appraisal",
+    "load_rob": ".appraisal",
+    "load_grade": ".appraisal",
+    "grade_signals": ".appraisal",
+    "summary_of_findings": ".appraisal",
+    "harms_table": ".appraisal",
     "MapPoint": ".plots.evidence_map",
     "TrialRegion": ".plots.evidence_map",
     "Reference": ".plots.evidence_map",
@@ -202,6 +218,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         export_sheet,
         import_decisions,
         prisma_counts,
+        StudyLinks,
+        link_studies,
     )
     from .living import ReviewStatus, UpdateReport, review_status, update_search
 
@@ -227,6 +245,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         arm_effects,
         RowSpec,
         se_to_sd,
+        Comparison,
+        controlled_comparisons,
+        later_timepoint_rows,
     )
 
     # meta-analysis
@@ -250,6 +271,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         meta_regression,
         permutation_test,
         subgroup,
+        Heterogeneity,
+        heterogeneity,
     )
 
     # plots, the trial on the evidence, the report
@@ -263,6 +286,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         leave_one_out_plot,
         prisma_diagram,
         save_figure,
+        comparisons_plot,
+        rob_summary_plot,
+        rob_traffic_light,
+    )
+    from .appraisal import (
+        RobTable,
+        load_rob,
+        load_grade,
+        grade_signals,
+        summary_of_findings,
+        harms_table,
     )
     from .plots.evidence_map import MapPoint, Reference, TrialRegion
     from .situate import TrialSituation, situate_trial, situation_summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Any, Annotated, Optional
 
 import typer
 
@@ -66,9 +66,37 @@ def extract_validate(project: ProjectOption = None, folder: FolderOption = None)
         how = f" - {d.derivation}" if d.derivation else ""
         console.print(f"  {d.table} {d.record_id} {d.field} = {d.value} [{flag}]{how} ({d.source}; {d.location})",
                       markup=False)
-    if report.ok:
+    appraisal = _appraisal_errors(folder, rev, report)
+    if report.ok and not appraisal:
         console.print("valid: no errors")
+    if appraisal and report.ok:
+        from ..errors import InputErrors
+
+        raise InputErrors(appraisal)
     report.raise_for_errors()
+
+
+def _appraisal_errors(folder: Path, rev: Any, report: Any) -> list[Any]:
+    """Errors of rob.csv and grade.csv (optional files; each error names file, line and column); prints counts."""
+    from ..appraisal import load_grade, load_rob
+    from ..errors import InputErrors
+    from ..extraction import load_extracted
+
+    errors: list[Any] = []
+    try:
+        ids = [s.study_id for s in load_extracted(folder, rev).studies] if report.ok else None
+        rob = load_rob(Path(folder) / "rob.csv", ids)
+        console.print(f"risk of bias: {len(rob.assessed)} studies assessed" if rob.judgements
+                      else "risk of bias: not assessed (rob.csv holds no judgement)", markup=False)
+    except InputErrors as exc:
+        errors += list(exc.errors)
+    try:
+        ratings = load_grade(Path(folder) / "grade.csv", [a.id for a in rev.analyses] if rev is not None else None)
+        console.print(f"GRADE: {len(ratings)} analyses rated" if ratings else "GRADE: not rated (no grade.csv rows)",
+                      markup=False)
+    except InputErrors as exc:
+        errors += list(exc.errors)
+    return errors
 
 
 @app.command("effects")

@@ -80,11 +80,16 @@ def prisma(
     project: ProjectOption = None,
     store: StoreOption = None,
     out: OutOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with code 3 when the counts do not add up "
+                                                          "(instead of printing the failing steps under the diagram).")]
+    = False,
 ) -> None:
     """Draw the PRISMA 2020 flow diagram from the store's counts (out/prisma.svg, .png, .pdf)."""
     from ..report import run_prisma
 
     rev = review_of(project, required=False)
     target = out if out is not None else (rev.out if rev is not None else Path("out"))
-    run = run_prisma(project_store(project, store), out=target)
+    run = run_prisma(project_store(project, store), out=target, strict=strict)
+    for problem in run.counts.problems():
+        err_console.print(f"PRISMA counts do not add up: {problem}")
     console.print(f"wrote {', '.join(str(p) for p in run.figures)}")
