@@ -45,17 +45,7 @@ from .regression import model_matrix, pseudo_r2
 __all__ = ["Coefficient", "MetaResult", "Prediction", "fit", "validate_inputs", "METHODS"]
 
 METHODS = _est.METHODS
-_METHOD_NAMES = {
-    "FE": "common-effect (fixed-effect) model",
-    "DL": "DerSimonian-Laird",
-    "REML": "restricted maximum likelihood",
-    "PM": "Paule-Mandel",
-    "ML": "maximum likelihood",
-    "HE": "Hedges",
-    "SJ": "Sidik-Jonkman",
-    "EB": "empirical Bayes",
-    "HS": "Hunter-Schmidt",
-}
+_METHOD_NAMES = _est.METHOD_NAMES
 
 
 @dataclass(frozen=True)
@@ -543,3 +533,16 @@ def _ro(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.setflags(write=False)
     return a
+
+
+def meta_regression(yi: Any, vi: Any, moderators: Any, **kwargs: Any) -> MetaResult:
+    """Meta-regression: :func:`fit` with ``moderators`` required.
+
+    Returns
+    -------
+    MetaResult
+        ``coefficients`` (intercept first), ``qm``, ``qm_p``, ``r2``.
+    """
+    if moderators is None:
+        raise InputError("meta_regression needs moderators", field="moderators")
+    return fit(yi, vi, moderators=moderators, **kwargs)

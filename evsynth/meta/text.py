@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .models import _METHOD_NAMES, MetaResult
+from ._estimators import METHOD_NAMES as _METHOD_NAMES
+
+if TYPE_CHECKING:  # annotations only: text imports neither models nor regression
+    from .models import MetaResult
 
 __all__ = ["format_result", "format_transformed", "transformed_values"]
 
@@ -24,8 +27,9 @@ def _p(p: float | None) -> str:
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
 
 
-def format_result(res: MetaResult) -> str:
-    """The summary text (model, heterogeneity, test of moderators, coefficient table, PI)."""
+def format_result(res: Any) -> str:
+    """The summary text of a :class:`~evsynth.meta.MetaResult` (model, heterogeneity, test of moderators,
+    coefficient table, PI)."""
     fe = res.method == "FE"
     lines = []
     kind = "Fixed-Effects" if fe else "Random-Effects"
