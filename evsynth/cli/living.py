@@ -19,6 +19,9 @@ class _Stage(str, enum.Enum):
 class _SheetFormat(str, enum.Enum):
     csv = "csv"
     ris = "ris"
+    asreview = "asreview"
+    asreview_csv = "asreview-csv"
+    rayyan = "rayyan"
 
 
 screen_app = typer.Typer(
@@ -43,30 +46,43 @@ def screen_export(
     ] = None,
     fmt: Annotated[
         _SheetFormat,
-        typer.Option("--format", help="csv (a sheet to fill: decision, reason, reviewer) or ris (for tools like Rayyan; store id in ID)."),
+        typer.Option(
+            "--format",
+            help="csv (a sheet to fill: decision, reason, reviewer; votes of records in conflict), ris (store id in"
+                 " ID), rayyan (CSV in Rayyan's import columns, key = store id), asreview / asreview-csv (every"
+                 " record of the stage, labelled for ASReview LAB: N1 notes / included column).",
+        ),
     ] = _SheetFormat.csv,
     reviewer: Annotated[
         Optional[str],
         typer.Option("--reviewer", help="Dual screening: the records this reviewer has not decided yet."),
     ] = None,
+    conflicts: Annotated[
+        bool,
+        typer.Option("--conflicts", help="Only records in conflict, with both reviewers' votes (the consensus sheet)."),
+    ] = False,
 ) -> None:
     """Write a screening sheet of the records awaiting a decision (duplicates excluded)."""
     from ..screening import export_sheet
     from ..store import open_store
 
     with open_store(settings(store).store_path, create=False) as st:
-        sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
+        sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer, conflicts_only=conflicts)
     if output is None:
         typer.echo(sheet.text, nl=False)
     else:
         output.write_text(sheet.text, encoding="utf-8")
-    err_console.print(f"{len(sheet.record_ids)} record(s) awaiting {sheet.stage} screening"
+    what = "labelled for ASReview" if fmt.value.startswith("asreview") else (
+        "in conflict" if conflicts else "awaiting")
+    err_console.print(f"{len(sheet.record_ids)} record(s) {what} at {sheet.stage} screening"
                       + (f" written to {output}" if output else ""))
 
 
 @screen_app.command("import")
 def screen_import(
-    file: Annotated[Path, typer.Argument(help="Filled CSV screening sheet (record_id, decision, reason, reviewer).")],
+    file: Annotated[Path, typer.Argument(
+        help="Filled sheet: evsynth's CSV (record_id, decision, reason, reviewer), or ASReview's or Rayyan's export"
+             " (CSV or RIS); comma, semicolon or tab delimited.")],
     stage: StageOption = _Stage.title_abstract,
     reviewer: Annotated[
         Optional[str],
@@ -93,7 +109,10 @@ def screen_import(
         console.print(f"{len(result.conflicts)} conflict(s) to resolve (import a decision by reviewer 'consensus'):")
         for c in result.conflicts:
             who = ", ".join(f"{r}={d}" for r, d in c.decisions.items())
-            console.print(f"  record {c.record_id} ({c.stage}): {who}")
+            title = (c.title or "(no title)")
+            title = title if len(title) <= 80 else title[:79] + "…"
+            console.print(f"  record {c.record_id} ({c.stage}): {who} — {title}")
+        console.print("  the consensus sheet: evsynth screen export --conflicts -o consensus.csv")
     else:
         console.print("no conflicts")
 
