@@ -19,12 +19,17 @@ def review(
     folder: FolderOption = Path("extracted"),
     queries: Annotated[Path, typer.Option("--queries", help="Saved searches quoted as search provenance.")] = Path("queries"),
     store: StoreOption = None,
+    single_file: Annotated[
+        bool,
+        typer.Option("--single-file", help="Embed figures and downloads in report.html (one file to e-mail)."),
+    ] = False,
 ) -> None:
     """Run the shipped review offline: out/report.html, out/results.json and out/figures/.
 
     Uses the record store (for PRISMA counts and search runs) only if it exists.
     """
     from ..report import run_review
+    from ..report_embed import make_single_file
 
     store_path = settings(store).store_path
     run = run_review(out, folder, queries=queries, store=store_path if store_path.exists() else None)
@@ -32,6 +37,9 @@ def review(
     if main:
         console.print(main["summary"])
     console.print(f"wrote {run.report} and {run.results} ({len(run.figures)} figures in {run.out / 'figures'})")
+    if single_file:
+        path = make_single_file(run.report)
+        console.print(f"{path} is self-contained ({path.stat().st_size / 1e6:.1f} MB): figures and downloads embedded")
 
 
 @app.command("situate")
