@@ -10,10 +10,12 @@ from __future__ import annotations
 import sys
 
 import typer
+import typer.main
 from rich.markup import escape
 
 from ..errors import EvsynthError, ExitCode
 from ._app import app, err_console
+from ._help import set_metavars, usage_message
 
 # Command modules register themselves on import (order = order in --help).
 from . import search as _search  # noqa: F401,E402
@@ -46,8 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     the store keeps what was committed.
     """
     click_exception = _click_exception()
+    command = set_metavars(typer.main.get_command(app))
     try:
-        rv = app(args=argv, prog_name="evsynth", standalone_mode=False)
+        rv = command(args=argv, prog_name="evsynth", standalone_mode=False)
     except EvsynthError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(int(exc.exit_code))
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(int(getattr(exc, "exit_code", 0) or 0))
     except click_exception as exc:
+        if isinstance(getattr(exc, "message", None), str):
+            exc.message = usage_message(exc.message)  # type: ignore[attr-defined]
         exc.show()  # type: ignore[attr-defined]
         sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
     # Outside standalone mode click returns typer.Exit's code instead of raising it;

@@ -31,24 +31,35 @@ FolderOption = Annotated[
 
 
 @extract_app.command("validate")
-def extract_validate(folder: FolderOption = Path("extracted")) -> None:
-    """Validate extracted/: every error (file, row, column) at once, then what is missing and derived."""
+def extract_validate(
+    folder: FolderOption = Path("extracted"),
+    details: Annotated[
+        bool,
+        typer.Option("--details/--summary", help="After the summary, list every missing and derived value (default)."),
+    ] = True,
+) -> None:
+    """Validate extracted/: a summary first, then what is missing and derived, then every error (file, row, column)."""
     from ..extraction import validate_extracted
+    from ._tables import print_table, rows_table
 
     report = validate_extracted(folder)
-    console.print(f"{report.folder}: {report.n_studies} studies, {report.n_outcomes} outcome rows, "
-                  f"{report.n_provenance} sourced values")
-    console.print(f"\nMissing ({len(report.missing)}):", markup=False)
-    for m in report.missing:
-        console.print(f"  {m.table} {m.record_id} {m.field}: {m.reason}", markup=False)
-    console.print(f"\nDerived or uncertain ({len(report.derived)}):", markup=False)
-    for d in report.derived:
-        flag = ", ".join(f for f, on in (("derived", d.derived), ("uncertain", d.uncertain)) if on)
-        how = f" - {d.derivation}" if d.derivation else ""
-        console.print(f"  {d.table} {d.record_id} {d.field} = {d.value} [{flag}]{how} ({d.source}; {d.location})",
-                      markup=False)
-    if report.ok:
-        console.print("valid: no errors")
+    verdict = "valid: no errors" if report.ok else f"NOT valid: {len(report.errors)} error(s), listed at the end"
+    console.print(f"{report.folder}: {verdict}")
+    console.print(f"  {report.n_studies} studies, {report.n_outcomes} outcome rows, {report.n_provenance} sourced"
+                  f" values; {len(report.missing)} missing, {len(report.derived)} derived or uncertain")
+    if details:
+        if report.missing:
+            print_table(console, rows_table(("table", "record", "field", "why missing"),
+                                     ((m.table, m.record_id, m.field, m.reason) for m in report.missing),
+                                     title=f"Missing ({len(report.missing)})"))
+        if report.derived:
+            rows = []
+            for d in report.derived:
+                flag = ", ".join(f for f, on in (("derived", d.derived), ("uncertain", d.uncertain)) if on)
+                rows.append((d.table, d.record_id, d.field, str(d.value), flag, d.derivation or "",
+                             f"{d.source}; {d.location}"))
+            print_table(console, rows_table(("table", "record", "field", "value", "flag", "how", "source; location"), rows,
+                                     title=f"Derived or uncertain ({len(report.derived)})"))
     report.raise_for_errors()
 
 
@@ -96,7 +107,8 @@ def effects(
                  + (f", cut-off {cutoff:g}%" if cutoff is not None else ""))
         cols = [c for c in ("label", "outcome_id", "yi", "vi", "ci_lb", "ci_ub", "yi_natural", "ci_lb_natural",
                             "ci_ub_natural", "ni") if c in frame]
-        console.print(title, markup=False)
-        console.print(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"), markup=False)
+        from ._tables import frame_table, print_table
+
+        print_table(console, frame_table(frame[cols], title=title))
         for note in es.notes:
             console.print(f"note: {note}")

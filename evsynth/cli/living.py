@@ -174,25 +174,30 @@ def status(
 
     with open_store(settings(store).store_path, create=False) as st:
         s = review_status(st, extracted_folder=extracted)
+    from ._tables import print_table, rows_table
+
     console.print(f"store: {s.store_path}")
-    console.print(f"searches: {len(s.searches)}")
-    for run in s.searches:
-        console.print(
-            f"  run {run.run_id} {run.database} {run.query_name or '(unsaved query)'}: {run.started_at}"
-            f" [{run.status}], {run.count if run.count is not None else '?'} hit(s), {run.n_records} record(s)"
-        )
-    for imp in s.imports:
-        console.print(
-            f"  import {imp['id']} {imp.get('database_name') or imp['format']}: {imp['path']}"
-            f" ({imp['imported_at']}), {imp['n_records']} record(s)"
-        )
+    if s.searches:
+        print_table(console, rows_table(
+            ("run", "database", "query", "started", "status", "hits", "records"),
+            ((run.run_id, run.database, run.query_name or "(unsaved query)", run.started_at, run.status,
+              run.count, run.n_records) for run in s.searches),
+            title=f"Searches ({len(s.searches)})"))
+    else:
+        console.print("searches: none")
+    if s.imports:
+        print_table(console, rows_table(
+            ("import", "database (PRISMA label)", "file", "imported", "records"),
+            ((imp["id"], imp.get("database_name") or imp["format"], imp["path"], str(imp["imported_at"])[:19],
+              imp["n_records"]) for imp in s.imports),
+            title=f"Imports ({len(s.imports)})"))
     per_source = ", ".join(f"{k} {v}" for k, v in s.records_per_source.items()) or "none"
     console.print(f"records: {s.n_records} ({per_source}); duplicates marked: {s.duplicates}")
-    for p in s.screening:
-        console.print(
-            f"screening {p.stage}: {p.eligible} eligible, {p.include} include, {p.exclude} exclude,"
-            f" {p.maybe} maybe, {p.conflict} conflict(s), {p.awaiting} awaiting"
-        )
+    if s.screening:
+        print_table(console, rows_table(
+            ("screening stage", "eligible", "include", "exclude", "maybe", "conflicts", "awaiting"),
+            ((p.stage, p.eligible, p.include, p.exclude, p.maybe, p.conflict, p.awaiting) for p in s.screening),
+            title="Screening"))
     pr = s.prisma
     console.print(
         f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"
