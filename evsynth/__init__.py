@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "convert_file": ".imports",
     "export_store": ".imports",
     "import_files": ".imports",
+    "relabel_import": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
     "ReviewPair": ".dedupe",
@@ -120,13 +121,14 @@ _LAZY: dict[str, str] = {
     "run_review": ".report",
     "run_situate": ".report",
     "situation_map": ".report",
+    "make_single_file": ".report_embed",
 }
 
 
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "plots", "queries", "report", "report_embed", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -161,7 +163,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
     from .sources.writers import write_records
-    from .imports import ImportResult, convert_file, export_store, import_files
+    from .imports import ImportResult, convert_file, export_store, import_files, relabel_import
 
     # dedupe -> screening -> living updates
     from .dedupe import (
@@ -249,6 +251,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         run_situate,
         situation_map,
     )
+    from .report_embed import make_single_file
 
 #: eager names first, then the lazy ones in pipeline order (search -> ... -> report)
 __all__ = [
