@@ -22,6 +22,7 @@ from .errors import (
     InputErrors,
     NetworkError,
     NotFoundError,
+    OutputError,
     ServiceError,
     StoreError,
 )
@@ -48,6 +49,7 @@ _LAZY: dict[str, str] = {
     "convert_file": ".imports",
     "export_store": ".imports",
     "import_files": ".imports",
+    "read_files": ".imports",
     "relabel_import": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
@@ -128,7 +130,7 @@ _LAZY: dict[str, str] = {
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "plots", "queries", "report", "report_embed", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "queries", "report", "report_embed", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -163,7 +165,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
     from .sources.writers import write_records
-    from .imports import ImportResult, convert_file, export_store, import_files, relabel_import
+    from .imports import ImportResult, convert_file, export_store, import_files, read_files, relabel_import
 
     # dedupe -> screening -> living updates
     from .dedupe import (
@@ -264,6 +266,7 @@ __all__ = [
     "InputErrors",
     "NetworkError",
     "NotFoundError",
+    "OutputError",
     "ServiceError",
     "StoreError",
     "Record",
