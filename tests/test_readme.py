@@ -6,7 +6,7 @@ Convention: every ```python and ```bash block in README.md is preceded by a mark
     <!-- readme-test: skip (why) -->           it is not run, for the reason given
 
 so no block is left untested by accident. A ``run`` block runs in a temporary copy of
-the repository's data (``extracted/``, ``queries/``, ``tests/reference/``) with that copy
+the repository's data (``review.toml``, ``extracted/``, ``queries/``, ``examples/``, ``tests/``) with that copy
 as working directory: Python blocks with this interpreter, shell blocks line by line
 with ``bash -e`` (a plain ``evsynth ...`` line through :func:`evsynth.cli.main` in this
 process, which is the same program without the start-up time), each command exiting 0.
@@ -30,7 +30,7 @@ from evsynth.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 _BLOCK = re.compile(r"^(?P<marker><!-- readme-test: (?P<what>run|skip \([^)]+\)) -->\n)?```(?P<lang>python|bash)\n"
                     r"(?P<code>.*?)^```", re.M | re.S)
-_COPIED = ("extracted", "queries", "tests/reference", "README.md")
+_COPIED = ("review.toml", "extracted", "queries", "examples", "tests/reference", "tests/data", "README.md")
 
 
 def _blocks() -> list[tuple[int, str, str | None, str]]:

@@ -32,6 +32,7 @@ from ._state import (
     record_statuses,
 )
 from .conflicts import Agreement, Conflict, agreement, cohen_kappa, find_conflicts
+from .links import StudyLinks, link_studies
 from .prisma import PrismaCounts, ScreeningProgress, prisma_counts, screening_progress
 from .formats import read_sheet_rows
 from .sheets import (
@@ -70,4 +71,6 @@ __all__ = [
     "cohen_kappa",
     "screening_progress",
     "prisma_counts",
+    "StudyLinks",
+    "link_studies",
 ]
