@@ -3,8 +3,8 @@
 * :func:`citation_keys` makes keys the way Zotero's Better BibTeX does with the
   formula ``auth.lower + year + shorttitle(1)``: the first author's family name,
   lowercased and folded to ASCII, the year, and the first word of the title that
-  is not a stop word — ``liu2014ketamine``. Keys are unique in a file: a repeat
-  gets the suffix ``a``, ``b``, … (``liu2014ketaminea``), as Better BibTeX does.
+  is not a stop word — ``liu2014vaccine``. Keys are unique in a file: a repeat
+  gets the suffix ``a``, ``b``, … (``liu2014vaccinea``), as Better BibTeX does.
 * :func:`latex_escape` makes a value safe inside ``{…}``: ``\\ { } & % # _ $ ~ ^``
   become LaTeX commands (``\\&``, ``\\%``, ``\\textbackslash{}``, …); Unicode
   letters stay Unicode (biber and BibTeX 8-bit/UTF-8 read them).
@@ -82,8 +82,8 @@ def protect_case(title: str) -> str:
 
     Examples
     --------
-    >>> protect_case("IV ketamine and NMDA receptors in McGill cohorts")
-    '{IV} ketamine and {NMDA} receptors in {McGill} cohorts'
+    >>> protect_case("BCG vaccine and NMDA receptors in McGill cohorts")
+    '{BCG} vaccine and {NMDA} receptors in {McGill} cohorts'
     """
     return _WORD.sub(lambda m: "{" + m.group(0) + "}" if any(c.isupper() for c in m.group(0)[1:]) else m.group(0),
                      title)
@@ -179,8 +179,8 @@ def citation_keys(items: Iterable[tuple[Sequence[str], int | None, str | None]])
 
     Examples
     --------
-    >>> citation_keys([(["Liu R."], 2014, "The ketamine trial"), (["Liu, Rong"], 2014, "Ketamine again")])
-    ['liu2014ketamine', 'liu2014ketaminea']
+    >>> citation_keys([(["Liu R."], 2014, "The vaccine trial"), (["Liu, Rong"], 2014, "Vaccine again")])
+    ['liu2014vaccine', 'liu2014vaccinea']
     """
     taken: set[str] = set()
     out: list[str] = []

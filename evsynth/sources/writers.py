@@ -9,7 +9,7 @@ keeps these fields; :data:`CARRIED` lists them):
 * **bibtex** — every bibliographic field (non-standard ones as fields of their own name:
   ``pmid``, ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``, ``entry_date``,
   ``shortjournal`` for ``journal_iso``) but ``source_id``: the entry key is a citation key
-  as Zotero's Better BibTeX makes it (``liu2014ketamine``, unique with ``a``, ``b``, …; see
+  as Zotero's Better BibTeX makes it (``liu2014vaccine``, unique with ``a``, ``b``, …; see
   :mod:`evsynth.sources.bibtex_style`). Values are LaTeX-safe (``& % # _ $ { } \\ ~ ^``
   escaped, words with inner capitals such as ``NMDA`` braced in titles; ``doi`` and ``url``
   verbatim) and otherwise Unicode. Names are written ``Family, Given``: an Embase/MEDLINE
