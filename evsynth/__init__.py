@@ -50,6 +50,7 @@ _LAZY: dict[str, str] = {
     "export_store": ".imports",
     "import_files": ".imports",
     "read_files": ".imports",
+    "relabel_import": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
     "ReviewPair": ".dedupe",
@@ -156,13 +157,14 @@ _LAZY: dict[str, str] = {
     "run_review": ".report",
     "run_situate": ".report",
     "situation_map": ".report",
+    "make_single_file": ".report_embed",
 }
 
 
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "output", "plots", "project", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "project", "queries", "report", "report_embed", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -198,7 +200,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers.detect import detect_format
     from .sources.writers import write_records
     from .sources.ids import file_ids, qualify_ids
-    from .imports import ImportResult, convert_file, export_store, import_files, read_files
+    from .imports import ImportResult, convert_file, export_store, import_files, read_files, relabel_import
 
     # dedupe -> screening -> living updates
     from .dedupe import (
@@ -318,6 +320,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         run_situate,
         situation_map,
     )
+    from .report_embed import make_single_file
 
 #: eager names first, then the lazy ones in pipeline order (search -> ... -> report)
 __all__ = [
