@@ -66,7 +66,8 @@ def extract_validate(
     console.print(f"{report.folder}: {verdict}")
     console.print(f"  {report.n_studies} studies, {report.n_outcomes} outcome rows, {report.n_provenance} sourced"
                   f" values (checked against {rev.path or 'no review.toml'}); {len(todo)} to fill in,"
-                  f" {len(report.missing)} missing, {len(report.derived)} derived or uncertain", markup=False)
+                  f" {len(report.missing)} missing, {len(report.derived)} derived or uncertain"
+                  + "".join(f"; {line}" for line in appraisal_lines), markup=False)
     if details:
         if todo:
             console.print(f"\nTo fill in ({len(todo)}):", markup=False)
@@ -84,8 +85,6 @@ def extract_validate(
                              f"{d.source}; {d.location}"))
             print_table(console, rows_table(("table", "record", "field", "value", "flag", "how", "source; location"),
                                             rows, title=f"Derived or uncertain ({len(report.derived)})"))
-    for line in appraisal_lines:
-        console.print(line, markup=False)
     if appraisal and report.ok:
         from ..errors import InputErrors
 
