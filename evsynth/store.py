@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import __version__
-from .errors import NotFoundError, StoreError
+from .errors import NotFoundError, StoreError, display_path
 from ._schema import MIGRATIONS as _MIGRATIONS, SCHEMA_VERSION
 from .models import RECORD_FIELDS, Record, SearchRun
 
@@ -333,7 +333,7 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO imports (path, sha256, format, n_records, imported_at, database_name)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (os.fspath(path), sha256, fmt, len(records), _now(), database_name),
+                (display_path(path), sha256, fmt, len(records), _now(), database_name),
             )
             import_id = int(cur.lastrowid)
             ids = self.add_records(records, import_id=import_id)

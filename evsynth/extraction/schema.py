@@ -14,7 +14,8 @@ from pydantic.dataclasses import dataclass
 
 from .vocab import ANALYSES, ARMS, DESIGNS, ENANTIOMERS, OUTCOME_TYPES, SCALES, SOURCE_KINDS, STATUSES, TIMEPOINTS
 
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+#: ``allow_inf_nan=False``: ``nan``, ``inf``, ``-inf``, ``Infinity`` are refused in every float field.
+_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 #: What a source may look like: PMID, DOI, NCT id, a seed file, or a web address.
 SOURCE_PATTERN = re.compile(

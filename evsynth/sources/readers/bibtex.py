@@ -50,6 +50,28 @@ def _latex_to_text(value: str) -> str:
     return LatexNodes2Text(math_mode="verbatim").latex_to_text(protected)
 
 
+#: Deepest brace nesting read in a field value. Real entries nest a few levels ({\\"{u}}); the LaTeX
+#: decoder recurses once per level, so a deeper value would exhaust Python's stack.
+MAX_BRACE_DEPTH = 100
+
+
+def _brace_depth(value: str) -> int:
+    depth = deepest = 0
+    for match in re.finditer(r"(?<!\\)[{}]", value):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_depth(entry: Any, path: str | None) -> None:
+    for f in entry.fields:
+        values = f.value if isinstance(f.value, list) else [f.value]
+        if any(_brace_depth(str(v)) > MAX_BRACE_DEPTH for v in values):
+            raise InputError(f"BibTeX: braces nested more than {MAX_BRACE_DEPTH} levels deep in entry {entry.key!r}",
+                             path=path, line=(getattr(f, "start_line", None) or entry.start_line or 0) + 1,
+                             field=f.key)
+
+
 def _split_keywords(value: str) -> tuple[str, ...]:
     return split_list(value, ";" if ";" in value else ",")
 
@@ -118,4 +140,12 @@ def iter_bibtex(text: str, path: str | None = None) -> tuple[list[Record], list[
         raise InputError(f"BibTeX: {what}", path=path, line=(block.start_line or 0) + 1, field=key)
     if not library.entries:
         raise InputError("no BibTeX entry found (no '@type{key,' line)", path=path, line=1)
-    return [_entry_record(e) for e in library.entries], []
+    records = []
+    for entry in library.entries:
+        _check_depth(entry, path)
+        try:
+            records.append(_entry_record(entry))
+        except RecursionError:  # a backstop: LaTeX nested deeper than the stack allows, without braces
+            raise InputError(f"BibTeX: LaTeX nested too deeply to decode in entry {entry.key!r}", path=path,
+                             line=(entry.start_line or 0) + 1, field=entry.key) from None
+    return records, []
