@@ -32,6 +32,9 @@ from typing import Iterable
 from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
 from .readers._common import split_pages
+from .readers.ris import _LIST_TAGS as _RIS_LIST_TAGS
+from .readers.ris import _SPACE_JOIN as _RIS_SPACE_JOIN
+from .readers.ris import is_tag_line
 
 __all__ = ["WRITE_FORMATS", "CARRIED", "write_records"]
 
@@ -67,14 +70,29 @@ def _ris_type(record: Record) -> str:
     return _RIS_TYPES.get(kind.lower(), "JOUR" if record.journal else "GEN")
 
 
+#: Tags whose value the reader keeps on one line: continuation lines are further values (authors,
+#: keywords, ...) or are joined with a space (titles); such values are written on one line.
+_RIS_ONE_LINE = _RIS_LIST_TAGS | _RIS_SPACE_JOIN
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _ris_lines(tag: str, value: str | None) -> list[str]:
+    """A value as RIS lines that read back as the same value.
+
+    The rule (what the reader does in reverse): lines of a value are stripped and blank ones
+    dropped; a value of a list or title tag is folded onto one line (its line breaks become
+    spaces); a continuation line that would read as a tag line (``ER  -``, ``TY  - JOUR``) is
+    written indented by one space, which the reader strips.
+    """
     if value is None:
         return []
-    lines = [line.strip() for line in str(value).split("\n")]
+    lines = [line.strip() for line in _LINE_BREAK.split(str(value))]
     lines = [line for line in lines if line]
     if not lines:
         return []
-    return [f"{tag}  - {lines[0]}", *lines[1:]]
+    if tag in _RIS_ONE_LINE:
+        return [f"{tag}  - {' '.join(lines)}"]
+    return [f"{tag}  - {lines[0]}", *(f" {line}" if is_tag_line(line) else line for line in lines[1:])]
 
 
 def _write_ris(records: Iterable[Record]) -> str:

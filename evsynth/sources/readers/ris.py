@@ -13,7 +13,8 @@ Oddities handled
   "Link to the Ovid Full Text" lines): ignored.
 * Tags between an ``ER`` and the next ``TY`` (Ovid writes ``NL`` there):
   they belong to the record just closed.
-* Continuation lines (a line without a tag inside a record): for list tags
+* Continuation lines (a line without a tag at its very start inside a record — an
+  indented ``  ER  -`` is text, as evsynth's writer escapes such lines): for list tags
   (``KW``, authors, ``AD``, ``N1``, ...) each is a new value (Rayyan, EndNote);
   for titles they are joined with a space, for other text with a newline.
 * Empty values (``N2  -``) are no value.
@@ -41,6 +42,16 @@ from ...models import Record
 from ._common import classify_sn, clean_doi, join_pages, nfc, parse_year
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?\s*$")
+
+
+def is_tag_line(line: str) -> bool:
+    """True when the reader takes ``line`` for a tag line (``ER  -``, ``TY  - JOUR``, ...).
+
+    A line of a value that would read as a tag must not be written at the start of a line:
+    the writer indents it (see :mod:`evsynth.sources.writers`), and the reader, which strips
+    continuation lines, reads it back as the same text inside the value.
+    """
+    return _TAG.match(line.lstrip("\ufeff")) is not None
 
 #: Tags whose continuation lines are further values.
 _LIST_TAGS = frozenset(
@@ -76,7 +87,7 @@ def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[lis
     last_closed: _Raw | None = None
     last_tag: str | None = None
     for number, line in enumerate(text.split("\n"), start=1):
-        match = _TAG.match(line.lstrip("\ufeff"))
+        match = _TAG.match(line.lstrip("\ufeff"))  # only at the line's start: an indented line is text
         if match is None:
             content = line.strip()
             if current is not None and content and last_tag is not None:

@@ -1,0 +1,93 @@
+"""Nothing lost in a round trip, with adversarial text: what evsynth writes it reads back the same.
+
+The values hold what breaks naive writers: lines that look like RIS tags (``ER  -``,
+``TY  - JOUR``), LaTeX/BibTeX specials, blank lines, carriage returns, a byte-order mark.
+The expected record follows the documented rule of each format (``evsynth.sources.writers``):
+RIS strips each line of a value and drops blank ones; list and title tags hold one line.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evsynth.models import Record
+from evsynth.sources.readers import read_records
+from evsynth.sources.writers import write_records
+
+_TRICKY_LINES = ["ER  - ", "ER  -", "TY  - JOUR", "AU  - Doe, J", "KW  - x", "\ufeffER  - ", "ER - ", "  TY  - GEN",
+                 "PMID- 123", "@article{x,", "}", "%", "1."]
+_CHARS = st.sampled_from(list("aZé ß-–.,;:'\"()[]{}&%#$_~^\\/@=+*<>|!?0123456789\t ") + ["\n", "\r", "\u00a0"])
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+_PIECE = st.one_of(st.text(_CHARS, max_size=12), st.sampled_from(_TRICKY_LINES).map(lambda s: f"\n{s}\n"))
+_VALUE = st.lists(_PIECE, min_size=1, max_size=6).map("".join).map(_nfc)
+
+
+def _lines(value: str | None) -> list[str]:
+    if value is None:
+        return []
+    return [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def _one_line(value: str | None) -> str | None:
+    return _nfc(" ".join(_lines(value))).strip() or None
+
+
+def _multi_line(value: str | None) -> str | None:
+    return _nfc("\n".join(_lines(value))).strip() or None
+
+
+def _has_text(value: str) -> bool:
+    return bool(_lines(value))
+
+
+_RIS_RECORD = st.builds(
+    lambda title, abstract, authors, journal, iso, keywords, notes, rid: Record(
+        source="ris", source_id=f"r{rid}", title=title, abstract=abstract, authors=tuple(authors),
+        journal=journal, journal_iso=iso if _one_line(journal) else None, keywords=tuple(keywords),
+        extra={"ris": {"N1": notes}} if notes else {}),
+    st.one_of(st.none(), _VALUE), st.one_of(st.none(), _VALUE), st.lists(_VALUE, max_size=4),
+    st.one_of(st.none(), _VALUE), st.one_of(st.none(), _VALUE), st.lists(_VALUE, max_size=4),
+    st.lists(_VALUE, max_size=3), st.integers(0, 10**6),
+)
+
+
+def _read_back(text: str, suffix: str) -> list[Record]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"out{suffix}"
+        path.write_bytes(text.encode("utf-8"))
+        return read_records(path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_RIS_RECORD, min_size=1, max_size=4, unique_by=lambda r: r.source_id))
+def test_ris_round_trip_with_tag_like_lines(records: list[Record]) -> None:
+    back = _read_back(write_records(records, "ris"), ".ris")
+    assert len(back) == len(records)
+    for before, after in zip(records, back):
+        assert after.source_id == before.source_id
+        assert after.title == _one_line(before.title)
+        assert after.abstract == _multi_line(before.abstract)
+        assert after.authors == tuple(a for a in map(_one_line, before.authors) if a)
+        assert after.journal == _one_line(before.journal)
+        assert after.journal_iso == (_one_line(before.journal_iso) if after.journal else None)
+        assert after.keywords == tuple(k for k in map(_one_line, before.keywords) if k)
+        notes = [n for n in map(_one_line, before.extra.get("ris", {}).get("N1", [])) if n]
+        assert after.extra.get("ris", {}).get("N1", []) == notes
+
+
+def test_ris_value_lines_that_look_like_tags_stay_inside_the_value() -> None:
+    record = Record(source="ris", source_id="a", title="One", abstract="Methods\nER  - \nTY  - JOUR\nResults")
+    text = write_records([record, record.replace(source_id="b")], "ris")
+    back = _read_back(text, ".ris")
+    assert [r.source_id for r in back] == ["a", "b"]
+    assert back[0].abstract == "Methods\nER  -\nTY  - JOUR\nResults"
