@@ -1,9 +1,11 @@
 """Import export files into the record store, export it again, convert files.
 
-Every file is read completely before anything is written, and each file is
-stored with its records in one transaction (:meth:`Store.add_import`): a bad
-file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
-With several files, all are read first; if any is bad, none is stored.
+All files of one call are stored in one transaction, each with its records
+(:meth:`Store.add_import`), the records parsed and stored one at a time: a bad
+file raises :class:`~evsynth.errors.InputError` and the transaction is rolled
+back, so the store is left as it was; if any file is bad, none is stored. A
+file imported before is recognised by the SHA-256 of its bytes before it is
+parsed.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -23,15 +25,19 @@ records) keep their PMID / NCT id, so they meet the searched records.
 
 from __future__ import annotations
 
+import io
 import os
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import Iterable, Iterator, TextIO
 
+from .errors import display_path
 from .models import Record
-from .sources.readers import ReadResult, read_file
+from .sources.readers import ReadResult, file_sha256, read_file, stream_file
 from .store import Store
 
-__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records"]
+__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "export_store_to", "import_files",
+           "prepare_records"]
 
 _GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
 
@@ -83,24 +89,71 @@ class ImportResult:
         return tuple(i for f in self.files for i in f.record_ids)
 
 
-def prepare_records(result: ReadResult) -> list[Record]:
-    """The records of a read file with the ids they are stored under (see module docstring)."""
-    prefix = result.sha256[:12]
-    local_ids = [r.source_id for r in result.records if r.source not in _GLOBAL_SOURCES]
-    present = [i for i in local_ids if i is not None]
-    unique = len(present) == len(set(present))
-    out = []
-    for position, record in enumerate(result.records, start=1):
+class _IdsNotUnique(Exception):
+    """The file's own ids repeat: its records are stored under their positions instead."""
+
+
+def _stored_ids(records: Iterable[Record], prefix: str, *, positional: bool) -> Iterator[Record]:
+    """Records with the ids they are stored under (see module docstring), one at a time.
+
+    With ``positional=False`` a record's own id is used, and a repeated one raises
+    :class:`_IdsNotUnique` (the caller starts the file again with ``positional=True``).
+    """
+    seen: set[str] = set()
+    for position, record in enumerate(records, start=1):
         if record.source in _GLOBAL_SOURCES and record.source_id:
-            out.append(record)
+            yield record
             continue
         own = record.source_id
-        key = own if (own is not None and unique) else f"#{position}"
+        if own is not None and not positional:
+            if own in seen:
+                raise _IdsNotUnique
+            seen.add(own)
+        key = own if (own is not None and not positional) else f"#{position}"
         extra = dict(record.extra)
         if own is not None:
             extra["id_in_file"] = own
-        out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
-    return out
+        yield record.replace(source_id=f"{prefix}:{key}", extra=extra)
+
+
+def prepare_records(result: ReadResult) -> list[Record]:
+    """The records of a read file with the ids they are stored under (see module docstring)."""
+    prefix = result.sha256[:12]
+    try:
+        return list(_stored_ids(result.records, prefix, positional=False))
+    except _IdsNotUnique:
+        return list(_stored_ids(result.records, prefix, positional=True))
+
+
+def _earlier_import(store: Store, sha256: str) -> FileImport | None:
+    """The import of a file with these bytes, if there was one (found before reading the file)."""
+    row = store.execute("SELECT * FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)).fetchone()
+    if row is None:
+        return None
+    ids = tuple(int(r[0]) for r in store.execute(
+        "SELECT record_id FROM record_origins WHERE import_id = ? ORDER BY position", (row["id"],)))
+    return FileImport(path=row["path"], format=row["format"], import_id=int(row["id"]), n_records=len(ids),
+                      record_ids=ids, database=row["database_name"], already_imported=True)
+
+
+def _import_one(store: Store, conn: sqlite3.Connection, path: str | os.PathLike[str], database_name: str | None,
+                accept_missing_er: bool) -> FileImport:
+    for positional in (False, True):
+        opened = stream_file(path, accept_missing_er=accept_missing_er)
+        database = database_name or opened.database
+        conn.execute("SAVEPOINT evsynth_import_file")
+        try:
+            import_id, ids = store.add_import(
+                opened.path, opened.sha256, opened.format,
+                _stored_ids(opened.records, opened.sha256[:12], positional=positional), database_name=database)
+        except _IdsNotUnique:
+            conn.execute("ROLLBACK TO evsynth_import_file")
+            conn.execute("RELEASE evsynth_import_file")
+            continue
+        conn.execute("RELEASE evsynth_import_file")
+        return FileImport(path=opened.path, format=opened.format, import_id=import_id, n_records=len(ids),
+                          record_ids=tuple(ids), database=database, notes=tuple(opened.notes))
+    raise AssertionError("unreachable: positional ids are unique")  # pragma: no cover
 
 
 def import_files(
@@ -111,6 +164,11 @@ def import_files(
     accept_missing_er: bool = False,
 ) -> ImportResult:
     """Read export files and store their records, all-or-nothing per call.
+
+    All files are stored in one transaction: bad input in any of them stores nothing from any.
+    A file whose bytes were imported before is recognised by its SHA-256 before it is parsed
+    and adds nothing (``already_imported``). Records are parsed and stored one at a time, so
+    memory does not grow with the number of records (RIS, PubMed XML).
 
     Parameters
     ----------
@@ -132,33 +190,14 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    results: Sequence[ReadResult] = [read_file(p, accept_missing_er=accept_missing_er) for p in paths]
     files = []
-    with store.transaction():
-        for result in results:
-            records = prepare_records(result)
-            database = database_name or result.database
-            earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
+    with store.transaction() as conn:
+        for path in paths:
+            earlier = _earlier_import(store, file_sha256(path))
             if earlier is not None:
-                import_id = int(earlier["id"])
-                ids = store.add_records(records, import_id=import_id)
-                database = earlier["database_name"]
-            else:
-                import_id, ids = store.add_import(
-                    result.path, result.sha256, result.format, records, database_name=database
-                )
-            files.append(
-                FileImport(
-                    path=result.path,
-                    format=result.format,
-                    import_id=import_id,
-                    n_records=len(records),
-                    record_ids=tuple(ids),
-                    database=database,
-                    notes=result.notes,
-                    already_imported=earlier is not None,
-                )
-            )
+                files.append(replace(earlier, path=display_path(path)))
+                continue
+            files.append(_import_one(store, conn, path, database_name, accept_missing_er))
     return ImportResult(files=tuple(files))
 
 
@@ -176,10 +215,30 @@ def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str,
     -------
     (text, n_records)
     """
-    from .sources.writers import write_records
+    buffer = io.StringIO()
+    n = export_store_to(store, fmt, buffer, deduped=deduped)
+    return buffer.getvalue(), n
 
-    records = list(store.iter_records(deduped=deduped))
-    return write_records(records, fmt), len(records)
+
+def export_store_to(store: Store, fmt: str, out: TextIO, *, deduped: bool = False) -> int:
+    """Write the store's records in ``fmt`` to ``out`` one at a time; return how many.
+
+    Records are read from the store and written as they come (RIS, CSV, JSON), so memory does
+    not grow with the number of records.
+    """
+    from .sources.writers import iter_written
+
+    count = 0
+
+    def counted() -> Iterator[Record]:
+        nonlocal count
+        for record in store.iter_records(deduped=deduped):
+            count += 1
+            yield record
+
+    for piece in iter_written(counted(), fmt):
+        out.write(piece)
+    return count
 
 
 def convert_file(

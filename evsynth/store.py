@@ -319,11 +319,14 @@ class Store:
         path: str | os.PathLike[str],
         sha256: str,
         fmt: str,
-        records: Sequence[Record],
+        records: Iterable[Record],
         *,
         database_name: str | None = None,
     ) -> tuple[int, list[int]]:
         """Store an imported file and its records atomically.
+
+        ``records`` may be an iterator: they are stored as they come (memory holds one record),
+        and an error raised by the iterator rolls the whole import back.
 
         Returns
         -------
@@ -332,11 +335,12 @@ class Store:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO imports (path, sha256, format, n_records, imported_at, database_name)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (display_path(path), sha256, fmt, len(records), _now(), database_name),
+                " VALUES (?, ?, ?, 0, ?, ?)",
+                (display_path(path), sha256, fmt, _now(), database_name),
             )
             import_id = int(cur.lastrowid)
             ids = self.add_records(records, import_id=import_id)
+            conn.execute("UPDATE imports SET n_records = ? WHERE id = ?", (len(ids), import_id))
         return import_id, ids
 
     def imports(self) -> list[dict[str, Any]]:

@@ -61,16 +61,16 @@ def export(
     deduped: Annotated[bool, typer.Option("--deduped", help="Only records kept by dedupe (not marked duplicates).")] = False,
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
-    from ..imports import export_store
+    from ..imports import export_store_to
     from ..store import Store
 
-    with Store(settings(store).store_path, create=False) as opened:
-        text, n = export_store(opened, to.value, deduped=deduped)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {_n(n)} to {output}", markup=False)
+    with Store(settings(store).store_path, create=False) as opened:  # streamed: one record at a time
+        if output is None:
+            export_store_to(opened, to.value, sys.stdout, deduped=deduped)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = export_store_to(opened, to.value, fh, deduped=deduped)
+            err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 
 @app.command("convert")

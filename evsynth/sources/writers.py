@@ -27,7 +27,7 @@ import csv
 import io
 import json
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
@@ -36,7 +36,7 @@ from .readers.ris import _LIST_TAGS as _RIS_LIST_TAGS
 from .readers.ris import _SPACE_JOIN as _RIS_SPACE_JOIN
 from .readers.ris import is_tag_line
 
-__all__ = ["WRITE_FORMATS", "CARRIED", "write_records"]
+__all__ = ["WRITE_FORMATS", "CARRIED", "iter_written", "write_records"]
 
 WRITE_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv", "json")
 
@@ -95,40 +95,42 @@ def _ris_lines(tag: str, value: str | None) -> list[str]:
     return [f"{tag}  - {lines[0]}", *(f" {line}" if is_tag_line(line) else line for line in lines[1:])]
 
 
-def _write_ris(records: Iterable[Record]) -> str:
-    out: list[str] = []
-    for r in records:
-        lines = [f"TY  - {_ris_type(r)}"]
-        lines += _ris_lines("ID", r.source_id)
-        lines += _ris_lines("TI", r.title)
-        for author in r.authors:
-            lines += _ris_lines("AU", author)
-        lines += _ris_lines("T2", r.journal)
-        lines += _ris_lines("J2", r.journal_iso)
-        lines += _ris_lines("PY", None if r.year is None else str(r.year))
-        lines += _ris_lines("VL", r.volume)
-        lines += _ris_lines("IS", r.issue)
-        start, end = split_pages(r.pages)
-        lines += _ris_lines("SP", start)
-        lines += _ris_lines("EP", end)
-        lines += _ris_lines("DO", r.doi)
-        for number in (r.issn or "").split(";") + (r.isbn or "").split(";"):
-            lines += _ris_lines("SN", number.strip() or None)
-        lines += _ris_lines("LA", r.language)
-        for keyword in r.keywords:
-            lines += _ris_lines("KW", keyword)
-        lines += _ris_lines("UR", r.url)
-        if r.pmid:
-            lines += [f"AN  - {r.pmid}", "DP  - NLM"]
-        kept = r.extra.get("ris") if isinstance(r.extra.get("ris"), dict) else {}
-        for tag, values in kept.items():
-            if re.fullmatch(r"[A-Z][A-Z0-9]", str(tag)) and tag not in ("TY", "ER", "AN", "DP"):
-                for value in values if isinstance(values, list) else [values]:
-                    lines += _ris_lines(tag, str(value))
-        lines += _ris_lines("AB", r.abstract)
-        lines.append("ER  - ")
-        out.append("\n".join(lines))
-    return "\n\n".join(out) + "\n" if out else ""
+def _ris_record(r: Record) -> str:
+    lines = [f"TY  - {_ris_type(r)}"]
+    lines += _ris_lines("ID", r.source_id)
+    lines += _ris_lines("TI", r.title)
+    for author in r.authors:
+        lines += _ris_lines("AU", author)
+    lines += _ris_lines("T2", r.journal)
+    lines += _ris_lines("J2", r.journal_iso)
+    lines += _ris_lines("PY", None if r.year is None else str(r.year))
+    lines += _ris_lines("VL", r.volume)
+    lines += _ris_lines("IS", r.issue)
+    start, end = split_pages(r.pages)
+    lines += _ris_lines("SP", start)
+    lines += _ris_lines("EP", end)
+    lines += _ris_lines("DO", r.doi)
+    for number in (r.issn or "").split(";") + (r.isbn or "").split(";"):
+        lines += _ris_lines("SN", number.strip() or None)
+    lines += _ris_lines("LA", r.language)
+    for keyword in r.keywords:
+        lines += _ris_lines("KW", keyword)
+    lines += _ris_lines("UR", r.url)
+    if r.pmid:
+        lines += [f"AN  - {r.pmid}", "DP  - NLM"]
+    kept = r.extra.get("ris") if isinstance(r.extra.get("ris"), dict) else {}
+    for tag, values in kept.items():
+        if re.fullmatch(r"[A-Z][A-Z0-9]", str(tag)) and tag not in ("TY", "ER", "AN", "DP"):
+            for value in values if isinstance(values, list) else [values]:
+                lines += _ris_lines(tag, str(value))
+    lines += _ris_lines("AB", r.abstract)
+    lines.append("ER  - ")
+    return "\n".join(lines)
+
+
+def _iter_ris(records: Iterable[Record]) -> Iterator[str]:
+    for index, r in enumerate(records):  # records separated by a blank line
+        yield ("\n" if index else "") + _ris_record(r) + "\n"
 
 
 # -- BibTeX ------------------------------------------------------------------
@@ -184,10 +186,17 @@ def _write_bibtex(records: Iterable[Record]) -> str:
 # -- CSV / JSON ----------------------------------------------------------------
 
 
-def _write_csv(records: Iterable[Record]) -> str:
+def _iter_csv(records: Iterable[Record]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "source", *RECORD_FIELDS])
+
+    def row_text(row: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        return buffer.getvalue()
+
+    yield row_text(["id", "source", *RECORD_FIELDS])
     for r in records:
         row = [r.source_id or "", r.source]
         for name in RECORD_FIELDS:
@@ -196,16 +205,47 @@ def _write_csv(records: Iterable[Record]) -> str:
                 row.append("; ".join(value))
             else:
                 row.append("" if value is None else str(value))
-        writer.writerow(row)
-    return buffer.getvalue()
+        yield row_text(row)
 
 
-def _write_json(records: Iterable[Record]) -> str:
-    items = [r.to_dict() for r in records]
-    return json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
+def _iter_json(records: Iterable[Record]) -> Iterator[str]:
+    """The same text as ``json.dumps(list, indent=2)``, one record at a time."""
+    empty = True
+    for r in records:
+        item = json.dumps(r.to_dict(), ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
+        yield ("[\n  " if empty else ",\n  ") + item
+        empty = False
+    yield "[]\n" if empty else "\n]\n"
 
 
-_WRITERS = {"ris": _write_ris, "bibtex": _write_bibtex, "csv": _write_csv, "json": _write_json}
+def _iter_bibtex(records: Iterable[Record]) -> Iterator[str]:
+    yield _write_bibtex(records)  # whole: citation keys are made unique over all records
+
+
+_WRITERS = {"ris": _iter_ris, "bibtex": _iter_bibtex, "csv": _iter_csv, "json": _iter_json}
+
+
+def _writer(fmt: str):  # noqa: ANN202
+    key = fmt.lower()
+    if key == "bib":
+        key = "bibtex"
+    if key not in _WRITERS:
+        raise InputError(f"cannot write {fmt!r}; evsynth writes: {', '.join(WRITE_FORMATS)}")
+    return _WRITERS[key]
+
+
+def iter_written(records: Iterable[Record], fmt: str) -> Iterator[str]:
+    """Records as text in ``fmt``, in pieces (one record at a time for RIS, CSV and JSON).
+
+    Write the pieces to a file as they come to export any number of records in constant
+    memory; ``"".join`` of them is :func:`write_records`' text.
+
+    Raises
+    ------
+    InputError
+        An unknown format (the message lists the supported ones), before anything is yielded.
+    """
+    return _writer(fmt)(records)
 
 
 def write_records(records: Iterable[Record], fmt: str) -> str:
@@ -226,9 +266,4 @@ def write_records(records: Iterable[Record], fmt: str) -> str:
     InputError
         An unknown format (the message lists the supported ones).
     """
-    key = fmt.lower()
-    if key == "bib":
-        key = "bibtex"
-    if key not in _WRITERS:
-        raise InputError(f"cannot write {fmt!r}; evsynth writes: {', '.join(WRITE_FORMATS)}")
-    return _WRITERS[key](records)
+    return "".join(iter_written(records, fmt))
