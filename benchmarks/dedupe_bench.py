@@ -3,9 +3,9 @@
 
 Usage::
 
-    python benchmarks/dedupe_bench.py [SHARED_DEDUPE_DIR] [--no-bib-dedupe] [--show-links]
+    python benchmarks/dedupe_bench.py [DEDUPE_DIR] [--no-bib-dedupe] [--show-links]
 
-Sets (``../shared/benchmarks/dedupe/`` by default):
+Sets (``tests/data/dedupe/`` by default, or ``$EVSYNTH_DEDUPE_SETS``):
 
 * bib-dedupe format: ``records_pre_merged.csv`` + ``merged_record_ids.csv``
   (one true cluster per row, ids joined by ``;``; records not listed are
@@ -188,7 +188,7 @@ def _bib_dedupe_available() -> str | None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", nargs="?", default=os.environ.get(
-        "EVSYNTH_DEDUPE_SETS", str(ROOT.parent / "shared" / "benchmarks" / "dedupe")))
+        "EVSYNTH_DEDUPE_SETS", str(ROOT / "tests" / "data" / "dedupe")))
     parser.add_argument("--no-bib-dedupe", action="store_true")
     parser.add_argument("--show-links", action="store_true", help="print every link made (rule, titles, years, pages)")
     args = parser.parse_args(argv)

@@ -5,7 +5,7 @@ Usage::
 
     python benchmarks/dedupe_scaling.py [--sizes 10000 30000 100000] [--seed 1]
 
-The real records are the shared labelled sets (``../shared/benchmarks/dedupe``),
+The real records are the labelled sets in ``tests/data/dedupe`` (or ``$EVSYNTH_DEDUPE_SETS``),
 one record per true study. Synthetic *papers* are made from them: the first
 copy of a real record is that record; further copies become distinct papers
 by swapping a few title words for words of another real title and changing
@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from evsynth.models import Record  # noqa: E402
 
-SETS = Path(os.environ.get("EVSYNTH_DEDUPE_SETS", ROOT.parent / "shared" / "benchmarks" / "dedupe"))
+SETS = Path(os.environ.get("EVSYNTH_DEDUPE_SETS", ROOT / "tests" / "data" / "dedupe"))
 
 
 def real_records() -> list[Record]:
-    """One record per true study of the shared labelled sets (with a title)."""
+    """One record per true study of the labelled sets (with a title)."""
     from evsynth.sources.readers import read_records
 
     out: list[Record] = []

@@ -1,8 +1,8 @@
 """PubMed XML parse rate: evsynth's streaming parser vs ``Bio.Entrez.read``.
 
 Builds large ``PubmedArticleSet`` files by repeating the recorded articles in
-``../shared/fixtures/entrez/pubmed*.xml`` (read at run time, never copied into
-the project), then prints:
+``tests/data/entrez/pubmed*.xml`` (Biopython's recorded PubMed XML, kept in the
+repository with its licence), then prints:
 
 * records/s of ``Bio.Entrez.read`` and of ``evsynth.sources.pubmed_xml.iter_pubmed_xml``
   and their ratio (target ≥ 10×), both as called by default (a second process
@@ -37,19 +37,19 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("EVSYNTH_SHARED", ROOT.parent / "shared"))
+ENTREZ = ROOT / "tests" / "data" / "entrez"
 HEADER = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
           b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
           b"<PubmedArticleSet>\n")
 
 
 def fixture_articles() -> list[bytes]:
-    """The ``<PubmedArticle>`` elements of the shared fixtures, as recorded."""
+    """The ``<PubmedArticle>`` elements of the recorded fixtures, as recorded."""
     out = []
-    for path in sorted((SHARED / "fixtures" / "entrez").glob("pubmed*.xml")):
+    for path in sorted(ENTREZ.glob("pubmed*.xml")):
         out.extend(m.group() for m in re.finditer(rb"<PubmedArticle>.*?</PubmedArticle>", path.read_bytes(), re.S))
     if not out:
-        sys.exit(f"no fixture articles under {SHARED}/fixtures/entrez")
+        sys.exit(f"no fixture articles under {ENTREZ}")
     return out
 
 
@@ -173,7 +173,7 @@ def main() -> None:
         return
 
     articles = fixture_articles()
-    print(f"fixture articles: {len(articles)} from {SHARED / 'fixtures' / 'entrez'}/pubmed*.xml "
+    print(f"fixture articles: {len(articles)} from {ENTREZ}/pubmed*.xml "
           f"(mean {sum(map(len, articles)) / len(articles) / 1024:.1f} KiB each)")
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "entrez.xml"

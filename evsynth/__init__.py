@@ -22,6 +22,7 @@ from .errors import (
     InputErrors,
     NetworkError,
     NotFoundError,
+    OutputError,
     ServiceError,
     StoreError,
 )
@@ -50,6 +51,7 @@ _LAZY: dict[str, str] = {
     "export_store": ".imports",
     "export_store_to": ".imports",
     "import_files": ".imports",
+    "read_files": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
     "ReviewPair": ".dedupe",
@@ -128,7 +130,7 @@ _LAZY: dict[str, str] = {
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -163,7 +165,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
     from .sources.writers import iter_written, write_records
-    from .imports import ImportResult, convert_file, export_store, export_store_to, import_files
+    from .imports import ImportResult, convert_file, export_store, export_store_to, import_files, read_files
 
     # dedupe -> screening -> living updates
     from .dedupe import (
@@ -263,6 +265,7 @@ __all__ = [
     "InputErrors",
     "NetworkError",
     "NotFoundError",
+    "OutputError",
     "ServiceError",
     "StoreError",
     "Record",

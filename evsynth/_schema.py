@@ -6,6 +6,8 @@ key; :class:`~evsynth.store.Store` applies the missing ones in a transaction eac
 
 from __future__ import annotations
 
+import sqlite3
+
 SCHEMA_VERSION = 2
 
 
@@ -105,3 +107,14 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE search_runs ADD COLUMN details TEXT NOT NULL DEFAULT '{}'
     """,
 }
+
+
+def build_schema(conn: sqlite3.Connection) -> None:
+    """Every migration in one transaction: the schema of a new store (``isolation_level=None``)."""
+    conn.execute("BEGIN IMMEDIATE")
+    for target in range(1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[target].split(";"):
+            if statement.strip():
+                conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("COMMIT")

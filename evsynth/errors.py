@@ -21,12 +21,28 @@ class ExitCode(enum.IntEnum):
     SERVICE = 5  #: a service answered with an error
     NOT_FOUND = 6  #: the thing asked for does not exist
     STORE = 7  #: the record store is unusable
+    OUTPUT = 8  #: an output file or folder could not be written
 
 
 class EvsynthError(Exception):
-    """Base class of evsynth's errors; ``exit_code`` maps it to the CLI."""
+    """Base class of evsynth's errors; ``exit_code`` maps it to the CLI.
+
+    Errors pickle with all their attributes (file, line, field, ...), so an
+    error raised in a worker process reaches the caller as raised.
+    """
 
     exit_code: ExitCode = ExitCode.ERROR
+
+    def __reduce__(self) -> tuple:
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[EvsynthError], args: tuple, state: dict) -> EvsynthError:
+    """An unpickled error: its class, arguments and attributes, without running ``__init__`` again."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -125,3 +141,12 @@ class StoreError(EvsynthError):
     """The record store is unusable (corrupt, newer schema, locked)."""
 
     exit_code = ExitCode.STORE
+
+
+class OutputError(EvsynthError):
+    """An output file or folder could not be written (missing or read-only folder, full disk).
+
+    Nothing is half-written: the file or folder that was there before is unchanged.
+    """
+
+    exit_code = ExitCode.OUTPUT

@@ -1,11 +1,13 @@
 """Import export files into the record store, export it again, convert files.
 
 All files of one call are stored in one transaction, each with its records
-(:meth:`Store.add_import`), the records parsed and stored one at a time: a bad
-file raises :class:`~evsynth.errors.InputError` and the transaction is rolled
-back, so the store is left as it was; if any file is bad, none is stored. A
-file imported before is recognised by the SHA-256 of its bytes before it is
-parsed.
+(:meth:`Store.add_import`): a bad file raises :class:`~evsynth.errors.InputError`
+and the transaction is rolled back, so the store is left as it was; if any file
+is bad, none is stored. A file imported before is recognised by the SHA-256 of
+its bytes before it is parsed. With ``jobs=1`` records are parsed and stored one
+at a time (memory does not grow with the number of records); files can be read
+in several processes (``jobs``, :func:`read_files`): they are stored in the order
+given, with the same records, errors and transaction.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -27,17 +29,25 @@ from __future__ import annotations
 
 import io
 import os
+import io
+import os
 import sqlite3
+from collections import deque
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, TextIO
+from functools import partial
+from typing import TYPE_CHECKING, Iterable, Iterator, TextIO
 
 from .errors import display_path
 from .models import Record
 from .sources.readers import ReadResult, file_sha256, read_file, stream_file
 from .store import Store
 
+if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
 __all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "export_store_to", "import_files",
-           "prepare_records"]
+           "prepare_records", "read_files"]
 
 _GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
 
@@ -156,19 +166,87 @@ def _import_one(store: Store, conn: sqlite3.Connection, path: str | os.PathLike[
     raise AssertionError("unreachable: positional ids are unique")  # pragma: no cover
 
 
+def read_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    accept_missing_er: bool = False,
+    jobs: int = 1,
+    mp_context: str | BaseContext | None = None,
+) -> Iterator[ReadResult]:
+    """Read files, in the order given, in ``jobs`` processes.
+
+    With ``jobs=1`` each file is read in this process when its turn comes.
+    With more, a pool of worker processes reads up to ``2 * jobs`` files ahead
+    of the one being handed over; the results (records, notes) and the error
+    raised are exactly those of ``jobs=1``: the files' results in the order
+    given, and at the first bad file in that order its error (same message,
+    file, line and field), after the results of the files before it. Files
+    after it may have been read, but nothing of theirs is handed over.
+
+    Parameters
+    ----------
+    paths : iterable of path
+    accept_missing_er : bool
+        RIS / WoS: accept a last record a file ends without ``ER``.
+    jobs : int
+        Processes reading files (1: this one only).
+    mp_context : str or multiprocessing context, optional
+        How worker processes start; ``"spawn"`` by default, which works on
+        every platform and from threaded processes (notebooks, NumPy): a
+        worker imports evsynth afresh instead of copying this process.
+
+    Yields
+    ------
+    ReadResult
+        One per file, in the order given.
+
+    Raises
+    ------
+    InputError
+        The first bad file in the order given.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"read_files: jobs must be a positive integer, not {jobs!r}")
+    read = partial(read_file, accept_missing_er=accept_missing_er)
+    todo = [os.fspath(p) for p in paths]
+    if jobs == 1 or len(todo) < 2:
+        for path in todo:
+            yield read(path)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = mp_context if mp_context is not None and not isinstance(mp_context, str) \
+        else multiprocessing.get_context(mp_context or "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        pending: deque[Future[ReadResult]] = deque()
+        try:
+            for path in todo:
+                pending.append(pool.submit(read, path))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:  # an error, or the caller stopped early: read no more
+                future.cancel()
+
+
 def import_files(
     store: Store,
     paths: Iterable[str | os.PathLike[str]],
     *,
     database_name: str | None = None,
     accept_missing_er: bool = False,
+    jobs: int = 1,
+    mp_context: str | BaseContext | None = None,
 ) -> ImportResult:
     """Read export files and store their records, all-or-nothing per call.
 
     All files are stored in one transaction: bad input in any of them stores nothing from any.
-    A file whose bytes were imported before is recognised by its SHA-256 before it is parsed
-    and adds nothing (``already_imported``). Records are parsed and stored one at a time, so
-    memory does not grow with the number of records (RIS, PubMed XML).
+    A file whose bytes were imported before is recognised by its SHA-256 before it is read
+    and adds nothing (``already_imported``). With ``jobs=1`` records are parsed and stored one
+    at a time, so memory does not grow with the number of records (RIS, PubMed XML).
 
     Parameters
     ----------
@@ -180,6 +258,12 @@ def import_files(
         content when not given (Embase, PubMed, Web of Science, PsycINFO, ...).
     accept_missing_er : bool
         RIS / WoS: accept a last record a file ends without ``ER``.
+    jobs : int
+        Processes reading the files (see :func:`read_files`); the files are
+        stored in the order given, with the same records, errors and
+        transaction whatever the number.
+    mp_context : str or multiprocessing context, optional
+        How worker processes start (``"spawn"`` by default).
 
     Returns
     -------
@@ -190,14 +274,34 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    files = []
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"import_files: jobs must be a positive integer, not {jobs!r}")
+    todo = [os.fspath(p) for p in paths]
+    files: list[FileImport] = []
     with store.transaction() as conn:
-        for path in paths:
-            earlier = _earlier_import(store, file_sha256(path))
-            if earlier is not None:
+        if jobs == 1 or len(todo) < 2:
+            for path in todo:  # each file streamed into the store as it is parsed
+                earlier = _earlier_import(store, file_sha256(path))
+                if earlier is not None:
+                    files.append(replace(earlier, path=display_path(path)))
+                    continue
+                files.append(_import_one(store, conn, path, database_name, accept_missing_er))
+            return ImportResult(files=tuple(files))
+        # several processes: files seen before are not read at all; the others are read ahead
+        seen_before = {path for path in todo if _earlier_import(store, file_sha256(path)) is not None}
+        results = read_files([p for p in todo if p not in seen_before], accept_missing_er=accept_missing_er,
+                             jobs=jobs, mp_context=mp_context)
+        for path in todo:
+            result = None if path in seen_before else next(results)
+            earlier = _earlier_import(store, result.sha256 if result else file_sha256(path))
+            if earlier is not None:  # imported before, or earlier in this call
                 files.append(replace(earlier, path=display_path(path)))
                 continue
-            files.append(_import_one(store, conn, path, database_name, accept_missing_er))
+            database = database_name or result.database
+            import_id, ids = store.add_import(result.path, result.sha256, result.format, prepare_records(result),
+                                              database_name=database)
+            files.append(FileImport(path=result.path, format=result.format, import_id=import_id, n_records=len(ids),
+                                    record_ids=tuple(ids), database=database, notes=result.notes))
     return ImportResult(files=tuple(files))
 
 

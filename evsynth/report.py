@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import InputError, NetworkError, NotFoundError, ServiceError
+from .output import output_folder
 from .situate import back_transformed as _bt
 from .situate import jsonable as _clean
 from .situate import pooled_proportion
@@ -229,7 +230,7 @@ def run_situate(
         effects, res = None, None
     situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
-    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
+    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats, close=True))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
 
 
@@ -271,7 +272,7 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
     counts = _prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
     fig = prisma_diagram(counts, note=note)
-    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats)), note)
+    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)
 
 
 # --- the review ---------------------------------------------------------------------------------
@@ -537,7 +538,8 @@ def run_review(
     Parameters
     ----------
     out : path
-        Output folder (created).
+        Output folder, created or replaced whole (:func:`evsynth.output.output_folder`:
+        files in it that the review does not write are kept).
     folder : path
         The extracted data (``extracted/``).
     queries : path
@@ -559,22 +561,21 @@ def run_review(
     from .plots import save_figure
 
     out = Path(out)
-    fig_dir = out / "figures"
     data, figures = build_report(folder, queries=queries, store=store, nct_id=nct_id)
     formats = tuple(dict.fromkeys(("png", *formats)))
     written: dict[str, tuple[Path, ...]] = {}
     data["figures"] = {}
-    for name, (fig, caption) in figures.items():
-        paths = tuple(save_figure(fig, fig_dir / name, formats, dpi=200))
-        written[name] = paths
-        entry = {p.suffix.lstrip("."): str(p.relative_to(out)) for p in paths}
-        entry["caption"] = caption
-        data["figures"][name] = entry
-    data = _clean(data)
-    results = out / "results.json"
-    results.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    env = Environment(loader=PackageLoader("evsynth", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    html = env.get_template("report.html.j2").render(r=data)
-    report = out / "report.html"
-    report.write_text(html, encoding="utf-8")
-    return ReviewRun(out, report, results, written, data)
+    # built in a folder beside out/ and swapped in whole: an error or Ctrl-C leaves the old out/ as it was
+    with output_folder(out) as tmp:
+        for name, (fig, caption) in figures.items():
+            paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200, close=True))
+            written[name] = tuple(out / p.relative_to(tmp) for p in paths)
+            entry = {p.suffix.lstrip("."): str(p.relative_to(tmp)) for p in paths}
+            entry["caption"] = caption
+            data["figures"][name] = entry
+        data = _clean(data)
+        (tmp / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        env = Environment(loader=PackageLoader("evsynth", "templates"), autoescape=select_autoescape(["html", "j2"]))
+        html = env.get_template("report.html.j2").render(r=data)
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+    return ReviewRun(out, out / "report.html", out / "results.json", written, data)

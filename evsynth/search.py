@@ -264,12 +264,11 @@ def fetch_trial(nct_id: str, *, settings: Settings | None = None,
     NetworkError
         The registry could not be reached.
     """
+    if store is not None and not isinstance(store, Store):
+        with Store(Path(store)) as opened:  # an unusable store is reported before the registry is asked
+            return fetch_trial(nct_id, settings=settings, store=opened)
     record = CtgovClient(settings or load_settings()).get_study(nct_id)
     if store is None:
         return record
-    if isinstance(store, Store):
-        (rid,) = store.add_records([record])
-        return record.replace(store_id=rid)
-    with Store(Path(store)) as opened:
-        (rid,) = opened.add_records([record])
+    (rid,) = store.add_records([record])
     return record.replace(store_id=rid)

@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import __version__
+from . import _store_file as _file
 from .errors import NotFoundError, StoreError, display_path
-from ._schema import MIGRATIONS as _MIGRATIONS, SCHEMA_VERSION
+from ._schema import MIGRATIONS as _MIGRATIONS, SCHEMA_VERSION, build_schema as _build_schema
 from .models import RECORD_FIELDS, Record, SearchRun
 
 _TUPLE_COLUMNS = ("authors", "publication_types", "mesh", "keywords")
@@ -44,6 +45,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+@_file.guard_methods
 class Store:
     """A SQLite record store.
 
@@ -51,7 +53,8 @@ class Store:
     ----------
     path : str or os.PathLike
         The database file; created (with its schema) when missing.
-        ``":memory:"`` gives a throw-away store.
+        ``":memory:"`` gives a throw-away store. Another application's SQLite file, a 0-byte file
+        or a damaged store is a :class:`~evsynth.errors.StoreError`, and is never modified.
     create : bool
         With ``False`` a missing file is an error (:class:`~evsynth.errors.NotFoundError`)
         instead of a new empty store: commands that only read use this, so a
@@ -67,13 +70,18 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        memory = str(path) == ":memory:"
+        self.path = Path(":memory:") if memory else Path(path)
         #: True when this object created the file (see :meth:`__exit__`).
-        self._created = str(path) != ":memory:" and not self.path.exists()
-        if not create and self._created:
-            raise NotFoundError(
-                f"{path}: no record store here (create one with `evsynth search` or `evsynth import`, "
-                "or point --store / EVSYNTH_STORE at an existing one)")
+        self._created = False
+        if not memory and not os.path.lexists(self.path):
+            if not create:
+                raise NotFoundError(
+                    f"{path}: no record store here (create one with `evsynth search` or `evsynth import`, "
+                    "or point --store / EVSYNTH_STORE at an existing one)")
+            self._created = _file.create(self.path, _build_schema)
+        # nothing is written before the file is known to be an evsynth store in good order
+        adopt = memory or _file.identify(self.path, SCHEMA_VERSION)
         try:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, timeout=30.0, check_same_thread=False
@@ -84,10 +92,15 @@ class Store:
         self._depth = 0
         try:
             self._conn.execute("PRAGMA foreign_keys = ON")
-            if str(path) != ":memory:":
+            if not memory:
                 self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+            if adopt:  # a store made before evsynth marked its files
+                self._conn.execute(f"PRAGMA application_id = {_file.APPLICATION_ID}")
+        except StoreError:
+            self._conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise StoreError(f"{path}: not a usable evsynth record store: {exc}") from exc
@@ -133,15 +146,20 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise _file.damaged(self.path, exc) from exc
         self._depth = 1
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
             self._conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _file.damaged(self.path, exc) from exc
+            raise
         finally:
             self._depth = 0
 

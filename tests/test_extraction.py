@@ -243,9 +243,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("–", "-").replace("—", "-"))
 
 
-def test_provenance_points_at_the_evidence(real: Extraction, shared: Path) -> None:
-    evidence = _norm((shared / "evidence" / "ketamine-fibromyalgia.md").read_text(encoding="utf-8"))
-    seeds = {f"seeds/{p.name}": _norm(p.read_text(encoding="utf-8")) for p in (shared / "seeds").iterdir()}
+def test_provenance_points_at_the_evidence(real: Extraction, data_dir: Path) -> None:
+    evidence = _norm((data_dir / "evidence" / "ketamine-fibromyalgia.md").read_text(encoding="utf-8"))
+    seeds = {f"seeds/{p.name}": _norm(p.read_text(encoding="utf-8")) for p in (data_dir / "seeds").iterdir()}
     corpus = evidence + " ".join(seeds.values())
     review = next(s for s in real.sources if s.source == "PMID:34984054")
     assert review.kind == "review" and "10.31486/toj.21.0038" in review.citation
@@ -262,8 +262,8 @@ def test_provenance_points_at_the_evidence(real: Extraction, shared: Path) -> No
             assert address.group(1) in evidence, p.location
 
 
-def test_reported_numbers_appear_in_the_evidence(real: Extraction, shared: Path) -> None:
-    evidence = _norm((shared / "evidence" / "ketamine-fibromyalgia.md").read_text(encoding="utf-8"))
+def test_reported_numbers_appear_in_the_evidence(real: Extraction, data_dir: Path) -> None:
+    evidence = _norm((data_dir / "evidence" / "ketamine-fibromyalgia.md").read_text(encoding="utf-8"))
     for s in real.studies:
         if s.dose_mg_per_kg is not None:
             assert f"{s.dose_mg_per_kg:g} mg/kg" in evidence

@@ -14,8 +14,8 @@ from evsynth.store import Store
 
 
 @pytest.fixture()
-def exports(shared: Path) -> Path:
-    return shared / "fixtures" / "exports"
+def exports(data_dir: Path) -> Path:
+    return data_dir / "exports"
 
 
 @pytest.fixture()
@@ -137,8 +137,8 @@ def test_export_deduped_and_convert(store: Store, exports: Path) -> None:
     assert read.format == "csv" and converted.count("@article{") == 6
 
 
-def test_pubmed_xml_import_keeps_pmids(store: Store, shared: Path) -> None:
-    path = shared / "fixtures" / "entrez" / "pubmed2.xml"
+def test_pubmed_xml_import_keeps_pmids(store: Store, data_dir: Path) -> None:
+    path = data_dir / "entrez" / "pubmed2.xml"
     result = import_files(store, [path])
     assert result.files[0].database == "PubMed" and result.files[0].format == "pubmed-xml"
     stored = [store.get_record(i) for i in result.record_ids]

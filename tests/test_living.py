@@ -2,7 +2,7 @@
 
 The server answers esearch with the id list the test chooses (different for
 two runs) and efetch with the recorded PubMed XML of those ids, cut from the
-Biopython fixtures in ``shared/fixtures/entrez`` (real records).
+Biopython fixtures in ``tests/data/entrez`` (real records).
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ notes = "recorded Biopython fixtures served locally"
 
 
 @pytest.fixture()
-def eutils(httpserver: HTTPServer, shared: Path, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
-    fake = FakeEutils(httpserver, shared / "fixtures" / "entrez")
+def eutils(httpserver: HTTPServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    fake = FakeEutils(httpserver, data_dir / "entrez")
     monkeypatch.setenv("EVSYNTH_EUTILS_URL", fake.url)
     monkeypatch.setenv("EVSYNTH_MAX_TRIES", "1")
     return fake
@@ -289,7 +289,7 @@ def test_update_registry_search(httpserver: HTTPServer, root: Path, tmp_path: Pa
     """The registry search updates the same way: the second run reports the new NCT id."""
     import json
 
-    # the project's hand-built API v2 search answer (tests/data/ctgov, facts from ../shared)
+    # the project's hand-built API v2 search answer (tests/data/ctgov, facts from tests/data/evidence)
     found = json.loads((root / "tests" / "data" / "ctgov" / "search_fibromyalgia_ketamine.json").read_text("utf-8"))
     answers = [{"totalCount": 0, "studies": []}, found]
     served: list[dict[str, str]] = []

@@ -1,8 +1,8 @@
 """run_search / fetch_trial / the search and trial commands, against local servers.
 
 The fake E-utilities server answers esearch in the recorded reply format with the
-PMIDs of the shared fixture articles, and efetch with those recorded articles
-(``../shared/fixtures/entrez/pubmed*.xml``), so the whole pipeline runs on real
+PMIDs of the recorded fixture articles, and efetch with those recorded articles
+(``tests/data/entrez/pubmed*.xml``), so the whole pipeline runs on real
 records. Interruptions are injected (502 after a batch; SIGKILL mid-fetch).
 """
 
@@ -52,8 +52,8 @@ class FakeClock:
 class FakePubMed:
     """esearch → the fixture PMIDs; efetch → the recorded articles for the ids asked."""
 
-    def __init__(self, server: HTTPServer, shared: Path) -> None:
-        entrez = shared / "fixtures" / "entrez"
+    def __init__(self, server: HTTPServer, data_dir: Path) -> None:
+        entrez = data_dir / "entrez"
         self.articles: dict[str, bytes] = {}
         for path in sorted(entrez.glob("pubmed*.xml")):
             data = path.read_bytes()
@@ -119,9 +119,9 @@ def server() -> Any:
 
 
 @pytest.fixture
-def pubmed(server: HTTPServer, shared: Path) -> Any:
+def pubmed(server: HTTPServer, data_dir: Path) -> Any:
     server.clear()
-    fake = FakePubMed(server, shared)
+    fake = FakePubMed(server, data_dir)
     yield fake
     fake.release.set()
     server.clear()

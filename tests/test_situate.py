@@ -1,6 +1,6 @@
 """situate_trial on the committed extraction, against values worked out by hand from the evidence notes.
 
-Evidence notes (../shared/evidence/ketamine-fibromyalgia.md): NCT06916403 gives 1.5–2 mg/kg over
+Evidence notes (tests/data/evidence/ketamine-fibromyalgia.md): NCT06916403 gives 1.5–2 mg/kg over
 180–240 min. Prior regimens: Sörensen 1995 and 1997 0.3 mg/kg over 10 min; Graven-Nielsen 2000
 0.3 mg/kg over 30 min; Noppers 2011 S-ketamine 0.5 mg/kg over 30 min; Cohen 2006 0.1 mg/kg over
 7 min; Gupta 2023 (case report) two-hour infusions of 50–240 mg; Hanna 2016 200 mg, duration not found.

@@ -51,15 +51,19 @@ def screen_export(
     ] = None,
 ) -> None:
     """Write a screening sheet of the records awaiting a decision (duplicates excluded)."""
+    from ..output import refuse_overwrite, write_output
     from ..screening import export_sheet
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
+    store_path = settings(store).store_path
+    if output is not None:
+        refuse_overwrite(output, {"the record store": store_path})
+    with open_store(store_path, create=False) as st:
         sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
     if output is None:
         typer.echo(sheet.text, nl=False)
     else:
-        output.write_text(sheet.text, encoding="utf-8")
+        write_output(output, sheet.text)
     err_console.print(f"{len(sheet.record_ids)} record(s) awaiting {sheet.stage} screening"
                       + (f" written to {output}" if output else ""))
 

@@ -38,13 +38,17 @@ def import_(
         typer.Option("--database", help="Database the files came from (PRISMA); guessed from content when omitted."),
     ] = None,
     accept_missing_er: MissingErOption = False,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Processes reading the files (stored in the order given, same result)."),
+    ] = 1,
 ) -> None:
     """Import export files into the store (all files or nothing; re-imports add no duplicates)."""
     from ..imports import import_files
     from ..store import Store
 
     with Store(settings(store).store_path) as opened:
-        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er)
+        result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er, jobs=jobs)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
@@ -62,13 +66,17 @@ def export(
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
     from ..imports import export_store_to
+    from ..output import open_output, refuse_overwrite
     from ..store import Store
 
-    with Store(settings(store).store_path, create=False) as opened:  # streamed: one record at a time
+    store_path = settings(store).store_path
+    if output is not None:
+        refuse_overwrite(output, {"the record store": store_path})
+    with Store(store_path, create=False) as opened:  # streamed: one record at a time
         if output is None:
             export_store_to(opened, to.value, sys.stdout, deduped=deduped)
         else:
-            with output.open("w", encoding="utf-8", newline="") as fh:
+            with open_output(output, newline="") as fh:  # all or nothing
                 n = export_store_to(opened, to.value, fh, deduped=deduped)
             err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 

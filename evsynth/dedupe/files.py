@@ -12,6 +12,7 @@ from typing import Sequence
 
 from ..errors import InputError
 from ..models import Record
+from ..output import open_output, refuse_overwrite
 from ._core import DedupeResult, find_duplicates
 
 __all__ = ["check_encoding", "dedupe_files", "read_inputs"]
@@ -118,6 +119,9 @@ def dedupe_files(
     -------
     DedupeResult
     """
+    for out in (clusters, review):
+        if out is not None:
+            refuse_overwrite(out, {f"the input file {p}": p for p in paths})
     records, ids, origins = read_inputs(paths)
     result = find_duplicates(records)
     notes = tuple(
@@ -127,7 +131,8 @@ def dedupe_files(
     )
     result = dataclasses.replace(result, notes=notes)
     by_index = {link.record_index: link for link in result.links}
-    with open(clusters, "w", newline="", encoding="utf-8") as fh:
+    # both files are written whole or not at all, and the clusters only once the review is in place
+    with open_output(clusters, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["record_id", "duplicate_of", "rule", "score"])
         for k, rid in enumerate(ids):
@@ -136,14 +141,19 @@ def dedupe_files(
                 writer.writerow([rid, "", "", ""])
             else:
                 writer.writerow([rid, ids[link.kept_index], link.rule, f"{link.score:.4f}"])
-    if review is not None:
-        with open(review, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["record_id_1", "record_id_2", "rule", "score", "title_similarity", "evidence"])
-            for pair in result.review:
-                writer.writerow([
-                    ids[pair.first_index], ids[pair.second_index], pair.rule, f"{pair.score:.4f}",
-                    pair.evidence.get("title_similarity"),
-                    json.dumps(pair.evidence, ensure_ascii=False, default=str),
-                ])
+        if review is not None:
+            _write_review(review, result, ids)
     return result
+
+
+def _write_review(review: str | os.PathLike[str], result: DedupeResult, ids: Sequence[str]) -> None:
+    """The borderline pairs as CSV (see :func:`dedupe_files`)."""
+    with open_output(review, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["record_id_1", "record_id_2", "rule", "score", "title_similarity", "evidence"])
+        for pair in result.review:
+            writer.writerow([
+                ids[pair.first_index], ids[pair.second_index], pair.rule, f"{pair.score:.4f}",
+                pair.evidence.get("title_similarity"),
+                json.dumps(pair.evidence, ensure_ascii=False, default=str),
+            ])

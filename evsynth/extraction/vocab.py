@@ -80,7 +80,7 @@ SOURCE_KINDS: dict[str, str] = {
     "article": "a study's own publication (by PMID or DOI)",
     "abstract page": "a web page holding a study's abstract",
     "registry": "a trial registry page",
-    "seed": "a seed text file of the review project (../shared/seeds)",
+    "seed": "a seed text file of the review project (seeds/<name>)",
     "secondary": "another web page quoting the study",
 }
 

@@ -75,17 +75,29 @@ def root_offset(head: bytes) -> int | None:
     return None
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def wide_codec(head: bytes) -> str | None:
+    """The Python codec of a UTF-16/32 document (by BOM or NUL pattern), None for ASCII-compatible ones."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    if head[:2] == b"<\x00":
+        return "utf-16-le"
+    if head[:2] == b"\x00<":
+        return "utf-16-be"
+    return None
+
+
 def as_utf8(head: bytes) -> bytes:
     """The head re-encoded as UTF-8 when it is UTF-16/32 (by BOM or NUL pattern), for the checks."""
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            return head[len(bom):].decode(codec, errors="ignore").encode("utf-8")
-    if head[:2] == b"<\x00":
-        return head.decode("utf-16-le", errors="ignore").encode("utf-8")
-    if head[:2] == b"\x00<":
-        return head.decode("utf-16-be", errors="ignore").encode("utf-8")
-    return head
+    codec = wide_codec(head)
+    if codec is None:
+        return head
+    bom = next((b for b, c in _BOMS if c == codec and head.startswith(b)), b"")
+    return head[len(bom):].decode(codec, errors="ignore").encode("utf-8")
 
 
 def refuse_entities(name: str | None, line: int | None) -> None:

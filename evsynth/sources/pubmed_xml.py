@@ -10,14 +10,16 @@ Records are built fast but exactly as the straightforward Python builder here
 (``_article_record``) builds them: one XSLT run per chunk extracts the fields
 of all its ``PubmedArticle`` records (:mod:`._pubmed_fast`). Whatever that path
 cannot do exactly goes to the Python builder, as do ``PubmedBookArticle``
-records. Large inputs are parsed in two processes where two CPUs are usable
-(:mod:`._pubmed_parallel`), with the same records and errors.
+records. One process parses one file; many files are parsed in parallel by
+:func:`evsynth.sources.readers.read_files`.
 
 The parser is hardened: it never loads a DTD, never touches the network,
 never substitutes entities, and refuses documents that declare entities
 (``<!ENTITY`` in the internal DTD subset: "billion laughs", external entities)
 with an :class:`~evsynth.errors.InputError`. Malformed or truncated XML gives
-an :class:`~evsynth.errors.InputError` naming the file and line.
+an :class:`~evsynth.errors.InputError` naming the file and line; the records
+yielded before it are exactly those of the articles whose end tag lies on a
+line before that line, whichever libxml2 version runs (:mod:`._article_ends`).
 
 Only the article's own identifiers are used: the DOI and PMCID come from
 ``PubmedData/ArticleIdList`` (or the article's ``ELocationID``), never from the
@@ -28,19 +30,19 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from typing import IO, Any, Iterator
 
 from lxml import etree
 
 from ..errors import InputError
 from ..models import Record
-from . import _pubmed_parallel
+from ._article_ends import ArticleEnds as _ArticleEnds
 from ._pubmed_fast import build_records, iso_from_parts, year_from_parts
 from ._xml_prolog import SAFE_PARSER_OPTIONS
 from ._xml_prolog import check_dtd as _check_dtd
 from ._xml_prolog import check_prolog as _check_prolog
 from ._xml_prolog import read_head as _read_head
-from ._xml_prolog import root_offset as _root_offset
 
 __all__ = ["iter_pubmed_xml", "parse_pubmed_xml", "MalformedXMLError"]
 
@@ -344,7 +346,7 @@ def _open(source: Any) -> tuple[IO[bytes], str | None, bool]:
 
 
 def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
-                    name: str | None = None, processes: int | None = None) -> Iterator[Record]:
+                    name: str | None = None) -> Iterator[Record]:
     """Stream PubMed XML into records, one per ``PubmedArticle`` / ``PubmedBookArticle``.
 
     Parameters
@@ -353,14 +355,6 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
         A ``PubmedArticleSet`` (as ``efetch`` returns it) or a single article.
     name : str, optional
         The name used in error messages (defaults to the path, if any).
-    processes : int, optional
-        Processes parsing the document, this one included. The default parses
-        inputs of 8 MiB or more in two where two CPUs are usable; 1 parses in
-        this process only. A second process is forked (where ``fork`` exists,
-        not on macOS, and only from a process running a single thread: not
-        once NumPy, say, has started its thread pool) for a seekable input
-        whose root is a bare ``<PubmedArticleSet>``; otherwise this process
-        parses alone. Records and errors are the same either way.
 
     Yields
     ------
@@ -371,7 +365,10 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     ------
     InputError
         Malformed or truncated XML (with file and line), XML that is not
-        PubMed XML, or XML declaring entities.
+        PubMed XML, or XML declaring entities. Before a malformed-XML error
+        come the records of exactly the articles whose end tag lies on a line
+        before the line of the first error libxml2 reports (so a record is
+        held back until the parser is past the line its end tag is on).
 
     Examples
     --------
@@ -381,85 +378,102 @@ def iter_pubmed_xml(source: str | os.PathLike[str] | bytes | IO[bytes], *,
     >>> [r.title for r in iter_pubmed_xml(xml)]
     ['A b c']
     """
-    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
-        raise ValueError(f"iter_pubmed_xml: processes must be a positive integer, not {processes!r}")
     stream, opened_name, owned = _open(source)
     label = name or opened_name
     try:
-        start = _position(stream)
         head = _read_head(stream)
         _check_prolog(head, label)
-        root_at = _root_offset(head)
-        helpers, head = _pubmed_parallel.helpers_for(head, root_at, stream, start, processes)
-        if helpers:
-            def rerun() -> Iterator[Record]:
-                stream.seek(start)  # type: ignore[arg-type]
-                return _sequential(_read_head(stream), stream, label)
-
-            yield from _pubmed_parallel.iter_parallel(head, root_at, stream, start,  # type: ignore[arg-type]
-                                                      helpers, _block_records, rerun)
-        else:
-            yield from _sequential(head, stream, label)
+        yield from _sequential(head, stream, label)
     finally:
         if owned:
             stream.close()
 
 
-def _position(stream: IO[bytes]) -> int | None:
-    """The stream's position, or None when it cannot seek back there."""
-    try:
-        return stream.tell() if stream.seekable() else None
-    except (AttributeError, OSError, ValueError):
-        return None
+def _sequential(head: bytes, stream: IO[bytes], label: str | None) -> Iterator[Record]:
+    """Records of the document whose first bytes ``head`` are read.
 
-
-class _Logged(Exception):
-    """libxml2 logged something while parsing a block (see :func:`_block_records`)."""
-
-
-def _block_records(data: bytes) -> list[Record]:
-    """The sequential parser's records of a standalone block; raises where it would report anything.
-
-    Also raises when libxml2 logged anything: the sequential parser then builds
-    every later record of the document in Python, which only it can do.
+    Before a well-formedness error, exactly the records of the articles whose
+    end tag lies on a line before the error's line come out (whichever
+    libxml2 runs: see :mod:`._article_ends`). A record is therefore held back
+    while an error could still be reported on the line its end tag is on:
+    until the parser has completed an article on a later line, or the input.
     """
-    state: dict[str, Any] = {"root": None, "python_only": False}
-    records = list(_sequential(b"", io.BytesIO(data), None, state))
-    if state["python_only"]:
-        raise _Logged
-    return records
-
-
-def _sequential(head: bytes, stream: IO[bytes], label: str | None,
-                state: dict[str, Any] | None = None) -> Iterator[Record]:
-    """Records of the document whose first bytes ``head`` are read, in this process."""
     parser = etree.XMLPullParser(events=("end",), tag=_ARTICLE_TAGS, remove_blank_text=False, **SAFE_PARSER_OPTIONS)
-    if state is None:
-        state = {"root": None, "python_only": False}
+    # the root once seen; whether libxml2 logged anything; error log entries looked at, the first error's line
+    state: dict[str, Any] = {"root": None, "python_only": False, "seen": 0, "logged": None}
+    ends = _ArticleEnds(head)
+    held: list[tuple[int, Record | InputError]] = []  # (line of the end tag, record or its error)
+    done = 0  # articles the parser completed (and handed over) so far
     try:
-        failure = None
         for chunk in _chunks(head, stream):
+            ends.feed(chunk)
+            failure = None
             try:
                 parser.feed(chunk)
             except etree.XMLSyntaxError as exc:
-                failure = exc  # the records completed before the error still come out
-            yield from _batch(parser, state, label)
+                failure = exc
+            cut = _error_line(parser, failure, state)
+            done = _batch(parser, state, label, ends, held, done, cut if failure is not None else None)
             if failure is not None:
+                yield from _release(held, cut)
                 raise failure
+            last = ends.lines[done - 1] if 0 < done <= len(ends.lines) else 0  # no error before it
+            yield from _release(held, last if cut is None else min(cut, last))
         try:
             root = parser.close()
-        finally:
-            yield from _batch(parser, state, label)
+        except etree.XMLSyntaxError as exc:
+            cut = _error_line(parser, exc, state)
+            _batch(parser, state, label, ends, held, done, cut)
+            yield from _release(held, cut)
+            raise
+        _batch(parser, state, label, ends, held, done, None)
+        yield from _release(held, None)
         if state["root"] is None:
             _check_dtd(root.getroottree() if root is not None else None, label)
             _check_root(root, label, 1)
     except etree.XMLSyntaxError as exc:
-        line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
-        line = max(int(line or 1), 1)
         msg = exc.msg if getattr(exc, "msg", None) else str(exc)
         if "entity" in msg.lower():
             msg = f"entity use refused ({msg})"
-        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=line) from None
+        raise MalformedXMLError(f"malformed or truncated XML: {msg}", path=label, line=_line_of(exc)) from None
+
+
+def _error_line(parser: Any, failure: etree.XMLSyntaxError | None, state: dict[str, Any]) -> int | None:
+    """The line of the first error libxml2 logged (or raised) so far, None if none.
+
+    libxml2 goes on after some errors, and lxml may raise the first of them
+    only at the end of the input (libxml2 2.12 logs an undeclared entity as
+    one, and the document then fails if anything else is wrong): records
+    after it are held back from the moment it is logged.
+    """
+    log = parser.feed_error_log
+    while state["logged"] is None and state["seen"] < len(log):
+        entry = log[state["seen"]]
+        state["seen"] += 1
+        if entry.level >= etree.ErrorLevels.ERROR:
+            state["logged"] = max(entry.line, 1)
+    lines = [line for line in (state["logged"], _line_of(failure) if failure is not None else None) if line]
+    return min(lines) if lines else None
+
+
+def _line_of(exc: etree.XMLSyntaxError) -> int:
+    """The line libxml2 reports for a syntax error (1 when it reports none)."""
+    line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
+    return max(int(line or 1), 1)
+
+
+def _release(held: list[tuple[int, Record | InputError]], before: int | None) -> Iterator[Record]:
+    """Yield (and drop) the held records whose end tag lies on a line before ``before`` (None: all).
+
+    An error held in their place is raised when reached.
+    """
+    n = len(held) if before is None else next((i for i, (line, _r) in enumerate(held) if line >= before), len(held))
+    out, held[:n] = held[:n], []
+    for _line, record in out:
+        if isinstance(record, InputError):
+            held.clear()
+            raise record
+        yield record
 
 
 def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
@@ -469,38 +483,57 @@ def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _batch(parser: Any, state: dict[str, Any], label: str | None) -> Iterator[Record]:
-    """Records of the articles the parser completed since the last call, each freed once built.
+def _batch(parser: Any, state: dict[str, Any], label: str | None, ends: _ArticleEnds,
+           held: list[tuple[int, Record | InputError]], done: int, cut: int | None) -> int:
+    """Build the records of the articles the parser completed since the last call, hold them; return ``done``.
 
     ``PubmedArticle`` records come from one XSLT run over the batch
     (:mod:`._pubmed_fast`); the Python builder makes the others, and all of them
     once libxml2 has logged anything (an undeclared entity leaves a reference
-    node whose text only the Python builder keeps).
+    node whose text only the Python builder keeps). Once an error is logged
+    on line ``cut``, only the articles ending on a line before it count.
+    Each element is freed once built. Nothing more is built after a record
+    that cannot be: its error is held in its place.
     """
     batch = [el for _event, el in parser.read_events()]
-    if not batch:
-        return
+    first = done
+    done += len(batch)
+    if cut is not None:
+        batch = batch[:max(ends.before(cut) - first, 0)]
+    if not batch or (held and isinstance(held[-1][1], InputError)):
+        return done
+    lines = ends.lines
     if state["root"] is None:
         tree = batch[0].getroottree()
-        _check_dtd(tree, label)
         state["root"] = tree.getroot()
-        _check_root(state["root"], label, batch[0].sourceline)
+        try:
+            _check_dtd(tree, label)
+            _check_root(state["root"], label, batch[0].sourceline)
+        except InputError as exc:
+            held.append((lines[first] if first < len(lines) else sys.maxsize, exc))
+            return done
     if not state["python_only"] and len(parser.feed_error_log):
         state["python_only"] = True
     root = state["root"]
     flat = all(el.getparent() is root for el in batch)
     articles = [el for el in batch if el.tag == "PubmedArticle"]
     built = iter(build_records(root, articles) if articles and flat and not state["python_only"] else ())
-    for el in batch:
+    for i, el in enumerate(batch, first):
+        line = lines[i] if i < len(lines) else sys.maxsize  # the scanner found fewer: hold to the end
         try:
             if el.tag == "PubmedBookArticle":
                 record = _book_record(el)
             else:
                 record = next(built, None) or _article_record(el)
+            if not record.pmid:
+                raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
+        except InputError as exc:
+            held.append((line, exc))
+            break
         except ValueError as exc:
-            raise InputError(str(exc), path=label, line=el.sourceline) from None
-        if not record.pmid:
-            raise InputError(f"{el.tag} without a PMID", path=label, line=el.sourceline, field="PMID")
+            held.append((line, InputError(str(exc), path=label, line=el.sourceline)))
+            break
+        held.append((line, record))
         if not flat:  # free memory: the element and everything parsed before it
             el.clear(keep_tail=False)
             parent = el.getparent()
@@ -508,9 +541,9 @@ def _batch(parser: Any, state: dict[str, Any], label: str | None) -> Iterator[Re
                 while el.getprevious() is not None:
                     del parent[0]
                 del parent[0]
-        yield record
     if flat:  # free memory: the batch and everything parsed before it
         del root[:root.index(batch[-1]) + 1]
+    return done
 
 
 def _check_root(root: Any, label: str | None, line: int | None) -> None:

@@ -16,8 +16,8 @@ from evsynth.store import Store
 
 
 @pytest.fixture()
-def exports(shared: Path) -> Path:
-    return shared / "fixtures" / "exports"
+def exports(data_dir: Path) -> Path:
+    return data_dir / "exports"
 
 
 def _run(argv: list[str]) -> int:
@@ -129,8 +129,8 @@ def test_import_missing_er(tmp_path: Path, exports: Path, capsys: pytest.Capture
         assert store.count_records() == 6
 
 
-def test_convert_pubmed_xml_to_ris(shared: Path) -> None:
-    path = shared / "fixtures" / "entrez" / "pubmed4.xml"
+def test_convert_pubmed_xml_to_ris(data_dir: Path) -> None:
+    path = data_dir / "entrez" / "pubmed4.xml"
     result = CliRunner().invoke(app, ["convert", str(path), "--to", "ris"])
     assert result.exit_code == 0, result.output
     (record,) = read_text(result.stdout, "ris")

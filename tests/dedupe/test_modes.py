@@ -1,4 +1,4 @@
-"""File mode (CLI), store mode, the shared labelled sets, and bad input."""
+"""File mode (CLI), store mode, the labelled sets in tests/data/dedupe, and bad input."""
 
 from __future__ import annotations
 
@@ -154,8 +154,8 @@ def _true_pairs(folder: Path) -> tuple[list[Record], dict[str, str]]:
 
 
 @pytest.mark.parametrize("name", ["special_cases", "cytology_screening"])
-def test_shared_labelled_sets_have_no_false_merges(shared: Path, name: str) -> None:
-    records, true_of = _true_pairs(shared / "benchmarks" / "dedupe" / name)
+def test_shared_labelled_sets_have_no_false_merges(data_dir: Path, name: str) -> None:
+    records, true_of = _true_pairs(data_dir / "dedupe" / name)
     result = find_duplicates(records)
     for link in result.links:
         a, b = records[link.record_index].source_id, records[link.kept_index].source_id

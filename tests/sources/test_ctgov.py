@@ -1,7 +1,7 @@
 """The ClinicalTrials.gov API v2 client against a local server.
 
 The study JSON in ``tests/data/ctgov/`` is hand-built to the API v2 schema from the
-facts in ``../shared`` (see its README), not a recording.
+facts in ``tests/data/evidence`` and ``tests/data/seeds`` (see ``tests/data/ctgov/README.md``), not a recording.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The real E-utilities client against a local HTTP server serving the recorded replies.
 
-The server replays ``../shared/fixtures/entrez/*.xml`` and injects 429 (with and
+The server replays ``tests/data/entrez/*.xml`` and injects 429 (with and
 without Retry-After), 502, timeouts and truncated bodies. The date-split tests
 use a server that answers counts per publication-date range over synthetic ids
 (the algorithm needs more records than any recording holds).
@@ -107,8 +107,8 @@ def _client(fake: FakeEutils, clock: FakeClock | None = None, **changes: Any) ->
     return EutilsClient(settings, clock=clock, sleep=clock.sleep)
 
 
-def _xml(shared: Path, name: str) -> bytes:
-    return (shared / "fixtures" / "entrez" / name).read_bytes()
+def _xml(data_dir: Path, name: str) -> bytes:
+    return (data_dir / "entrez" / name).read_bytes()
 
 
 def _ok(body: bytes, **headers: str) -> Response:
@@ -117,8 +117,8 @@ def _ok(body: bytes, **headers: str) -> Response:
 
 # -- recorded replies ---------------------------------------------------------------------------
 
-def test_esearch_history_and_common_params(shared: Path, fake: FakeEutils) -> None:
-    fake.route("esearch", [_ok(_xml(shared, "esearch2.xml"))])
+def test_esearch_history_and_common_params(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch2.xml"))])
     res = _client(fake).esearch("cancer", retmax=100)
     assert res.count == 42249 and len(res.ids) == 100 and res.ids[0] == "41297076"
     assert res.webenv == "MCID_6927d6e7fee3e90f880ec190" and res.query_key == "1"
@@ -130,17 +130,17 @@ def test_esearch_history_and_common_params(shared: Path, fake: FakeEutils) -> No
     assert "api_key" not in call.params
 
 
-def test_esearch_phrase_not_found_is_a_warning(shared: Path, fake: FakeEutils) -> None:
-    fake.route("esearch", [_ok(_xml(shared, "esearch8.xml"))])
+def test_esearch_phrase_not_found_is_a_warning(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch8.xml"))])
     res = _client(fake).esearch("abcXYZ")
     assert res.count == 0 and res.ids == ()
     assert "PhraseNotFound: abcXYZ" in res.warnings
     assert "OutputMessage: No items found." in res.warnings
 
 
-def test_esearch_phrase_not_found_with_results(shared: Path, fake: FakeEutils) -> None:
+def test_esearch_phrase_not_found_with_results(data_dir: Path, fake: FakeEutils) -> None:
     # PubMed drops an unknown phrase and still answers: a warning beside real results
-    body = _xml(shared, "esearch1.xml").replace(
+    body = _xml(data_dir, "esearch1.xml").replace(
         b"</eSearchResult>", b"<ErrorList><PhraseNotFound>zzxq</PhraseNotFound></ErrorList></eSearchResult>")
     fake.route("esearch", [_ok(body)])
     res = _client(fake).esearch("biopython OR zzxq")
@@ -155,33 +155,33 @@ def test_esearch_error_reply_is_a_service_error(fake: FakeEutils) -> None:
     assert len(fake.calls) == 1  # an error reply is not retried
 
 
-def test_epost_replies(shared: Path, fake: FakeEutils) -> None:
-    fake.route("epost", [_ok(_xml(shared, "epost1.xml"))])
+def test_epost_replies(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("epost", [_ok(_xml(data_dir, "epost1.xml"))])
     ids = [str(i) for i in range(1000, 1300)]
     assert _client(fake).epost(ids) == ("MCID_692851c130aec64bed0a8c2a", "1")
     (call,) = fake.calls
     assert call.method == "POST" and call.params["id"].split(",") == ids
-    fake.route("epost", [_ok(_xml(shared, "epost2.xml"))])
+    fake.route("epost", [_ok(_xml(data_dir, "epost2.xml"))])
     with pytest.raises(ServiceError, match="Invalid db name specified: nothing"):
         _client(fake).epost(["1"], db="nothing")
-    fake.route("epost", [_ok(_xml(shared, "epost3.xml"))])
+    fake.route("epost", [_ok(_xml(data_dir, "epost3.xml"))])
     with pytest.raises(ServiceError, match="Empty ID list; Nothing to store; Some IDs have invalid value"):
         _client(fake).epost(["-1"])
 
 
-def test_esummary_replies(shared: Path, fake: FakeEutils) -> None:
-    fake.route("esummary", [_ok(_xml(shared, "esummary1.xml"))])
+def test_esummary_replies(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("esummary", [_ok(_xml(data_dir, "esummary1.xml"))])
     docs = _client(fake).esummary(["11850928", "11482001"])
     assert docs[0]["Id"] == "11850928" and docs[0]["Source"] == "Arch Dermatol"
     assert docs[0]["AuthorList"] == ["LoPresti PJ", "Hambrick GW Jr"]
     assert docs[0]["HasAbstract"] == 1
-    fake.route("esummary", [_ok(_xml(shared, "esummary8.xml"))])
+    fake.route("esummary", [_ok(_xml(data_dir, "esummary8.xml"))])
     with pytest.raises(ServiceError, match="Neither query_key nor id specified"):
         _client(fake).esummary([])
 
 
-def test_efetch_by_ids_get_and_post(shared: Path, fake: FakeEutils) -> None:
-    fake.route("efetch", [_ok(_xml(shared, "pubmed4.xml"))])
+def test_efetch_by_ids_get_and_post(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("efetch", [_ok(_xml(data_dir, "pubmed4.xml"))])
     (rec,) = _client(fake).efetch(["27797938"])
     assert rec.pmid == "27797938" and rec.doi == "10.1136/gutjnl-2016-312510"
     assert fake.calls[-1].method == "GET" and fake.calls[-1].params["retmode"] == "xml"
@@ -190,8 +190,8 @@ def test_efetch_by_ids_get_and_post(shared: Path, fake: FakeEutils) -> None:
     assert fake.calls[-1].method == "POST" and fake.calls[-1].params["id"].split(",") == many
 
 
-def test_efetch_by_history(shared: Path, fake: FakeEutils) -> None:
-    fake.route("efetch", [_ok(_xml(shared, "pubmed2.xml"))])
+def test_efetch_by_history(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("efetch", [_ok(_xml(data_dir, "pubmed2.xml"))])
     records = _client(fake).efetch(webenv="MCID_x", query_key="1", retstart=0, retmax=500)
     assert [r.pmid for r in records] == ["11748933", "11700088"]
     p = fake.calls[-1].params
@@ -206,28 +206,28 @@ def test_efetch_error_reply(fake: FakeEutils) -> None:
 
 # -- retries --------------------------------------------------------------------------------------
 
-def test_429_with_retry_after_is_honoured(shared: Path, fake: FakeEutils) -> None:
+def test_429_with_retry_after_is_honoured(data_dir: Path, fake: FakeEutils) -> None:
     clock = FakeClock()
     fake.route("esearch", [Response("slow down", status=429, headers={"Retry-After": "7"}),
-                           _ok(_xml(shared, "esearch1.xml"))])
+                           _ok(_xml(data_dir, "esearch1.xml"))])
     res = _client(fake, clock).esearch("biopython")
     assert res.count == 63 and len(fake.calls) == 2
     assert 7.0 in clock.sleeps
 
 
-def test_429_without_retry_after_backs_off_with_jitter(shared: Path, fake: FakeEutils) -> None:
+def test_429_without_retry_after_backs_off_with_jitter(data_dir: Path, fake: FakeEutils) -> None:
     clock = FakeClock()
     fake.route("esearch", [Response('{"error":"API rate limit exceeded"}', status=429),
                            Response('{"error":"API rate limit exceeded"}', status=429),
-                           _ok(_xml(shared, "esearch1.xml"))])
+                           _ok(_xml(data_dir, "esearch1.xml"))])
     _client(fake, clock).esearch("biopython")
     backoffs = [s for s in clock.sleeps if s >= 0.4]  # the limiter's own waits are shorter here
     assert len(backoffs) == 2
     assert 0.5 <= backoffs[0] <= 1.5 and 1.0 <= backoffs[1] <= 3.0  # 1 s, then 2 s, each ×0.5–1.5
 
 
-def test_502_then_success(shared: Path, fake: FakeEutils) -> None:
-    fake.route("efetch", [Response("Bad Gateway", status=502), _ok(_xml(shared, "pubmed1.xml"))])
+def test_502_then_success(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("efetch", [Response("Bad Gateway", status=502), _ok(_xml(data_dir, "pubmed1.xml"))])
     records = _client(fake).efetch(["12091962", "9997"])
     assert [r.pmid for r in records] == ["12091962", "9997"] and len(fake.calls) == 2
 
@@ -241,14 +241,14 @@ def test_bounded_failure(fake: FakeEutils) -> None:
     assert "HTTP 502" in msg and "3 tries" in msg and fake.base in msg
 
 
-def test_timeout_then_success(shared: Path, fake: FakeEutils) -> None:
+def test_timeout_then_success(data_dir: Path, fake: FakeEutils) -> None:
     state = {"n": 0}
 
     def handler(params: dict[str, str]) -> Response:
         state["n"] += 1
         if state["n"] == 1:
             time.sleep(1.2)
-        return _ok(_xml(shared, "esearch3.xml"))
+        return _ok(_xml(data_dir, "esearch3.xml"))
 
     fake.route("esearch", handler)
     res = _client(fake, timeout=0.4).esearch("PNAS[ta] AND 97[vi]")
@@ -265,26 +265,26 @@ def test_timeouts_exhaust_tries(fake: FakeEutils) -> None:
         _client(fake, timeout=0.2, max_tries=2).esearch("x")
 
 
-def test_truncated_xml_is_retried(shared: Path, fake: FakeEutils) -> None:
-    full = _xml(shared, "pubmed4.xml")
+def test_truncated_xml_is_retried(data_dir: Path, fake: FakeEutils) -> None:
+    full = _xml(data_dir, "pubmed4.xml")
     fake.route("efetch", [_ok(full[: len(full) // 3]), _ok(full)])
     (rec,) = _client(fake).efetch(["27797938"])
     assert rec.pmcid == "PMC5442267" and len(fake.calls) == 2
     fake.calls.clear()
-    esearch = _xml(shared, "esearch1.xml")
+    esearch = _xml(data_dir, "esearch1.xml")
     fake.route("esearch", [_ok(esearch[:300]), _ok(esearch)])
     assert _client(fake).esearch("biopython").count == 63 and len(fake.calls) == 2
 
 
-def test_truncated_every_time_gives_network_error(shared: Path, fake: FakeEutils) -> None:
-    full = _xml(shared, "pubmed4.xml")
+def test_truncated_every_time_gives_network_error(data_dir: Path, fake: FakeEutils) -> None:
+    full = _xml(data_dir, "pubmed4.xml")
     fake.route("efetch", [_ok(full[:5000])])
     with pytest.raises(NetworkError, match="truncated"):
         _client(fake, max_tries=2).efetch(["27797938"])
 
 
-def test_content_length_mismatch_is_retried(shared: Path, fake: FakeEutils) -> None:
-    full = _xml(shared, "esearch1.xml")
+def test_content_length_mismatch_is_retried(data_dir: Path, fake: FakeEutils) -> None:
+    full = _xml(data_dir, "esearch1.xml")
 
     def short() -> Response:
         r = Response(full[:200], status=200, content_type="text/xml")
@@ -305,8 +305,8 @@ def test_entity_declaring_reply_is_refused(fake: FakeEutils) -> None:
 
 # -- the API key stays secret ---------------------------------------------------------------------
 
-def test_api_key_sent_but_never_shown(shared: Path, fake: FakeEutils) -> None:
-    fake.route("esearch", [_ok(_xml(shared, "esearch1.xml"))])
+def test_api_key_sent_but_never_shown(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch1.xml"))])
     client = _client(fake, ncbi_api_key=SECRET)
     client.esearch("biopython")
     assert fake.calls[-1].params["api_key"] == SECRET
@@ -355,9 +355,9 @@ def test_rate_limiter_fake_clock(rate: int) -> None:
     assert grants[-1] - grants[0] == pytest.approx(4 * limiter.window)  # no more waiting than the margin asks
 
 
-def test_client_requests_respect_the_limit_fake_clock(shared: Path, fake: FakeEutils) -> None:
+def test_client_requests_respect_the_limit_fake_clock(data_dir: Path, fake: FakeEutils) -> None:
     clock = FakeClock()
-    fake.route("esearch", [_ok(_xml(shared, "esearch1.xml"))])
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch1.xml"))])
     client = _client(fake, clock)
     grants = []
     for _ in range(9):
@@ -367,9 +367,9 @@ def test_client_requests_respect_the_limit_fake_clock(shared: Path, fake: FakeEu
     assert _max_in_window(grants, 1.0) <= 3 and clock.now - 1000.0 >= 2.0
 
 
-def test_threads_share_the_process_limit(shared: Path, fake: FakeEutils) -> None:
+def test_threads_share_the_process_limit(data_dir: Path, fake: FakeEutils) -> None:
     """Real clock, process-wide limiter (API key → 10/s), four threads at once."""
-    fake.route("esearch", [_ok(_xml(shared, "esearch1.xml"))])
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch1.xml"))])
     settings = Settings(eutils_url=fake.base, ncbi_api_key=SECRET, timeout=5, max_tries=2)
     clients = [EutilsClient(settings) for _ in range(4)]  # separate clients, one shared limiter
     assert len({id(c.limiter) for c in clients}) == 1
@@ -476,8 +476,8 @@ def test_single_day_over_the_cap_is_reported(fake: FakeEutils) -> None:
         _client(fake).search_ids("synthetic", mindate="2020", maxdate="2020", cap=100)
 
 
-def test_no_split_under_the_cap(shared: Path, fake: FakeEutils) -> None:
-    fake.route("esearch", [_ok(_xml(shared, "esearch5.xml"))])
+def test_no_split_under_the_cap(data_dir: Path, fake: FakeEutils) -> None:
+    fake.route("esearch", [_ok(_xml(data_dir, "esearch5.xml"))])
     res = _client(fake).search_ids("stem cells AND hasabstract")
     assert res.count == 5 and res.ids == ("6540636", "5830998", "4460425", "4466840", "3443459")
     assert len(fake.calls) == 1 and fake.calls[0].params["retmax"] == "9999"

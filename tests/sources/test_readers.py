@@ -1,4 +1,4 @@
-"""Readers: every shared export file, the dedupe benchmarks' CSVs, detection, bad input.
+"""Readers: every recorded export file (tests/data/exports), the dedupe benchmarks' CSVs, detection, bad input.
 
 Expected values were looked up by hand in the files themselves.
 """
@@ -17,11 +17,11 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
-def exports(shared: Path) -> Path:
-    return shared / "fixtures" / "exports"
+def exports(data_dir: Path) -> Path:
+    return data_dir / "exports"
 
 
-# -- every shared export ---------------------------------------------------------
+# -- every recorded export --------------------------------------------------------
 
 COUNTS = {
     "baseline_empty_values.ris": ("ris", 4),
@@ -229,8 +229,8 @@ def test_wos_plain_text() -> None:
 # -- the dedupe benchmarks' CSVs ----------------------------------------------------
 
 
-def test_bib_dedupe_csv(shared: Path) -> None:
-    records = read_records(shared / "benchmarks/dedupe/cytology_screening/records_pre_merged.csv")
+def test_bib_dedupe_csv(data_dir: Path) -> None:
+    records = read_records(data_dir / "dedupe/cytology_screening/records_pre_merged.csv")
     assert len(records) == 1856
     first = records[0]
     assert first.source_id == "id_0000001"
@@ -243,8 +243,8 @@ def test_bib_dedupe_csv(shared: Path) -> None:
     assert len({r.source_id for r in records}) == 1856
 
 
-def test_asysd_csv_cp1252(shared: Path) -> None:
-    result = read_file(shared / "benchmarks/dedupe/asysd_diabetes/labelled_test_set.csv")
+def test_asysd_csv_cp1252(data_dir: Path) -> None:
+    result = read_file(data_dir / "dedupe/asysd_diabetes/labelled_test_set.csv")
     assert result.encoding == "cp1252"
     assert result.notes and "not valid UTF-8" in result.notes[0] and "cp1252" in result.notes[0]
     records = result.records
@@ -259,8 +259,8 @@ def test_asysd_csv_cp1252(shared: Path) -> None:
     assert any("\u00a9" in (r.abstract or "") for r in records)  # byte 0xA9 read as ©
 
 
-def test_special_cases_csv(shared: Path) -> None:
-    records = read_records(shared / "benchmarks/dedupe/special_cases/records_pre_merged.csv")
+def test_special_cases_csv(data_dir: Path) -> None:
+    records = read_records(data_dir / "dedupe/special_cases/records_pre_merged.csv")
     assert len(records) == 12
     assert records[0].authors == ("Deng, Chaoqun", "Ravichandran, Thiagarajan")
     assert records[0].record_type == "inproceedings"
@@ -302,8 +302,8 @@ def test_read_text_matches_read_file(exports: Path) -> None:
     ("pubmed1.xml", 2, "12091962"), ("pubmed2.xml", 2, "11748933"),
     ("pubmed4.xml", 1, "27797938"), ("pubmed6.xml", 1, "30108519"),
 ])
-def test_pubmed_xml_through_readers(shared: Path, name: str, n: int, first_pmid: str) -> None:
-    path = shared / "fixtures" / "entrez" / name
+def test_pubmed_xml_through_readers(data_dir: Path, name: str, n: int, first_pmid: str) -> None:
+    path = data_dir / "entrez" / name
     assert detect_format(path) == "pubmed-xml"
     result = read_file(path)
     assert (result.format, result.database, len(result.records)) == ("pubmed-xml", "PubMed", n)

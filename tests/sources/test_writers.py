@@ -206,12 +206,12 @@ def test_empty_input_gives_empty_lists() -> None:
     assert write_records([], "ris") == ""
 
 
-# -- every shared export through every writer ------------------------------------------------
+# -- every recorded export through every writer ------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt", WRITE_FORMATS)
-def test_shared_exports_survive_every_writer(shared: Path, fmt: str) -> None:
-    exports = shared / "fixtures" / "exports"
+def test_shared_exports_survive_every_writer(data_dir: Path, fmt: str) -> None:
+    exports = data_dir / "exports"
     for path in sorted(exports.iterdir()):
         if path.name == "LICENSE":
             continue
@@ -225,8 +225,8 @@ def test_shared_exports_survive_every_writer(shared: Path, fmt: str) -> None:
                 assert getattr(b, name) == getattr(a, name), (path.name, fmt, name)
 
 
-def test_ris_export_writes_back_kept_tags(shared: Path) -> None:
-    original = read_records(shared / "fixtures" / "exports" / "embase.ris")
+def test_ris_export_writes_back_kept_tags(data_dir: Path) -> None:
+    original = read_records(data_dir / "exports" / "embase.ris")
     text = write_records(original, "ris")
     assert "DB  - Embase\nDB  - Medline" in text
     back = read_text(text, "ris")
