@@ -138,8 +138,9 @@ def parse_csv(
                     "would swallow every row after it)",
                     path=name, line=start, field=_column_of_open_quote(rest, delimiter, header),
                 ) from None
-            raise InputError(f"malformed quoting in the row starting on line {start}: {exc}", path=name,
-                             line=reader.line_num) from None
+            raise InputError(f"malformed quoting in the row starting on line {start} (seen on line "
+                             f"{reader.line_num}: {exc}); is a quote not closed, or not doubled inside a cell?",
+                             path=name, line=start) from None
         if not header:
             header = tuple(cells)
             problem = _bad_byte("".join(cells), name, start, None)

@@ -4,10 +4,11 @@ All files of one call are stored in one transaction, each with its records
 (:meth:`Store.add_import`): a bad file raises :class:`~evsynth.errors.InputError`
 and the transaction is rolled back, so the store is left as it was; if any file
 is bad, none is stored. A file imported before is recognised by the SHA-256 of
-its bytes before it is parsed. With ``jobs=1`` records are parsed and stored one
+its bytes before it is read. With ``jobs=1`` records are parsed and stored one
 at a time (memory does not grow with the number of records); files can be read
-in several processes (``jobs``, :func:`read_files`): they are stored in the order
-given, with the same records, errors and transaction.
+in several processes (``jobs``, :func:`read_files`), ahead of the one being
+stored: they are stored in the order given, with the same records, errors and
+transaction.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -29,8 +30,6 @@ from __future__ import annotations
 
 import io
 import os
-import io
-import os
 import sqlite3
 from collections import deque
 from dataclasses import dataclass, replace
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, TextIO
 
 from .errors import display_path
 from .models import Record
+from .sources.ids import file_ids
 from .sources.readers import ReadResult, file_sha256, read_file, stream_file
 from .store import Store
 
@@ -99,6 +99,22 @@ class ImportResult:
         return tuple(i for f in self.files for i in f.record_ids)
 
 
+def prepare_records(result: ReadResult) -> list[Record]:
+    """The records of a read file with the ids they are stored under (see module docstring)."""
+    prefix = result.sha256[:12]
+    keys, _ = file_ids(result.records)
+    out = []
+    for record, key in zip(result.records, keys):
+        if record.source in _GLOBAL_SOURCES and record.source_id:
+            out.append(record)
+            continue
+        extra = dict(record.extra)
+        if record.source_id is not None:
+            extra["id_in_file"] = record.source_id
+        out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
+    return out
+
+
 class _IdsNotUnique(Exception):
     """The file's own ids repeat: its records are stored under their positions instead."""
 
@@ -111,28 +127,19 @@ def _stored_ids(records: Iterable[Record], prefix: str, *, positional: bool) -> 
     """
     seen: set[str] = set()
     for position, record in enumerate(records, start=1):
-        if record.source in _GLOBAL_SOURCES and record.source_id:
-            yield record
-            continue
         own = record.source_id
-        if own is not None and not positional:
+        if own and not positional:  # as sources.ids.file_ids: the ids present must not repeat
             if own in seen:
                 raise _IdsNotUnique
             seen.add(own)
-        key = own if (own is not None and not positional) else f"#{position}"
+        if record.source in _GLOBAL_SOURCES and own:
+            yield record
+            continue
+        key = str(own) if (own and not positional) else f"#{position}"
         extra = dict(record.extra)
         if own is not None:
             extra["id_in_file"] = own
         yield record.replace(source_id=f"{prefix}:{key}", extra=extra)
-
-
-def prepare_records(result: ReadResult) -> list[Record]:
-    """The records of a read file with the ids they are stored under (see module docstring)."""
-    prefix = result.sha256[:12]
-    try:
-        return list(_stored_ids(result.records, prefix, positional=False))
-    except _IdsNotUnique:
-        return list(_stored_ids(result.records, prefix, positional=True))
 
 
 def _earlier_import(store: Store, sha256: str) -> FileImport | None:
@@ -350,6 +357,11 @@ def convert_file(
 ) -> tuple[str, ReadResult]:
     """Read any supported file and return it written as ``fmt`` (no store).
 
+    Records keep the file's own ids when all are present and unique; else
+    every record is named by its position (``#1``, ``#2``, ...; the file's
+    own id, if any, kept in ``extra["id_in_file"]``), as ``evsynth dedupe``
+    names them (:mod:`evsynth.sources.ids`).
+
     Returns
     -------
     (text, read_result)
@@ -357,4 +369,11 @@ def convert_file(
     from .sources.writers import write_records
 
     result = read_file(path, accept_missing_er=accept_missing_er)
-    return write_records(result.records, fmt), result
+    ids, own = file_ids(result.records)
+    records = result.records
+    if not own:  # ids missing or repeated: named by position, as dedupe names them
+        records = tuple(
+            r.replace(source_id=i, extra={**r.extra, "id_in_file": r.source_id} if r.source_id else r.extra)
+            for r, i in zip(records, ids)
+        )
+    return write_records(records, fmt), result

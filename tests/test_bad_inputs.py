@@ -61,7 +61,7 @@ def test_a_quote_closed_rows_later_is_reported_where_cells_are_one_line() -> Non
 def test_text_after_a_closing_quote_is_malformed() -> None:
     with pytest.raises(InputError) as info:
         parse_csv('a,b\n1,2\n3,"x"y\n', path="t.csv")
-    assert info.value.line == 3 and "quoting" in info.value.message
+    assert info.value.line == 3 and "quoting" in info.value.message and "seen on line 3" in info.value.message
 
 
 @pytest.mark.parametrize("size", [131_073, 1_000_000])
