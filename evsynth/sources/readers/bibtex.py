@@ -10,6 +10,7 @@ kept in ``extra["bibtex"]``. The entry key is the record's ``source_id``.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -41,13 +42,27 @@ _TEXT_FIELDS = {
 _LIST_FIELDS = {"keywords": "keywords", "mesh": "mesh", "publication_types": "publication_types"}
 
 
+@functools.lru_cache(maxsize=1)
+def _converter() -> Any:
+    """pylatexenc's LaTeX → text, reading the ASCII escapes as the characters they escape.
+
+    pylatexenc reads ``\\textasciicircum`` as U+02C6 (a modifier letter), not ``^``; the
+    escapes a writer uses for ``^ ~ \\`` must read back as those characters.
+    """
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()
+    db.add_context_category("evsynth-ascii", prepend=True, macros=[
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
+        MacroTextSpec("textbackslash", "\\")])
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
 def _latex_to_text(value: str) -> str:
     if not re.search(r"[\\{}]", value):
         return value
-    from pylatexenc.latex2text import LatexNodes2Text
-
     protected = re.sub(r"(?<!\\)%", r"\\%", value)
-    return LatexNodes2Text(math_mode="verbatim").latex_to_text(protected)
+    return _converter().latex_to_text(protected)
 
 
 #: Deepest brace nesting read in a field value. Real entries nest a few levels ({\\"{u}}); the LaTeX
