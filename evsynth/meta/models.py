@@ -31,8 +31,9 @@ Conventions (metafor's; where PyMARE differs, it is said):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -386,9 +387,8 @@ def _qprofile(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float, level: f
     return lb, ub, notes
 
 
-def _finite_arithmetic(func):
+def _finite_arithmetic(func: Callable[..., "MetaResult"]) -> Callable[..., "MetaResult"]:
     """Run a fit with floating-point overflow raised, reported as :func:`_too_extreme` input."""
-    import functools
 
     @functools.wraps(func)
     def wrapper(yi: Any, vi: Any, **kwargs: Any) -> "MetaResult":

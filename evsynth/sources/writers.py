@@ -14,7 +14,11 @@ keeps these fields; :data:`CARRIED` lists them):
   plus the PMID as EndNote writes it (``AN`` with ``DP  - NLM``) and the raw tags kept in
   ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
   ``entry_date`` (RIS has no tags reference managers read for them); blank lines inside
-  a value (RIS cannot hold them).
+  a value (RIS cannot hold them). The rule a reader reverses: each line of a value is
+  stripped; values of list and title tags (``AU``, ``KW``, ``TI``, ``T2``, ...) are written on
+  one line (line breaks become spaces); a further line of a value that would read as a tag
+  line (``ER  -``, ``TY  - JOUR``) is written indented by one space, so no text inside a
+  value can end or start a record.
 
 RIS and BibTeX entries need a type: a record without ``record_type`` is written as
 ``JOUR`` / ``article`` when it has a journal, else ``GEN`` / ``misc``; a type from the
@@ -32,8 +36,7 @@ from typing import Iterable, Iterator
 from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
 from .readers._common import split_pages
-from .readers.ris import _LIST_TAGS as _RIS_LIST_TAGS
-from .readers.ris import _SPACE_JOIN as _RIS_SPACE_JOIN
+from .readers.ris import ONE_LINE_TAGS as _RIS_ONE_LINE
 from .readers.ris import is_tag_line
 
 __all__ = ["WRITE_FORMATS", "CARRIED", "iter_written", "write_records"]
@@ -70,9 +73,6 @@ def _ris_type(record: Record) -> str:
     return _RIS_TYPES.get(kind.lower(), "JOUR" if record.journal else "GEN")
 
 
-#: Tags whose value the reader keeps on one line: continuation lines are further values (authors,
-#: keywords, ...) or are joined with a space (titles); such values are written on one line.
-_RIS_ONE_LINE = _RIS_LIST_TAGS | _RIS_SPACE_JOIN
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 

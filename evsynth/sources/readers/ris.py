@@ -61,6 +61,8 @@ _LIST_TAGS = frozenset(
 )
 #: Tags whose continuation lines continue the same line.
 _SPACE_JOIN = frozenset({"TI", "T1", "T2", "T3", "ST", "JF", "JO", "JA", "J1", "J2", "BT", "CT"})
+#: Tags whose value is one line when read (a writer folds their line breaks into spaces).
+ONE_LINE_TAGS = _LIST_TAGS | _SPACE_JOIN
 
 _TITLE = ("TI", "T1", "CT")
 _ABSTRACT = ("AB", "N2")
