@@ -201,11 +201,15 @@ def _iter_csv(records: Iterable[Record]) -> Iterator[str]:
         row = [r.source_id or "", r.source]
         for name in RECORD_FIELDS:
             value = getattr(r, name)
-            if name in _TUPLES:
+            if name == "authors" and len(value) == 1 and re.search(r"\s+and\s+", value[0]):
+                row.append(value[0] + ";")  # one author with "and" in it: the ";" keeps the reader from splitting it
+            elif name in _TUPLES:
                 row.append("; ".join(value))
             else:
                 row.append("" if value is None else str(value))
-        yield row_text(row)
+        # csv quotes a cell with "\n" but not one with a lone "\r", which a reader takes for a line
+        # break: line breaks are written as "\n" (what every reader makes of them anyway)
+        yield row_text([_LINE_BREAK.sub("\n", cell) for cell in row])
 
 
 def _iter_json(records: Iterable[Record]) -> Iterator[str]:

@@ -116,3 +116,30 @@ def test_bibtex_reader_decodes_latex_escapes_exactly(title: str, journal: str) -
     assert record.title == _nfc(title)
     assert record.journal == _nfc(journal)
     assert record.authors == ("Smith and Jones Ltd", "Doe, Jane")  # a braced name is one author
+
+
+_CSV_TEXT = st.text(st.sampled_from(list("aZé ß-.,:'\"()[]{}&%#$_~^\\/@=+*<>|0123456789\t") + ["\n", "\r"]),
+                    min_size=1, max_size=25).map(_nfc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.builds(
+    lambda t, a, au, j, n: Record(source="csv", source_id=f"c{n}", title=t, abstract=a, authors=tuple(au), journal=j),
+    _CSV_TEXT, st.one_of(st.none(), _CSV_TEXT),
+    st.lists(st.one_of(_CSV_TEXT.map(lambda s: s.replace(";", "")), st.just("Smith and Jones Ltd")), max_size=3),
+    st.one_of(st.none(), _CSV_TEXT), st.integers(0, 10**6)), min_size=1, max_size=3, unique_by=lambda r: r.source_id))
+def test_csv_round_trip_with_quotes_line_breaks_and_corporate_authors(records: list[Record]) -> None:
+    records = [r for r in records if (r.title or "").strip()]
+    if not records:
+        return
+    back = _read_back(write_records(records, "csv"), ".csv")
+
+    def cell(value: str | None) -> str | None:
+        return _nfc(value.replace("\r\n", "\n").replace("\r", "\n")).strip() or None if value else None
+
+    assert [r.source_id for r in back] == [r.source_id for r in records]
+    for before, after in zip(records, back):
+        assert after.title == cell(before.title)
+        assert after.abstract == cell(before.abstract)
+        assert after.journal == cell(before.journal)
+        assert after.authors == tuple(a for a in (cell(a) for a in before.authors) if a)
