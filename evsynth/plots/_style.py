@@ -57,9 +57,19 @@ RC_PARAMS: dict[str, object] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Context in which evsynth's rc parameters apply (restored afterwards)."""
-    with matplotlib.rc_context(RC_PARAMS):
+    """Context in which evsynth's rc parameters apply; those parameters are restored afterwards.
+
+    Only :data:`RC_PARAMS` are restored, not every rc parameter (as ``matplotlib.rc_context``
+    does): Jupyter's inline backend switches interactive mode on when pyplot first loads it,
+    which may happen inside this context, and restoring ``interactive`` would stop later
+    figures from being shown.
+    """
+    saved = {key: matplotlib.rcParams[key] for key in RC_PARAMS}
+    matplotlib.rcParams.update(RC_PARAMS)
+    try:
         yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def new_figure(width: float, height: float, *, layout: str | None = "constrained"):  # -> tuple[Figure, Axes]
