@@ -200,6 +200,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # other databases' exports
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
+    from .sources.ids import file_ids, qualify_ids
     from .sources.writers import iter_written, write_records
     from .imports import (ImportResult, convert_file, export_store, export_store_to, import_files, read_files,
                           relabel_import)
