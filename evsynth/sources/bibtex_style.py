@@ -122,6 +122,9 @@ def bibtex_name(name: str) -> str:
     return name
 
 
+_AND = re.compile(r"\sand\s", re.IGNORECASE)
+
+
 def bibtex_author(name: str) -> str:
     r"""One name of a BibTeX ``author`` field: ``Family, Given``, LaTeX-escaped, groups braced.
 
@@ -133,7 +136,8 @@ def bibtex_author(name: str) -> str:
     '{Research \\& Development Group}'
     """
     written = latex_escape(bibtex_name(name))
-    return "{" + written + "}" if is_corporate(name) else written
+    # a group author, or any name with a word "and" in it (which BibTeX would split it at), is braced
+    return "{" + written + "}" if is_corporate(name) or _AND.search(name) else written
 
 
 def family_name(name: str) -> str:

@@ -158,12 +158,15 @@ _BIB_FIELDS = (
 _BIB_VERBATIM = frozenset({"doi", "url"})
 
 
+_LIGATURE = re.compile(r"(-(?=-)|'(?=')|`(?=`)|[!?](?=`))")
+
+
 def _bib_value(name: str, value: str) -> str:
     if name in _BIB_VERBATIM:
         return value
     text = latex_escape(value)
-    # "--" and "''" are ligatures in LaTeX (en dash, closing quote): keep them as typed
-    text = text.replace("--", "-{}-").replace("--", "-{}-").replace("''", "'{}'").replace("''", "'{}'")
+    # "--", "''", "``", "!`", "?`" are ligatures in LaTeX (en dash, quotes, ¡, ¿): keep them as typed
+    text = _LIGATURE.sub(lambda m: m.group(1) + "{}", text)
     return protect_case(text) if name == "title" else text
 
 

@@ -143,3 +143,24 @@ def test_csv_round_trip_with_quotes_line_breaks_and_corporate_authors(records: l
         assert after.abstract == cell(before.abstract)
         assert after.journal == cell(before.journal)
         assert after.authors == tuple(a for a in (cell(a) for a in before.authors) if a)
+
+
+_BIB_TEXT = st.text(st.sampled_from(list("aZé ß-.,;:'\"`!?()[]{}&%#$_~^\\/@=+*<>|0123456789")), min_size=1,
+                    max_size=30).map(lambda s: _nfc(" ".join(s.split()))).filter(bool)
+_BIB_KEYWORD = _BIB_TEXT.map(lambda s: s.replace(",", "").replace(";", "").strip()).filter(bool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.builds(
+    lambda t, j, a, kw, corp: Record(source="bibtex", title=t, journal=j, abstract=a, keywords=tuple(kw),
+                                     authors=(corp, "Doe, Jane")),
+    _BIB_TEXT, st.one_of(st.none(), _BIB_TEXT), st.one_of(st.none(), _BIB_TEXT), st.lists(_BIB_KEYWORD, max_size=3),
+    st.sampled_from(["Smith and Jones Ltd", "Research & Development Group", "Procter AND Gamble, Inc.", "Doe, J."])),
+    min_size=1, max_size=3))
+def test_bibtex_round_trip_with_latex_specials_and_corporate_authors(records: list[Record]) -> None:
+    back = _read_back(write_records(records, "bibtex"), ".bib")
+    assert len(back) == len(records)
+    for before, after in zip(records, back):
+        assert (after.title, after.journal, after.abstract) == (before.title, before.journal, before.abstract)
+        assert after.keywords == before.keywords
+        assert after.authors == before.authors
