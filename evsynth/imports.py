@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.context import BaseContext
 
 __all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records",
-           "read_files"]
+           "read_files", "relabel_import"]
 
 _GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
 
@@ -65,6 +65,9 @@ class FileImport:
         Oddities accepted while reading (encoding fallback, missing final ``ER``).
     already_imported : bool
         The same bytes were imported before: no new import row, no new records.
+    relabelled_from : str or None
+        Re-importing a file with another ``database_name`` relabels it: the
+        label it had before (its format when it had none).
     """
 
     path: str
@@ -75,6 +78,12 @@ class FileImport:
     database: str | None = None
     notes: tuple[str, ...] = ()
     already_imported: bool = False
+    relabelled_from: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What PRISMA's "records identified" calls the file: its database, else its format."""
+        return self.database or self.format
 
 
 @dataclass(frozen=True)
@@ -195,6 +204,8 @@ def import_files(
     database_name : str, optional
         The database the files came from (PRISMA); guessed from each file's
         content when not given (Embase, PubMed, Web of Science, PsycINFO, ...).
+        A file imported before gets this label instead of its old one (see
+        :func:`relabel_import`); its records are not stored again.
     accept_missing_er : bool
         RIS / WoS: accept a last record a file ends without ``ER``.
     jobs : int
@@ -213,16 +224,27 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
+    if database_name is not None:
+        database_name = database_name.strip()
+        if not database_name:
+            from .errors import InputError
+
+            raise InputError("the database name is empty", field="database")
     files = []
     with store.transaction():  # a file is stored while the next ones are read; a bad one rolls all back
         for result in read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs, mp_context=mp_context):
             records = prepare_records(result)
             database = database_name or result.database
             earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
+            relabelled_from = None
             if earlier is not None:
                 import_id = int(earlier["id"])
                 ids = store.add_records(records, import_id=import_id)
                 database = earlier["database_name"]
+                if database_name is not None and database_name != database:
+                    relabelled_from = database or earlier["format"]
+                    store.set_import_database(import_id, database_name)
+                    database = database_name
             else:
                 import_id, ids = store.add_import(
                     result.path, result.sha256, result.format, records, database_name=database
@@ -237,9 +259,45 @@ def import_files(
                     database=database,
                     notes=result.notes,
                     already_imported=earlier is not None,
+                    relabelled_from=relabelled_from,
                 )
             )
     return ImportResult(files=tuple(files))
+
+
+def relabel_import(store: Store, import_id: int, database_name: str) -> str:
+    """Name the database an imported file came from; its records count under it in PRISMA.
+
+    Parameters
+    ----------
+    store : Store
+    import_id : int
+        The import's id (``evsynth sources`` lists them).
+    database_name : str
+        The new label (e.g. ``PubMed``, ``Embase``).
+
+    Returns
+    -------
+    str
+        The label it had before (its format when it had none).
+
+    Raises
+    ------
+    InputError
+        An empty name.
+    NotFoundError
+        No import with this id.
+    """
+    from .errors import InputError, NotFoundError
+
+    name = database_name.strip()
+    if not name:
+        raise InputError("the database name is empty", field="database")
+    row = next((r for r in store.imports() if int(r["id"]) == int(import_id)), None)
+    if row is None:
+        raise NotFoundError(f"no import with id {import_id} in {store.path} (evsynth sources lists them)")
+    store.set_import_database(int(import_id), name)
+    return row["database_name"] or row["format"]
 
 
 def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str, int]:

@@ -361,6 +361,19 @@ class Store:
         """All imports, oldest first."""
         return [dict(r) for r in self._conn.execute("SELECT * FROM imports ORDER BY id")]
 
+    def set_import_database(self, import_id: int, database_name: str | None) -> None:
+        """Set (or clear) the database an imported file came from (PRISMA's label for its records).
+
+        Raises
+        ------
+        NotFoundError
+            No import with this id.
+        """
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE imports SET database_name = ? WHERE id = ?", (database_name, int(import_id)))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no import with id {import_id} in {self.path}")
+
     # -- search runs -------------------------------------------------------
     def start_search_run(
         self,

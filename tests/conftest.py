@@ -98,3 +98,13 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", _fsync)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Figures are pyplot figures (Jupyter shows them): close what a test opened, as a script would."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

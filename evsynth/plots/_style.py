@@ -57,16 +57,19 @@ RC_PARAMS: dict[str, object] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Context in which evsynth's rc parameters apply (restored afterwards).
+    """Context in which evsynth's rc parameters apply; those parameters are restored afterwards.
 
-    Interactive mode is the exception: the first figure loads pyplot's backend, and Jupyter's inline
-    backend then turns interactive mode on. Restoring it with the other parameters would leave every
-    later figure of the session unshown, so it keeps the value it has when the context ends.
+    Only :data:`RC_PARAMS` are restored, not every rc parameter (as ``matplotlib.rc_context``
+    does): Jupyter's inline backend switches interactive mode on when pyplot first loads it,
+    which may happen inside this context, and restoring ``interactive`` would stop later
+    figures from being shown.
     """
-    with matplotlib.rc_context(RC_PARAMS):
+    saved = {key: matplotlib.rcParams[key] for key in RC_PARAMS}
+    matplotlib.rcParams.update(RC_PARAMS)
+    try:
         yield
-        interactive = matplotlib.is_interactive()
-    matplotlib.interactive(interactive)
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def new_figure(width: float, height: float, *, layout: str | None = "constrained"):  # -> tuple[Figure, Axes]

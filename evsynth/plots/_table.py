@@ -97,6 +97,7 @@ def _measure(rows: list[Row], left_headers: Sequence[str], right_headers: Sequen
         row.y = y - row.height / 2
         y -= row.height
     table = [r for r in rows if not r.span]
+
     def head(c: int, h: str) -> str:  # a shared first line ("Arm\nEvents") is drawn once across its columns
         return h if c == 0 else h.rpartition("\n")[2]
 

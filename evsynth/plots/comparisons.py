@@ -32,7 +32,13 @@ def comparisons_plot(comparisons: Sequence[Any], *, title: str | None = None, tr
     """
     rows = list(comparisons)
     with _style.style():
-        fig, ax = _style.figure_and_axes(ax, _style.DOUBLE_COLUMN * 0.75, 1.2 + 0.3 * max(len(rows), 1))
+        own = ax is None
+        if own:  # the count and effect columns sit right of the axes: the axes are placed by hand
+            fig, ax = _style.new_figure(_style.DOUBLE_COLUMN, 1.2 + 0.3 * max(len(rows), 1), layout=None)
+        else:
+            fig = ax.figure
+        if own:
+            fig.subplots_adjust(left=0.22, right=0.52, top=0.82, bottom=0.3 if len(rows) < 5 else 0.18)
         if not rows:
             ax.set_axis_off()
             ax.text(0.5, 0.5, "No study has a control arm", ha="center", va="center", transform=ax.transAxes)
@@ -64,11 +70,11 @@ def comparisons_plot(comparisons: Sequence[Any], *, title: str | None = None, tr
             ax.spines[side].set_visible(False)
         trans = ax.get_yaxis_transform()
         ax.text(1.02, -1.0, f"{treatment} vs {control}", transform=trans, fontweight="bold", va="center")
-        ax.text(1.42, -1.0, f"{m} [95% CI]", transform=trans, fontweight="bold", va="center")
+        ax.text(1.72, -1.0, f"{m} [95% CI]", transform=trans, fontweight="bold", va="center")
         for i, c in enumerate(rows):
             ax.text(1.02, i, c.counts(), transform=trans, va="center")
             mark = " *" if c.notes else ""
-            ax.text(1.42, i, f"{c.estimate:.2f} [{c.ci_low:.2f}, {c.ci_high:.2f}]{mark}", transform=trans,
+            ax.text(1.72, i, f"{c.estimate:.2f} [{c.ci_low:.2f}, {c.ci_high:.2f}]{mark}", transform=trans,
                     va="center")
         ax.set_xlabel(f"{_NAMES.get(m, m)} ({'log scale; ' if log else ''}> {_NULL[m]:g}: more events with {treatment.lower()})")
         notes = sorted({n for c in rows for n in c.notes})

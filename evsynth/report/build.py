@@ -108,7 +108,9 @@ def _appraisal(ctx: ReportContext, folder: Path) -> None:
             es, res = analysis_fit(ctx.extraction, analysis)
         except InputError:  # the analysis section already says what is missing
             continue
-        inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control)))
+        sens = analysis.sensitivity
+        inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control),
+                                    exclude_high_risk=sens.exclude_high_risk, later_timepoint=sens.later_timepoint))
     main = ctx.review.main_analysis
     add_appraisal(ctx.data, ctx.figures, ctx.extraction, folder, inputs,
                   treatment_label=getattr(main, "arm_label", "") or "Intervention")

@@ -8,8 +8,12 @@ keeps these fields; :data:`CARRIED` lists them):
   with ``"; "``. ``extra`` is not written (a spreadsheet has no place for it).
 * **bibtex** — every bibliographic field (non-standard ones as fields of their own name:
   ``pmid``, ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``, ``entry_date``,
-  ``shortjournal`` for ``journal_iso``); the entry key is ``source_id`` (made safe). Values
-  are written as Unicode; braces/backslashes in values are read back as LaTeX.
+  ``shortjournal`` for ``journal_iso``) but ``source_id``: the entry key is a citation key
+  as Zotero's Better BibTeX makes it (``liu2014vaccine``, unique with ``a``, ``b``, …; see
+  :mod:`evsynth.sources.bibtex_style`). Values are LaTeX-safe (``& % # _ $ { } \\ ~ ^``
+  escaped, words with inner capitals such as ``NMDA`` braced in titles; ``doi`` and ``url``
+  verbatim) and otherwise Unicode. Names are written ``Family, Given``: an Embase/MEDLINE
+  ``Liu R.`` comes back as ``Liu, R.``; group authors are braced.
 * **ris** — standard tags only: ``TY ID TI AU T2 J2 PY VL IS SP EP DO SN LA KW UR AB``,
   plus the PMID as EndNote writes it (``AN`` with ``DP  - NLM``) and the raw tags kept in
   ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
@@ -31,6 +35,7 @@ from typing import Iterable
 
 from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
+from .bibtex_style import bibtex_author, citation_keys, latex_escape, protect_case
 from .readers._common import split_pages
 
 __all__ = ["WRITE_FORMATS", "CARRIED", "write_records"]
@@ -129,37 +134,41 @@ _BIB_FIELDS = (
 )
 
 
-def _bib_key(record: Record, index: int, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_:\-./]", "_", record.source_id or "") or f"record{index + 1}"
-    key, n = base, 1
-    while key in taken:
-        n += 1
-        key = f"{base}_{n}"
-    taken.add(key)
-    return key
+#: Fields written verbatim (biblatex reads them as verbatim; escaping would change them).
+_BIB_VERBATIM = frozenset({"doi", "url"})
+
+
+def _bib_value(name: str, value: str) -> str:
+    if name in _BIB_VERBATIM:
+        return value
+    text = latex_escape(value)
+    # "--" and "''" are ligatures in LaTeX (en dash, closing quote): keep them as typed
+    text = text.replace("--", "-{}-").replace("--", "-{}-").replace("''", "'{}'").replace("''", "'{}'")
+    return protect_case(text) if name == "title" else text
 
 
 def _write_bibtex(records: Iterable[Record]) -> str:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
+    records = list(records)
+    keys = citation_keys((r.authors, r.year, r.title) for r in records)
     library = bibtexparser.Library()
-    taken: set[str] = set()
-    for index, r in enumerate(records):
+    for r, key in zip(records, keys):
         fields = []
         if r.authors:
-            fields.append(Field("author", " and ".join(r.authors)))
+            fields.append(Field("author", " and ".join(bibtex_author(a) for a in r.authors)))
         for attr, name in _BIB_FIELDS:
             value = getattr(r, attr)
             if value is not None:
-                fields.append(Field(name, str(value)))
+                fields.append(Field(name, _bib_value(name, str(value))))
         for attr in ("keywords", "mesh", "publication_types"):
             if getattr(r, attr):
-                fields.append(Field(attr, "; ".join(getattr(r, attr))))
+                fields.append(Field(attr, "; ".join(_bib_value(attr, v) for v in getattr(r, attr))))
         kind = r.record_type or ""
         default = "article" if r.journal else "misc"
         entry_type = kind if re.fullmatch(r"[a-z]+", kind) else _BIB_TYPES.get(kind.upper(), default)
-        library.add(Entry(entry_type, _bib_key(r, index, taken), fields))
+        library.add(Entry(entry_type, key, fields))
     return bibtexparser.write_string(library)
 
 
