@@ -67,6 +67,7 @@ def import_(
 
 @app.command("sources")
 def sources(
+    project: ProjectOption = None,
     store: StoreOption = None,
     relabel: Annotated[
         Optional[int],
@@ -85,7 +86,7 @@ def sources(
 
     if (relabel is None) != (database is None):
         raise typer.BadParameter("--relabel IMPORT_ID and --database NAME go together")
-    with Store(settings(store).store_path, create=False) as opened:
+    with Store(project_store(project, store), create=False) as opened:
         if relabel is not None and database is not None:
             before = relabel_import(opened, relabel, database)
             console.print(f"import {relabel}: database label changed from {before!r} to {database.strip()!r}")
