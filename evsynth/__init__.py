@@ -45,9 +45,11 @@ _LAZY: dict[str, str] = {
     "read_records": ".sources.readers",
     "detect_format": ".sources.readers.detect",
     "write_records": ".sources.writers",
+    "iter_written": ".sources.writers",
     "ImportResult": ".imports",
     "convert_file": ".imports",
     "export_store": ".imports",
+    "export_store_to": ".imports",
     "import_files": ".imports",
     "read_files": ".imports",
     "relabel_import": ".imports",
@@ -198,9 +200,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # other databases' exports
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
-    from .sources.writers import write_records
     from .sources.ids import file_ids, qualify_ids
-    from .imports import ImportResult, convert_file, export_store, import_files, read_files, relabel_import
+    from .sources.writers import iter_written, write_records
+    from .imports import (ImportResult, convert_file, export_store, export_store_to, import_files, read_files,
+                          relabel_import)
 
     # dedupe -> screening -> living updates
     from .dedupe import (

@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> None:
     the store keeps what was committed.
     """
     click_exception = _click_exception()
+    # A file name that is not UTF-8 arrives as surrogate escapes; print it as \xNN, never fail on it.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     _headless_figures()
     command = set_metavars(typer.main.get_command(app))
     real_stdout = sys.stdout

@@ -121,20 +121,20 @@ def export(
     deduped: Annotated[bool, typer.Option("--deduped", help="Only records kept by dedupe (not marked duplicates).")] = False,
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
-    from ..imports import export_store
-    from ..output import refuse_overwrite, write_output
+    from ..imports import export_store_to
+    from ..output import open_output, refuse_overwrite
     from ..store import Store
 
     store_path = project_store(project, store)
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
-    with Store(store_path, create=False) as opened:
-        text, n = export_store(opened, to.value, deduped=deduped)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_output(output, text)
-        err_console.print(f"wrote {_n(n)} to {output}", markup=False)
+    with Store(store_path, create=False) as opened:  # streamed: one record at a time
+        if output is None:
+            export_store_to(opened, to.value, sys.stdout, deduped=deduped)
+        else:
+            with open_output(output, newline="") as fh:  # all or nothing
+                n = export_store_to(opened, to.value, fh, deduped=deduped)
+            err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 
 @app.command("convert")
