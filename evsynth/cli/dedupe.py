@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..errors import InputError
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_store
 
 
 @app.command("dedupe")
@@ -36,6 +36,7 @@ def dedupe(
         Optional[str],
         typer.Option("--reviewer", help="Who decided the pairs of --decisions (default: $USER)."),
     ] = None,
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Find duplicate records; mark them (never delete) and explain every link.
@@ -63,7 +64,7 @@ def dedupe(
     else:
         if clusters is not None:
             raise InputError("--clusters needs input files (file mode)")
-        result = _store_mode(settings(store).store_path, review, decisions, reviewer)
+        result = _store_mode(project_store(project, store), review, decisions, reviewer)
     for note in result.notes:
         err_console.print(f"note: {note}", markup=False)
     rules = Counter(link.rule for link in result.links)

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_store
 
 
 class _Format(str, enum.Enum):
@@ -32,6 +32,7 @@ MissingErOption = Annotated[
 @app.command("import")
 def import_(
     files: Annotated[List[Path], typer.Argument(help="Export files (RIS, MEDLINE/nbib, WoS, BibTeX, CSV, JSON, PubMed XML).")],
+    project: ProjectOption = None,
     store: StoreOption = None,
     database: Annotated[
         Optional[str],
@@ -47,7 +48,7 @@ def import_(
     from ..imports import import_files
     from ..store import Store
 
-    with Store(settings(store).store_path) as opened:
+    with Store(project_store(project, store)) as opened:
         result = import_files(opened, files, database_name=database, accept_missing_er=accept_missing_er, jobs=jobs)
     for item in result.files:
         origin = f", {item.database}" if item.database else ""
@@ -66,6 +67,7 @@ def import_(
 
 @app.command("sources")
 def sources(
+    project: ProjectOption = None,
     store: StoreOption = None,
     relabel: Annotated[
         Optional[int],
@@ -84,7 +86,7 @@ def sources(
 
     if (relabel is None) != (database is None):
         raise typer.BadParameter("--relabel IMPORT_ID and --database NAME go together")
-    with Store(settings(store).store_path, create=False) as opened:
+    with Store(project_store(project, store), create=False) as opened:
         if relabel is not None and database is not None:
             before = relabel_import(opened, relabel, database)
             console.print(f"import {relabel}: database label changed from {before!r} to {database.strip()!r}")
@@ -113,6 +115,7 @@ def sources(
 @app.command("export")
 def export(
     to: ToOption,
+    project: ProjectOption = None,
     store: StoreOption = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
     deduped: Annotated[bool, typer.Option("--deduped", help="Only records kept by dedupe (not marked duplicates).")] = False,
@@ -122,7 +125,7 @@ def export(
     from ..output import open_output, refuse_overwrite
     from ..store import Store
 
-    store_path = settings(store).store_path
+    store_path = project_store(project, store)
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
     with Store(store_path, create=False) as opened:  # streamed: one record at a time

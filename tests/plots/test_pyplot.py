@@ -52,3 +52,23 @@ def test_cli_draws_with_agg_whatever_backend_the_environment_names(root, tmp_pat
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "evidence_map.png").stat().st_size > 1000
     assert r.stdout.strip().splitlines()[-1].lower() == "backend: agg"
+
+
+def test_style_keeps_interactive_mode_switched_on_inside_it():
+    # Jupyter's inline backend switches interactive mode on when the first figure loads the backend,
+    # which happens inside style(); restoring the old value would hide every later figure.
+    import matplotlib
+
+    from evsynth.plots._style import style
+
+    before = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+        with style():
+            assert matplotlib.rcParams["svg.fonttype"] == "none"
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(before)
