@@ -57,9 +57,9 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from evsynth.effects import escalc
+from evsynth.effects import controlled_comparisons, cutoff_phrase, escalc
 from evsynth.extraction import load_extracted
 from evsynth.meta import cumulative, fit
 from evsynth.plots import (
     arm_columns,
     bubble_plot,
+    comparisons_plot,
     cumulative_plot,
     forest_plot,
     funnel_plot,
@@ -60,19 +61,25 @@ def main() -> None:
     outcome = {o.outcome_id: o for o in extraction.outcomes}
     cols = arm_columns("Ketamine", events=[outcome[o].events for o in es.outcome_ids],
                        total=[outcome[o].total for o in es.outcome_ids])
-    _save(forest_plot(res, columns=cols, title="Responders (\u226550% pain reduction) shortly after ketamine"),
+    cutoffs = cutoff_phrase(extraction, es.outcome_ids)
+    _save(forest_plot(res, columns=cols, title=f"Responders ({cutoffs} pain reduction) shortly after ketamine"),
           "forest")
+    _save(comparisons_plot(controlled_comparisons(extraction), treatment="Ketamine",
+                           title="All controlled comparisons, every timepoint"), "controlled")
     _save(leave_one_out_plot(res, title="Leave-one-out"), "leave_one_out")
     years = {s.label: s.year or 0 for s in extraction.studies}
     order = sorted(range(len(es.labels)), key=lambda i: years[es.labels[i]])
     _save(cumulative_plot(res, cum=cumulative(res, order=order), title="Cumulative, by year"), "cumulative")
     situation = situate_trial(extraction, review.situate.trial, res, effects=es)
     _save(situation_map(extraction, situation, es), "evidence_map")
+    new = [s.label for s in extraction.studies if s.status == "completed" and s.in_review is False]
     counts = {"identified": {}, "duplicates_removed": None, "screened": None, "excluded_screening": None,
               "sought": None, "not_retrieved": None, "assessed": None, "excluded_fulltext": None,
-              "included_studies": None, "included_reports": review.updates.publications}
-    _save(prisma_diagram(counts, note="No record store: only the review's own count of included reports "
-                                      f"({review.updates.source}) is known."), "prisma")
+              "included_studies": len(new), "previous_studies": review.updates.publications,
+              "previous_reports": review.updates.publications}
+    _save(prisma_diagram(counts, note="No record store: identification of new studies not available; previous "
+                                      f"version as it reports ({review.updates.source}); new studies from "
+                                      f"extracted/ ({', '.join(new)})."), "prisma")
     # BCG: subgroup forest, funnel and bubble plots.
     labels = [f"{a} {y}" for a, y, *_ in BCG]
     tpos, tneg, cpos, cneg, lat = (np.array([r[i] for r in BCG], dtype=float) for i in range(2, 7))

@@ -45,22 +45,32 @@ _LAZY: dict[str, str] = {
     "read_records": ".sources.readers",
     "detect_format": ".sources.readers.detect",
     "write_records": ".sources.writers",
+    "iter_written": ".sources.writers",
     "ImportResult": ".imports",
     "convert_file": ".imports",
     "export_store": ".imports",
+    "export_store_to": ".imports",
     "import_files": ".imports",
     "read_files": ".imports",
+    "relabel_import": ".imports",
     "DedupeResult": ".dedupe",
     "DuplicateLink": ".dedupe",
     "ReviewPair": ".dedupe",
     "dedupe_files": ".dedupe",
     "dedupe_store": ".dedupe",
     "find_duplicates": ".dedupe",
+    "read_review_sheet": ".dedupe",
+    "store_pair_decisions": ".dedupe",
+    "write_review_sheet": ".dedupe",
+    "file_ids": ".sources.ids",
+    "qualify_ids": ".sources.ids",
     "PrismaCounts": ".screening",
     "cohen_kappa": ".screening",
     "export_sheet": ".screening",
     "import_decisions": ".screening",
     "prisma_counts": ".screening",
+    "StudyLinks": ".screening",
+    "link_studies": ".screening",
     "ReviewStatus": ".living",
     "UpdateReport": ".living",
     "review_status": ".living",
@@ -83,6 +93,9 @@ _LAZY: dict[str, str] = {
     "arm_effects": ".effects",
     "RowSpec": ".effects",
     "se_to_sd": ".effects",
+    "Comparison": ".effects",
+    "controlled_comparisons": ".effects",
+    "later_timepoint_rows": ".effects",
     "Coefficient": ".meta",
     "CumulativeResult": ".meta",
     "EggerResult": ".meta",
@@ -102,6 +115,8 @@ _LAZY: dict[str, str] = {
     "meta_regression": ".meta",
     "permutation_test": ".meta",
     "subgroup": ".meta",
+    "Heterogeneity": ".meta",
+    "heterogeneity": ".meta",
     "arm_columns": ".plots",
     "bubble_plot": ".plots",
     "cumulative_plot": ".plots",
@@ -111,6 +126,15 @@ _LAZY: dict[str, str] = {
     "leave_one_out_plot": ".plots",
     "prisma_diagram": ".plots",
     "save_figure": ".plots",
+    "comparisons_plot": ".plots",
+    "rob_summary_plot": ".plots",
+    "rob_traffic_light": ".plots",
+    "RobTable": ".appraisal",
+    "load_rob": ".appraisal",
+    "load_grade": ".appraisal",
+    "grade_signals": ".appraisal",
+    "summary_of_findings": ".appraisal",
+    "harms_table": ".appraisal",
     "MapPoint": ".plots.evidence_map",
     "TrialRegion": ".plots.evidence_map",
     "Reference": ".plots.evidence_map",
@@ -135,13 +159,14 @@ _LAZY: dict[str, str] = {
     "run_review": ".report",
     "run_situate": ".report",
     "situation_map": ".report",
+    "make_single_file": ".report_embed",
 }
 
 
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "output", "plots", "project", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "project", "queries", "report", "report_embed", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -175,8 +200,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     # other databases' exports
     from .sources.readers import ReadResult, read_records
     from .sources.readers.detect import detect_format
-    from .sources.writers import write_records
-    from .imports import ImportResult, convert_file, export_store, import_files, read_files
+    from .sources.ids import file_ids, qualify_ids
+    from .sources.writers import iter_written, write_records
+    from .imports import (ImportResult, convert_file, export_store, export_store_to, import_files, read_files,
+                          relabel_import)
 
     # dedupe -> screening -> living updates
     from .dedupe import (
@@ -186,6 +213,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         dedupe_files,
         dedupe_store,
         find_duplicates,
+        read_review_sheet,
+        store_pair_decisions,
+        write_review_sheet,
     )
     from .screening import (
         PrismaCounts,
@@ -193,6 +223,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         export_sheet,
         import_decisions,
         prisma_counts,
+        StudyLinks,
+        link_studies,
     )
     from .living import ReviewStatus, UpdateReport, review_status, update_search
 
@@ -218,6 +250,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         arm_effects,
         RowSpec,
         se_to_sd,
+        Comparison,
+        controlled_comparisons,
+        later_timepoint_rows,
     )
 
     # meta-analysis
@@ -241,6 +276,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         meta_regression,
         permutation_test,
         subgroup,
+        Heterogeneity,
+        heterogeneity,
     )
 
     # plots, the trial on the evidence, the report
@@ -254,6 +291,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         leave_one_out_plot,
         prisma_diagram,
         save_figure,
+        comparisons_plot,
+        rob_summary_plot,
+        rob_traffic_light,
+    )
+    from .appraisal import (
+        RobTable,
+        load_rob,
+        load_grade,
+        grade_signals,
+        summary_of_findings,
+        harms_table,
     )
     from .plots.evidence_map import MapPoint, Reference, TrialRegion
     from .situate import TrialSituation, situate_trial, situation_summary
@@ -275,6 +323,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         run_situate,
         situation_map,
     )
+    from .report_embed import make_single_file
 
 #: eager names first, then the lazy ones in pipeline order (search -> ... -> report)
 __all__ = [

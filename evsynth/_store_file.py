@@ -24,7 +24,7 @@ import inspect
 import os
 import sqlite3
 import tempfile
-import urllib.request
+import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -75,7 +75,8 @@ def identify(path: Path, schema_version: int) -> bool:
     # Without a write-ahead log the file is the whole database: read it as immutable, which
     # creates no -wal/-shm beside it. With one, read it (and the log) through a read-only connection.
     wal = os.path.exists(f"{path}-wal")
-    uri = "file:" + urllib.request.pathname2url(os.path.abspath(path)) + ("?mode=ro" if wal else "?immutable=1")
+    # quoted from the bytes, so a file name that is not UTF-8 works too
+    uri = "file:" + urllib.parse.quote(os.fsencode(os.path.abspath(path))) + ("?mode=ro" if wal else "?immutable=1")
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=30.0)
     except sqlite3.Error as exc:

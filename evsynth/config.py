@@ -6,10 +6,14 @@ Every other module receives a :class:`Settings` instance (or calls
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
+
+from .errors import SettingsError
 
 #: NCBI's public E-utilities base URL.
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -62,13 +66,42 @@ class Settings:
         return 10 if self.ncbi_api_key else 3
 
 
+def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, what: str) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < low:
+        raise SettingsError(f"{name}={text!r}: must be {what}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name}={text!r}: must be an http:// or https:// URL")
+    return text.rstrip("/")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build :class:`Settings` from environment variables.
+    """Build :class:`Settings` from environment variables, checking every one.
 
     Parameters
     ----------
     environ : mapping, optional
         Defaults to :data:`os.environ`.
+
+    Raises
+    ------
+    SettingsError
+        A variable that is set but not valid (e.g. ``EVSYNTH_TIMEOUT=abc``, ``EVSYNTH_MAX_TRIES=0``,
+        a URL without ``http(s)://``); the message names the variable. Empty counts as unset.
     """
     env = os.environ if environ is None else environ
 
@@ -76,12 +109,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         value = env.get(name, "").strip()
         return value or None
 
+    key = _get("NCBI_API_KEY")
+    if key is not None and not key.isprintable():
+        raise SettingsError("NCBI_API_KEY: must be printable text (the key NCBI shows in your account)")
+    timeout = _number(env, "EVSYNTH_TIMEOUT", 30.0, float, 0.0, "a number of seconds > 0 (e.g. 30)")
+    if timeout == 0:
+        raise SettingsError(f"EVSYNTH_TIMEOUT={env['EVSYNTH_TIMEOUT'].strip()!r}: must be a number of seconds > 0")
     return Settings(
         ncbi_email=_get("NCBI_EMAIL"),
-        ncbi_api_key=_get("NCBI_API_KEY"),
-        eutils_url=(_get("EVSYNTH_EUTILS_URL") or DEFAULT_EUTILS_URL).rstrip("/"),
-        ctgov_url=(_get("EVSYNTH_CTGOV_URL") or DEFAULT_CTGOV_URL).rstrip("/"),
+        ncbi_api_key=key,
+        eutils_url=_url(env, "EVSYNTH_EUTILS_URL", DEFAULT_EUTILS_URL),
+        ctgov_url=_url(env, "EVSYNTH_CTGOV_URL", DEFAULT_CTGOV_URL),
         store_path=Path(_get("EVSYNTH_STORE") or DEFAULT_STORE),
-        timeout=float(_get("EVSYNTH_TIMEOUT") or 30.0),
-        max_tries=int(_get("EVSYNTH_MAX_TRIES") or 5),
+        timeout=timeout,
+        max_tries=int(_number(env, "EVSYNTH_MAX_TRIES", 5, int, 1, "a whole number ≥ 1 (e.g. 5)")),
     )

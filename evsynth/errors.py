@@ -45,6 +45,15 @@ def _restore(cls: type[EvsynthError], args: tuple, state: dict) -> EvsynthError:
     return error
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can always be printed: bytes that are not UTF-8 shown as ``\\xNN``.
+
+    A file name that is not valid UTF-8 reaches Python as surrogate escapes (``\\udce9``);
+    printing those fails, so they are shown as the bytes they stand for.
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
 class InputError(EvsynthError, ValueError):
     """Bad input, located as precisely as the format allows.
 
@@ -79,7 +88,7 @@ class InputError(EvsynthError, ValueError):
     def _format(self) -> str:
         where = []
         if self.path:
-            where.append(self.path)
+            where.append(display_path(self.path))
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.field:
@@ -102,6 +111,12 @@ class InputErrors(InputError):
 
     def _format(self) -> str:  # the message already lists every error
         return self.message
+
+
+class SettingsError(EvsynthError):
+    """An environment setting (``EVSYNTH_TIMEOUT``, ...) that is set but not valid; exit 2 like a bad option."""
+
+    exit_code = ExitCode.USAGE
 
 
 class NetworkError(EvsynthError):

@@ -1,12 +1,14 @@
 """Import export files into the record store, export it again, convert files.
 
-Every file is read completely before any of its records is written, and each file is
-stored with its records in one transaction (:meth:`Store.add_import`): a bad
-file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
-With several files, all are stored in one transaction; if any is bad, none is
-stored. Files can be read in several processes (``jobs``, :func:`read_files`),
-ahead of the one being stored: they are stored in the order given, with the
-same records, errors and transaction.
+All files of one call are stored in one transaction, each with its records
+(:meth:`Store.add_import`): a bad file raises :class:`~evsynth.errors.InputError`
+and the transaction is rolled back, so the store is left as it was; if any file
+is bad, none is stored. A file imported before is recognised by the SHA-256 of
+its bytes before it is read. With ``jobs=1`` records are parsed and stored one
+at a time (memory does not grow with the number of records); files can be read
+in several processes (``jobs``, :func:`read_files`), ahead of the one being
+stored: they are stored in the order given, with the same records, errors and
+transaction.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -26,23 +28,26 @@ records) keep their PMID / NCT id, so they meet the searched records.
 
 from __future__ import annotations
 
+import io
 import os
+import sqlite3
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, TextIO
 
+from .errors import display_path
 from .models import Record
 from .sources.ids import file_ids
-from .sources.readers import ReadResult, read_file
+from .sources.readers import ReadResult, file_sha256, read_file, stream_file
 from .store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Future
     from multiprocessing.context import BaseContext
 
-__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "import_files", "prepare_records",
-           "read_files"]
+__all__ = ["FileImport", "ImportResult", "convert_file", "export_store", "export_store_to", "import_files",
+           "prepare_records", "read_files", "relabel_import"]
 
 _GLOBAL_SOURCES = frozenset({"pubmed", "ctgov"})
 
@@ -65,6 +70,9 @@ class FileImport:
         Oddities accepted while reading (encoding fallback, missing final ``ER``).
     already_imported : bool
         The same bytes were imported before: no new import row, no new records.
+    relabelled_from : str or None
+        Re-importing a file with another ``database_name`` relabels it: the
+        label it had before (its format when it had none).
     """
 
     path: str
@@ -75,6 +83,12 @@ class FileImport:
     database: str | None = None
     notes: tuple[str, ...] = ()
     already_imported: bool = False
+    relabelled_from: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What PRISMA's "records identified" calls the file: its database, else its format."""
+        return self.database or self.format
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,73 @@ def prepare_records(result: ReadResult) -> list[Record]:
             extra["id_in_file"] = record.source_id
         out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
     return out
+
+
+class _IdsNotUnique(Exception):
+    """The file's own ids repeat: its records are stored under their positions instead."""
+
+
+def _stored_ids(records: Iterable[Record], prefix: str, *, positional: bool) -> Iterator[Record]:
+    """Records with the ids they are stored under (see module docstring), one at a time.
+
+    With ``positional=False`` a record's own id is used, and a repeated one raises
+    :class:`_IdsNotUnique` (the caller starts the file again with ``positional=True``).
+    """
+    seen: set[str] = set()
+    for position, record in enumerate(records, start=1):
+        own = record.source_id
+        if own and not positional:  # as sources.ids.file_ids: the ids present must not repeat
+            if own in seen:
+                raise _IdsNotUnique
+            seen.add(own)
+        if record.source in _GLOBAL_SOURCES and own:
+            yield record
+            continue
+        key = str(own) if (own and not positional) else f"#{position}"
+        extra = dict(record.extra)
+        if own is not None:
+            extra["id_in_file"] = own
+        yield record.replace(source_id=f"{prefix}:{key}", extra=extra)
+
+
+def _earlier_import(store: Store, sha256: str) -> FileImport | None:
+    """The import of a file with these bytes, if there was one (found before reading the file)."""
+    row = store.execute("SELECT * FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)).fetchone()
+    if row is None:
+        return None
+    ids = tuple(int(r[0]) for r in store.execute(
+        "SELECT record_id FROM record_origins WHERE import_id = ? ORDER BY position", (row["id"],)))
+    return FileImport(path=row["path"], format=row["format"], import_id=int(row["id"]), n_records=len(ids),
+                      record_ids=ids, database=row["database_name"], already_imported=True)
+
+
+def _again(store: Store, earlier: FileImport, path: str, database_name: str | None) -> FileImport:
+    """A file imported before: nothing stored again; relabelled when another ``database_name`` is given."""
+    if database_name is None or database_name == earlier.database:
+        return replace(earlier, path=display_path(path))
+    store.set_import_database(earlier.import_id, database_name)
+    return replace(earlier, path=display_path(path), database=database_name,
+                   relabelled_from=earlier.database or earlier.format)
+
+
+def _import_one(store: Store, conn: sqlite3.Connection, path: str | os.PathLike[str], database_name: str | None,
+                accept_missing_er: bool) -> FileImport:
+    for positional in (False, True):
+        opened = stream_file(path, accept_missing_er=accept_missing_er)
+        database = database_name or opened.database
+        conn.execute("SAVEPOINT evsynth_import_file")
+        try:
+            import_id, ids = store.add_import(
+                opened.path, opened.sha256, opened.format,
+                _stored_ids(opened.records, opened.sha256[:12], positional=positional), database_name=database)
+        except _IdsNotUnique:
+            conn.execute("ROLLBACK TO evsynth_import_file")
+            conn.execute("RELEASE evsynth_import_file")
+            continue
+        conn.execute("RELEASE evsynth_import_file")
+        return FileImport(path=opened.path, format=opened.format, import_id=import_id, n_records=len(ids),
+                          record_ids=tuple(ids), database=database, notes=tuple(opened.notes))
+    raise AssertionError("unreachable: positional ids are unique")  # pragma: no cover
 
 
 def read_files(
@@ -187,6 +268,11 @@ def import_files(
 ) -> ImportResult:
     """Read export files and store their records, all-or-nothing per call.
 
+    All files are stored in one transaction: bad input in any of them stores nothing from any.
+    A file whose bytes were imported before is recognised by its SHA-256 before it is read
+    and adds nothing (``already_imported``). With ``jobs=1`` records are parsed and stored one
+    at a time, so memory does not grow with the number of records (RIS, PubMed XML).
+
     Parameters
     ----------
     store : Store
@@ -195,6 +281,8 @@ def import_files(
     database_name : str, optional
         The database the files came from (PRISMA); guessed from each file's
         content when not given (Embase, PubMed, Web of Science, PsycINFO, ...).
+        A file imported before gets this label instead of its old one (see
+        :func:`relabel_import`); its records are not stored again.
     accept_missing_er : bool
         RIS / WoS: accept a last record a file ends without ``ER``.
     jobs : int
@@ -213,33 +301,76 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    files = []
-    with store.transaction():  # a file is stored while the next ones are read; a bad one rolls all back
-        for result in read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs, mp_context=mp_context):
-            records = prepare_records(result)
+    if database_name is not None:
+        database_name = database_name.strip()
+        if not database_name:
+            from .errors import InputError
+
+            raise InputError("the database name is empty", field="database")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"import_files: jobs must be a positive integer, not {jobs!r}")
+    todo = [os.fspath(p) for p in paths]
+    files: list[FileImport] = []
+    with store.transaction() as conn:
+        if jobs == 1 or len(todo) < 2:
+            for path in todo:  # each file streamed into the store as it is parsed
+                earlier = _earlier_import(store, file_sha256(path))
+                if earlier is not None:
+                    files.append(_again(store, earlier, path, database_name))
+                    continue
+                files.append(_import_one(store, conn, path, database_name, accept_missing_er))
+            return ImportResult(files=tuple(files))
+        # several processes: files seen before are not read at all; the others are read ahead
+        seen_before = {path for path in todo if _earlier_import(store, file_sha256(path)) is not None}
+        results = read_files([p for p in todo if p not in seen_before], accept_missing_er=accept_missing_er,
+                             jobs=jobs, mp_context=mp_context)
+        for path in todo:
+            result = None if path in seen_before else next(results)
+            earlier = _earlier_import(store, result.sha256 if result else file_sha256(path))
+            if earlier is not None:  # imported before, or earlier in this call
+                files.append(_again(store, earlier, path, database_name))
+                continue
             database = database_name or result.database
-            earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
-            if earlier is not None:
-                import_id = int(earlier["id"])
-                ids = store.add_records(records, import_id=import_id)
-                database = earlier["database_name"]
-            else:
-                import_id, ids = store.add_import(
-                    result.path, result.sha256, result.format, records, database_name=database
-                )
-            files.append(
-                FileImport(
-                    path=result.path,
-                    format=result.format,
-                    import_id=import_id,
-                    n_records=len(records),
-                    record_ids=tuple(ids),
-                    database=database,
-                    notes=result.notes,
-                    already_imported=earlier is not None,
-                )
-            )
+            import_id, ids = store.add_import(result.path, result.sha256, result.format, prepare_records(result),
+                                              database_name=database)
+            files.append(FileImport(path=result.path, format=result.format, import_id=import_id, n_records=len(ids),
+                                    record_ids=tuple(ids), database=database, notes=result.notes))
     return ImportResult(files=tuple(files))
+
+
+def relabel_import(store: Store, import_id: int, database_name: str) -> str:
+    """Name the database an imported file came from; its records count under it in PRISMA.
+
+    Parameters
+    ----------
+    store : Store
+    import_id : int
+        The import's id (``evsynth sources`` lists them).
+    database_name : str
+        The new label (e.g. ``PubMed``, ``Embase``).
+
+    Returns
+    -------
+    str
+        The label it had before (its format when it had none).
+
+    Raises
+    ------
+    InputError
+        An empty name.
+    NotFoundError
+        No import with this id.
+    """
+    from .errors import InputError, NotFoundError
+
+    name = database_name.strip()
+    if not name:
+        raise InputError("the database name is empty", field="database")
+    row = next((r for r in store.imports() if int(r["id"]) == int(import_id)), None)
+    if row is None:
+        raise NotFoundError(f"no import with id {import_id} in {store.path} (evsynth sources lists them)")
+    store.set_import_database(int(import_id), name)
+    return row["database_name"] or row["format"]
 
 
 def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str, int]:
@@ -256,10 +387,30 @@ def export_store(store: Store, fmt: str, *, deduped: bool = False) -> tuple[str,
     -------
     (text, n_records)
     """
-    from .sources.writers import write_records
+    buffer = io.StringIO()
+    n = export_store_to(store, fmt, buffer, deduped=deduped)
+    return buffer.getvalue(), n
 
-    records = list(store.iter_records(deduped=deduped))
-    return write_records(records, fmt), len(records)
+
+def export_store_to(store: Store, fmt: str, out: TextIO, *, deduped: bool = False) -> int:
+    """Write the store's records in ``fmt`` to ``out`` one at a time; return how many.
+
+    Records are read from the store and written as they come (RIS, CSV, JSON), so memory does
+    not grow with the number of records.
+    """
+    from .sources.writers import iter_written
+
+    count = 0
+
+    def counted() -> Iterator[Record]:
+        nonlocal count
+        for record in store.iter_records(deduped=deduped):
+            count += 1
+            yield record
+
+    for piece in iter_written(counted(), fmt):
+        out.write(piece)
+    return count
 
 
 def convert_file(

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import __version__
 from . import _store_file as _file
-from .errors import NotFoundError, StoreError
+from .errors import NotFoundError, StoreError, display_path
 from ._schema import MIGRATIONS as _MIGRATIONS, SCHEMA_VERSION, build_schema as _build_schema
 from .models import RECORD_FIELDS, Record, SearchRun
 
@@ -337,11 +337,14 @@ class Store:
         path: str | os.PathLike[str],
         sha256: str,
         fmt: str,
-        records: Sequence[Record],
+        records: Iterable[Record],
         *,
         database_name: str | None = None,
     ) -> tuple[int, list[int]]:
         """Store an imported file and its records atomically.
+
+        ``records`` may be an iterator: they are stored as they come (memory holds one record),
+        and an error raised by the iterator rolls the whole import back.
 
         Returns
         -------
@@ -350,16 +353,30 @@ class Store:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO imports (path, sha256, format, n_records, imported_at, database_name)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (os.fspath(path), sha256, fmt, len(records), _now(), database_name),
+                " VALUES (?, ?, ?, 0, ?, ?)",
+                (display_path(path), sha256, fmt, _now(), database_name),
             )
             import_id = int(cur.lastrowid)
             ids = self.add_records(records, import_id=import_id)
+            conn.execute("UPDATE imports SET n_records = ? WHERE id = ?", (len(ids), import_id))
         return import_id, ids
 
     def imports(self) -> list[dict[str, Any]]:
         """All imports, oldest first."""
         return [dict(r) for r in self._conn.execute("SELECT * FROM imports ORDER BY id")]
+
+    def set_import_database(self, import_id: int, database_name: str | None) -> None:
+        """Set (or clear) the database an imported file came from (PRISMA's label for its records).
+
+        Raises
+        ------
+        NotFoundError
+            No import with this id.
+        """
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE imports SET database_name = ? WHERE id = ?", (database_name, int(import_id)))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no import with id {import_id} in {self.path}")
 
     # -- search runs -------------------------------------------------------
     def start_search_run(

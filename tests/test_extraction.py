@@ -361,7 +361,9 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def test_cli_extract_validate(root: Path, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["extract", "validate", "--folder", str(root / "extracted")], capsys)
     assert code == 0 and "valid: no errors" in out
-    assert "Missing (" in out and "sorensen1995.resp50 events = 8 [derived, uncertain]" in out
+    assert out.index("valid: no errors") < out.index("Missing (")  # the verdict first
+    row = next(line for line in out.splitlines() if "sorensen1995.resp50" in line and " events " in line)
+    assert row.split()[:6] == ["outcomes", "sorensen1995.resp50", "events", "8", "derived,", "uncertain"]
     _set(folder / "outcomes.csv", "outcome_id", "cohen2006.resp50", "sd", "0")
     _set(folder / "studies.csv", "study_id", "cohen2006", "design", "cohort")
     code, out, err = _run(["extract", "validate", "--folder", str(folder)], capsys)

@@ -208,10 +208,11 @@ def test_update_cli(eutils: FakeEutils, query_file: Path, tmp_path: Path) -> Non
 
     r = runner.invoke(app, ["status", "--store", db, "--extracted", str(tmp_path / "nowhere")])
     assert r.exit_code == 0, r.output
-    assert "searches: 2" in r.output
+    assert "Searches (2)" in r.output
     assert "fixture-update" in r.output
     assert "records: 3 (PubMed 3)" in r.output
-    assert "screening title-abstract: 3 eligible, 0 include, 0 exclude, 0 maybe, 0 conflict(s), 3 awaiting" in r.output
+    screening = next(line for line in r.output.splitlines() if "title-abstract" in line)
+    assert screening.split() == ["title-abstract", "3", "0", "0", "0", "0", "3"]  # eligible ... awaiting
     assert "studies extracted: none" in r.output
     assert "last pooled result: none" in r.output
 

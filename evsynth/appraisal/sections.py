@@ -33,7 +33,8 @@ class AnalysisInput:
     """One fitted analysis of the report: its id and words, effect sizes and fit.
 
     ``comparison`` is False for a single-group pool (e.g. a proportion of one arm), which the
-    Summary of Findings labels as not a comparison with a control.
+    Summary of Findings labels as not a comparison with a control. ``exclude_high_risk`` and
+    ``later_timepoint`` are the declared sensitivity analyses (``[analyses.sensitivity]``).
     """
 
     id: str
@@ -41,6 +42,8 @@ class AnalysisInput:
     es: Any
     res: Any
     comparison: bool
+    exclude_high_risk: bool = True
+    later_timepoint: bool = True
 
 
 def _back(measure: str, values: Sequence[float], ni: Any = None) -> list[float | None]:
@@ -76,10 +79,18 @@ def _ois(a: AnalysisInput, effect: dict[str, Any], comparisons: Sequence[Any]) -
 
 
 def _sensitivity_rows(extraction: Any, a: AnalysisInput, rob: Any) -> list[dict[str, Any]]:
-    from ..effects import later_timepoint_rows, proportion
+    out: list[dict[str, Any]] = []
+    res, es = a.res, a.es
+    if a.exclude_high_risk:
+        out.append(_rob_row(rob, a))
+    if a.later_timepoint and res.measure in _PROPORTIONS and es.outcome_ids:
+        out.append(_later_row(extraction, a))
+    return out
+
+
+def _rob_row(rob: Any, a: AnalysisInput) -> dict[str, Any]:
     from ..meta import fit
 
-    out = []
     res, es = a.res, a.es
     ex = exclude_high_risk(rob, list(es.study_ids))
     row: dict[str, Any] = {"analysis": "Excluding studies at high risk of bias", "note": ex.note, "k": None}
@@ -90,21 +101,26 @@ def _sensitivity_rows(extraction: Any, a: AnalysisInput, rob: Any) -> list[dict[
         ni = None if es.ni is None else np.asarray(es.ni)[keep]
         est, lo, hi = _back(res.measure, [sub.estimate, sub.ci_low, sub.ci_high], ni)
         row.update(k=int(sub.k), estimate=est, ci_low=lo, ci_high=hi)
-    out.append(row)
-    if res.measure in _PROPORTIONS and es.outcome_ids:
-        ids, swaps = later_timepoint_rows(extraction, es.outcome_ids)
-        row = {"analysis": "Later timepoint where a study reports several", "k": None,
-               "note": "not needed: no study in this analysis reports a later timepoint"}
-        if swaps:
-            rows = {o.outcome_id: o for o in extraction.outcomes}
-            p = proportion(res.measure, [rows[i].events for i in ids], [rows[i].total for i in ids])
-            alt = fit(p.yi, p.vi, method=res.method, measure=res.measure, labels=list(es.labels))
-            est, lo, hi = _back(res.measure, [alt.estimate, alt.ci_low, alt.ci_high], p.ni)
-            row.update(k=int(alt.k), estimate=est, ci_low=lo, ci_high=hi,
-                       note="uses " + ", ".join(f"{s.label} at {s.to_timepoint} (instead of {s.from_timepoint})"
-                                                for s in swaps))
-        out.append(row)
-    return out
+    return row
+
+
+def _later_row(extraction: Any, a: AnalysisInput) -> dict[str, Any]:
+    from ..effects import later_timepoint_rows, proportion
+    from ..meta import fit
+
+    res, es = a.res, a.es
+    ids, swaps = later_timepoint_rows(extraction, es.outcome_ids)
+    row: dict[str, Any] = {"analysis": "Later timepoint where a study reports several", "k": None,
+                           "note": "not needed: no study in this analysis reports a later timepoint"}
+    if swaps:
+        rows = {o.outcome_id: o for o in extraction.outcomes}
+        p = proportion(res.measure, [rows[i].events for i in ids], [rows[i].total for i in ids])
+        alt = fit(p.yi, p.vi, method=res.method, measure=res.measure, labels=list(es.labels))
+        est, lo, hi = _back(res.measure, [alt.estimate, alt.ci_low, alt.ci_high], p.ni)
+        row.update(k=int(alt.k), estimate=est, ci_low=lo, ci_high=hi,
+                   note="uses " + ", ".join(f"{s.label} at {s.to_timepoint} (instead of {s.from_timepoint})"
+                                            for s in swaps))
+    return row
 
 
 def add_appraisal(data: dict[str, Any], figures: dict[str, tuple[Any, str]], extraction: Any, folder: str | Path,
@@ -168,7 +184,7 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
         "assessed": bool(rob.judgements),
         "rows": rob.summary([(s.study_id, s.label) for s in with_results]),
         "not_assessed": [s.label for s in with_results if not rob.of(s.study_id)],
-        "path": str(folder / "rob.csv"),
+        "path": f"{folder.name}/rob.csv",  # as the reader knows it, not a path on this machine
     }
     for tool in dict.fromkeys(j.tool for j in rob.judgements):
         slug = tool.lower().replace(" ", "_").replace("-", "_")

@@ -14,10 +14,12 @@ import sys
 from typing import Any
 
 import typer
+import typer.main
 from rich.markup import escape
 
 from ..errors import EvsynthError, ExitCode, OutputError
 from ._app import app, err_console
+from ._help import set_metavars, usage_message
 
 # Command modules register themselves on import (order = order in --help).
 from . import search as _search  # noqa: F401,E402
@@ -105,11 +107,16 @@ def main(argv: list[str] | None = None) -> None:
     the store keeps what was committed.
     """
     click_exception = _click_exception()
+    # A file name that is not UTF-8 arrives as surrogate escapes; print it as \xNN, never fail on it.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     _headless_figures()
+    command = set_metavars(typer.main.get_command(app))
     real_stdout = sys.stdout
     sys.stdout = _Stdout(real_stdout)  # type: ignore[assignment]
     try:
-        rv = app(args=argv, prog_name="evsynth", standalone_mode=False)
+        rv = command(args=argv, prog_name="evsynth", standalone_mode=False)
         sys.stdout.flush()
     except _ReaderGone:
         _silence_stdout()
@@ -127,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(int(getattr(exc, "exit_code", 0) or 0))
     except click_exception as exc:
+        if isinstance(getattr(exc, "message", None), str):
+            exc.message = usage_message(exc.message)  # type: ignore[attr-defined]
         exc.show()  # type: ignore[attr-defined]
         sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Any, Annotated, Optional
 
 import typer
 
@@ -43,32 +43,76 @@ def _review_and_folder(project: Optional[Path], folder: Optional[Path]):
 
 
 @extract_app.command("validate")
-def extract_validate(project: ProjectOption = None, folder: FolderOption = None) -> None:
-    """Validate extracted/ against review.toml: every error (file, row, column) at once, then what is missing and derived."""
+def extract_validate(
+    project: ProjectOption = None,
+    folder: FolderOption = None,
+    details: Annotated[
+        bool,
+        typer.Option("--details/--summary", help="After the summary, list what to fill in, every missing and"
+                                                 " derived value (default)."),
+    ] = True,
+) -> None:
+    """Validate extracted/ against review.toml: a summary first, then what is missing and derived, then every error."""
     from ..extraction import validate_extracted
     from ..report import missing_inputs
+    from ._tables import print_table, rows_table
 
     rev, folder = _review_and_folder(project, folder)
     report = validate_extracted(folder, rev)
-    console.print(f"{report.folder}: {report.n_studies} studies, {report.n_outcomes} outcome rows, "
-                  f"{report.n_provenance} sourced values (checked against {rev.path or 'no review.toml'})")
     todo = missing_inputs(rev, report)
-    if todo:
-        console.print(f"\nTo fill in ({len(todo)}):", markup=False)
-        for line in todo:
-            console.print(f"  {line}", markup=False)
-    console.print(f"\nMissing ({len(report.missing)}):", markup=False)
-    for m in report.missing:
-        console.print(f"  {m.table} {m.record_id} {m.field}: {m.reason}", markup=False)
-    console.print(f"\nDerived or uncertain ({len(report.derived)}):", markup=False)
-    for d in report.derived:
-        flag = ", ".join(f for f, on in (("derived", d.derived), ("uncertain", d.uncertain)) if on)
-        how = f" - {d.derivation}" if d.derivation else ""
-        console.print(f"  {d.table} {d.record_id} {d.field} = {d.value} [{flag}]{how} ({d.source}; {d.location})",
-                      markup=False)
-    if report.ok:
-        console.print("valid: no errors")
+    appraisal, appraisal_lines = _appraisal_errors(folder, rev, report)
+    n_errors = len(report.errors) + len(appraisal)
+    verdict = "valid: no errors" if not n_errors else f"NOT valid: {n_errors} error(s), listed at the end"
+    console.print(f"{report.folder}: {verdict}")
+    console.print(f"  {report.n_studies} studies, {report.n_outcomes} outcome rows, {report.n_provenance} sourced"
+                  f" values (checked against {rev.path or 'no review.toml'}); {len(todo)} to fill in,"
+                  f" {len(report.missing)} missing, {len(report.derived)} derived or uncertain"
+                  + "".join(f"; {line}" for line in appraisal_lines), markup=False)
+    if details:
+        if todo:
+            console.print(f"\nTo fill in ({len(todo)}):", markup=False)
+            for line in todo:
+                console.print(f"  {line}", markup=False)
+        if report.missing:
+            print_table(console, rows_table(("table", "record", "field", "why missing"),
+                                            ((m.table, m.record_id, m.field, m.reason) for m in report.missing),
+                                            title=f"Missing ({len(report.missing)})"))
+        if report.derived:
+            rows = []
+            for d in report.derived:
+                flag = ", ".join(f for f, on in (("derived", d.derived), ("uncertain", d.uncertain)) if on)
+                rows.append((d.table, d.record_id, d.field, str(d.value), flag, d.derivation or "",
+                             f"{d.source}; {d.location}"))
+            print_table(console, rows_table(("table", "record", "field", "value", "flag", "how", "source; location"),
+                                            rows, title=f"Derived or uncertain ({len(report.derived)})"))
+    if appraisal and report.ok:
+        from ..errors import InputErrors
+
+        raise InputErrors(appraisal)
     report.raise_for_errors()
+
+
+def _appraisal_errors(folder: Path, rev: Any, report: Any) -> tuple[list[Any], list[str]]:
+    """Errors of rob.csv and grade.csv (optional files; each error names file, line and column), and their counts."""
+    from ..appraisal import load_grade, load_rob
+    from ..errors import InputErrors
+    from ..extraction import load_extracted
+
+    errors: list[Any] = []
+    lines: list[str] = []
+    try:
+        ids = [s.study_id for s in load_extracted(folder, rev).studies] if report.ok else None
+        rob = load_rob(Path(folder) / "rob.csv", ids)
+        lines.append(f"risk of bias: {len(rob.assessed)} studies assessed" if rob.judgements
+                     else "risk of bias: not assessed (rob.csv holds no judgement)")
+    except InputErrors as exc:
+        errors += list(exc.errors)
+    try:
+        ratings = load_grade(Path(folder) / "grade.csv", [a.id for a in rev.analyses] if rev is not None else None)
+        lines.append(f"GRADE: {len(ratings)} analyses rated" if ratings else "GRADE: not rated (no grade.csv rows)")
+    except InputErrors as exc:
+        errors += list(exc.errors)
+    return errors, lines
 
 
 @app.command("effects")
@@ -133,7 +177,8 @@ def effects(
                  + (f", cut-off {cutoff:g}%" if cutoff is not None else ""))
         cols = [c for c in ("label", "outcome_id", "yi", "vi", "ci_lb", "ci_ub", "yi_natural", "ci_lb_natural",
                             "ci_ub_natural", "ni") if c in frame]
-        console.print(title, markup=False)
-        console.print(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"), markup=False)
+        from ._tables import frame_table, print_table
+
+        print_table(console, frame_table(frame[cols], title=title))
         for note in es.notes:
             console.print(f"note: {note}")

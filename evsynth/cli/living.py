@@ -19,6 +19,9 @@ class _Stage(str, enum.Enum):
 class _SheetFormat(str, enum.Enum):
     csv = "csv"
     ris = "ris"
+    asreview = "asreview"
+    asreview_csv = "asreview-csv"
+    rayyan = "rayyan"
 
 
 screen_app = typer.Typer(
@@ -44,12 +47,21 @@ def screen_export(
     ] = None,
     fmt: Annotated[
         _SheetFormat,
-        typer.Option("--format", help="csv (a sheet to fill: decision, reason, reviewer) or ris (for tools like Rayyan; store id in ID)."),
+        typer.Option(
+            "--format",
+            help="csv (a sheet to fill: decision, reason, reviewer; votes of records in conflict), ris (store id in"
+                 " ID), rayyan (CSV in Rayyan's import columns, key = store id), asreview / asreview-csv (every"
+                 " record of the stage, labelled for ASReview LAB: N1 notes / included column).",
+        ),
     ] = _SheetFormat.csv,
     reviewer: Annotated[
         Optional[str],
         typer.Option("--reviewer", help="Dual screening: the records this reviewer has not decided yet."),
     ] = None,
+    conflicts: Annotated[
+        bool,
+        typer.Option("--conflicts", help="Only records in conflict, with both reviewers' votes (the consensus sheet)."),
+    ] = False,
 ) -> None:
     """Write a screening sheet of the records awaiting a decision (duplicates excluded)."""
     from ..output import refuse_overwrite, write_output
@@ -60,18 +72,22 @@ def screen_export(
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
     with open_store(store_path, create=False) as st:
-        sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer)
+        sheet = export_sheet(st, stage.value, fmt.value, reviewer=reviewer, conflicts_only=conflicts)
     if output is None:
         typer.echo(sheet.text, nl=False)
     else:
         write_output(output, sheet.text)
-    err_console.print(f"{len(sheet.record_ids)} record(s) awaiting {sheet.stage} screening"
+    what = "labelled for ASReview" if fmt.value.startswith("asreview") else (
+        "in conflict" if conflicts else "awaiting")
+    err_console.print(f"{len(sheet.record_ids)} record(s) {what} at {sheet.stage} screening"
                       + (f" written to {output}" if output else ""))
 
 
 @screen_app.command("import")
 def screen_import(
-    file: Annotated[Path, typer.Argument(help="Filled CSV screening sheet (record_id, decision, reason, reviewer).")],
+    file: Annotated[Path, typer.Argument(
+        help="Filled sheet: evsynth's CSV (record_id, decision, reason, reviewer), or ASReview's or Rayyan's export"
+             " (CSV or RIS); comma, semicolon or tab delimited.")],
     stage: StageOption = _Stage.title_abstract,
     reviewer: Annotated[
         Optional[str],
@@ -99,7 +115,10 @@ def screen_import(
         console.print(f"{len(result.conflicts)} conflict(s) to resolve (import a decision by reviewer 'consensus'):")
         for c in result.conflicts:
             who = ", ".join(f"{r}={d}" for r, d in c.decisions.items())
-            console.print(f"  record {c.record_id} ({c.stage}): {who}")
+            title = (c.title or "(no title)")
+            title = title if len(title) <= 80 else title[:79] + "…"
+            console.print(f"  record {c.record_id} ({c.stage}): {who} — {title}")
+        console.print("  the consensus sheet: evsynth screen export --conflicts -o consensus.csv")
     else:
         console.print("no conflicts")
 
@@ -168,29 +187,34 @@ def status(
     with open_store(project_store(project, store), create=False) as st:
         s = review_status(st, extracted_folder=extracted, review=rev if rev is not None and
                           extracted.resolve() == rev.extracted.resolve() else None)
+    from ._tables import print_table, rows_table
+
     console.print(f"store: {s.store_path}")
-    console.print(f"searches: {len(s.searches)}")
-    for run in s.searches:
-        console.print(
-            f"  run {run.run_id} {run.database} {run.query_name or '(unsaved query)'}: {run.started_at}"
-            f" [{run.status}], {run.count if run.count is not None else '?'} hit(s), {run.n_records} record(s)"
-        )
-    for imp in s.imports:
-        console.print(
-            f"  import {imp['id']} {imp.get('database_name') or imp['format']}: {imp['path']}"
-            f" ({imp['imported_at']}), {imp['n_records']} record(s)"
-        )
+    if s.searches:
+        print_table(console, rows_table(
+            ("run", "database", "query", "started", "status", "hits", "records"),
+            ((run.run_id, run.database, run.query_name or "(unsaved query)", run.started_at, run.status,
+              run.count, run.n_records) for run in s.searches),
+            title=f"Searches ({len(s.searches)})"))
+    else:
+        console.print("searches: none")
+    if s.imports:
+        print_table(console, rows_table(
+            ("import", "database (PRISMA label)", "file", "imported", "records"),
+            ((imp["id"], imp.get("database_name") or imp["format"], imp["path"], str(imp["imported_at"])[:19],
+              imp["n_records"]) for imp in s.imports),
+            title=f"Imports ({len(s.imports)})"))
     per_source = ", ".join(f"{k} {v}" for k, v in s.records_per_source.items()) or "none"
     console.print(f"records: {s.n_records} ({per_source}); duplicates marked: {s.duplicates}")
     pd = s.pair_decisions
     if pd.get("merge") or pd.get("apart"):
         console.print(f"dedupe pairs settled by a reviewer: {pd['merge']} merge, {pd['apart']} keep apart"
                       f" ({', '.join(pd['reviewers'])})", markup=False)
-    for p in s.screening:
-        console.print(
-            f"screening {p.stage}: {p.eligible} eligible, {p.include} include, {p.exclude} exclude,"
-            f" {p.maybe} maybe, {p.conflict} conflict(s), {p.awaiting} awaiting"
-        )
+    if s.screening:
+        print_table(console, rows_table(
+            ("screening stage", "eligible", "include", "exclude", "maybe", "conflicts", "awaiting"),
+            ((p.stage, p.eligible, p.include, p.exclude, p.maybe, p.conflict, p.awaiting) for p in s.screening),
+            title="Screening"))
     pr = s.prisma
     console.print(
         f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"

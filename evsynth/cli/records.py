@@ -53,8 +53,61 @@ def import_(
         origin = f", {item.database}" if item.database else ""
         again = " (already imported: nothing new)" if item.already_imported else ""
         console.print(f"{item.path}: {item.format}{origin}, {_n(item.n_records)}{again}", markup=False)
+        if item.relabelled_from is not None:
+            console.print(f"  database label changed from {item.relabelled_from!r} to {item.database!r}"
+                          " (PRISMA counts its records under the new name)", markup=False)
+        elif item.database is None:
+            err_console.print(
+                f"  note: the file does not say which database it came from; PRISMA will count it as"
+                f" {item.format!r}. Name it: evsynth import {item.path} --database NAME", markup=False)
         for note in item.notes:
             err_console.print(f"  note: {note}", markup=False)
+
+
+@app.command("sources")
+def sources(
+    store: StoreOption = None,
+    relabel: Annotated[
+        Optional[int],
+        typer.Option("--relabel", metavar="IMPORT_ID", help="Import to relabel (with --database); ids are listed by this command."),
+    ] = None,
+    database: Annotated[
+        Optional[str],
+        typer.Option("--database", metavar="NAME", help="With --relabel: the database the import came from (PRISMA's label)."),
+    ] = None,
+) -> None:
+    """List imported files and searches with the label PRISMA counts them under; relabel an import."""
+    from rich.table import Table
+
+    from ..imports import relabel_import
+    from ..store import Store
+
+    if (relabel is None) != (database is None):
+        raise typer.BadParameter("--relabel IMPORT_ID and --database NAME go together")
+    with Store(settings(store).store_path, create=False) as opened:
+        if relabel is not None and database is not None:
+            before = relabel_import(opened, relabel, database)
+            console.print(f"import {relabel}: database label changed from {before!r} to {database.strip()!r}")
+        imports = opened.imports()
+        runs = opened.search_runs()
+    table = Table(title="Imported files", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("database (PRISMA label)", no_wrap=True)
+    table.add_column("records", justify="right")
+    table.add_column("imported")
+    table.add_column("file", overflow="fold")
+    for row in imports:
+        label = row["database_name"] or f"{row['format']} (no database named)"
+        table.add_row(str(row["id"]), label, f"{row['n_records']:,}", str(row["imported_at"])[:10], row["path"])
+    console.print(table if imports else "no imported files")
+    if runs:
+        searches = Table(title="Searches", title_justify="left")
+        for column in ("run", "database", "query", "hits", "started"):
+            searches.add_column(column, overflow="fold")
+        for run in runs:
+            hits = "?" if run.count is None else f"{run.count:,}"
+            searches.add_row(str(run.id), run.database, run.query_name or "(unsaved query)", hits, run.started_at or "")
+        console.print(searches)
 
 
 @app.command("export")
@@ -65,20 +118,20 @@ def export(
     deduped: Annotated[bool, typer.Option("--deduped", help="Only records kept by dedupe (not marked duplicates).")] = False,
 ) -> None:
     """Export the store's records as RIS, BibTeX, CSV or JSON."""
-    from ..imports import export_store
-    from ..output import refuse_overwrite, write_output
+    from ..imports import export_store_to
+    from ..output import open_output, refuse_overwrite
     from ..store import Store
 
     store_path = settings(store).store_path
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
-    with Store(store_path, create=False) as opened:
-        text, n = export_store(opened, to.value, deduped=deduped)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_output(output, text)
-        err_console.print(f"wrote {_n(n)} to {output}", markup=False)
+    with Store(store_path, create=False) as opened:  # streamed: one record at a time
+        if output is None:
+            export_store_to(opened, to.value, sys.stdout, deduped=deduped)
+        else:
+            with open_output(output, newline="") as fh:  # all or nothing
+                n = export_store_to(opened, to.value, fh, deduped=deduped)
+            err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 
 @app.command("convert")

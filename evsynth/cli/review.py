@@ -38,6 +38,10 @@ def review(
     folder: FolderOption = None,
     queries: Annotated[Optional[Path], typer.Option("--queries", help="Saved searches quoted as search provenance.")] = None,
     store: StoreOption = None,
+    single_file: Annotated[
+        bool,
+        typer.Option("--single-file", help="Embed figures and downloads in report.html (one file to e-mail)."),
+    ] = False,
 ) -> None:
     """Render a review offline: out/report.html, out/results.json and out/figures/.
 
@@ -45,6 +49,7 @@ def review(
     repository root). Uses the record store (for PRISMA counts and search runs) only if it exists.
     """
     from ..report import run_review
+    from ..report_embed import make_single_file
 
     rev = review_of(project, required=folder is None)  # --folder alone: the review.toml beside it, if any
     store_path = project_store(project, store)
@@ -54,6 +59,9 @@ def review(
     for line in run.data.get("missing_inputs") or []:
         err_console.print(f"to fill in: {line}")
     console.print(f"wrote {run.report} and {run.results} ({len(run.figures)} figures in {run.out / 'figures'})")
+    if single_file:
+        path = make_single_file(run.report)
+        console.print(f"{path} is self-contained ({path.stat().st_size / 1e6:.1f} MB): figures and downloads embedded")
 
 
 @app.command("situate")
@@ -80,11 +88,16 @@ def prisma(
     project: ProjectOption = None,
     store: StoreOption = None,
     out: OutOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with code 3 when the counts do not add up "
+                                                          "(instead of printing the failing steps under the diagram).")]
+    = False,
 ) -> None:
     """Draw the PRISMA 2020 flow diagram from the store's counts (out/prisma.svg, .png, .pdf)."""
     from ..report import run_prisma
 
     rev = review_of(project, required=False)
     target = out if out is not None else (rev.out if rev is not None else Path("out"))
-    run = run_prisma(project_store(project, store), out=target)
+    run = run_prisma(project_store(project, store), out=target, strict=strict)
+    for problem in run.counts.problems():
+        err_console.print(f"PRISMA counts do not add up: {problem}")
     console.print(f"wrote {', '.join(str(p) for p in run.figures)}")

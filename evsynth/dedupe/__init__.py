@@ -3,7 +3,9 @@
 :func:`find_duplicates` works on any sequence of records and returns a
 :class:`DedupeResult`; :func:`dedupe_store` marks duplicates in a record
 store (nothing is deleted) and fills the kept records' missing fields;
-:func:`dedupe_files` is the file mode behind ``evsynth dedupe FILE...``.
+:func:`dedupe_files` is the file mode behind ``evsynth dedupe FILE...``;
+:func:`write_review_sheet` and :func:`read_review_sheet` carry borderline
+pairs to a person and their decisions back (:mod:`evsynth.dedupe.review`).
 
 Examples
 --------
@@ -30,6 +32,7 @@ from .normalise import (
     normalise_title,
     parse_author,
 )
+from .review import read_review_sheet, store_pair_decisions, stored_pair_decisions, write_review_sheet
 from .storemode import dedupe_store
 
 __all__ = [
@@ -47,4 +50,8 @@ __all__ = [
     "normalise_record",
     "normalise_title",
     "parse_author",
+    "read_review_sheet",
+    "store_pair_decisions",
+    "stored_pair_decisions",
+    "write_review_sheet",
 ]

@@ -87,8 +87,10 @@ def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
 
 def same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Same first page, or a shared one when a record lists several ranges."""
-    if a.first_page and page_digits(a.first_page) == page_digits(b.first_page):
-        return True
+    if a.first_page and b.first_page:
+        da = page_digits(a.first_page)
+        if a.first_page == b.first_page or (da is not None and da == page_digits(b.first_page)):
+            return True  # (a page without digits, "iii", matches only itself)
     if len(a.page_starts) > 1 or len(b.page_starts) > 1:
         starts_a = a.page_starts or (page_digits(a.first_page),)
         starts_b = b.page_starts or (page_digits(b.first_page),)

@@ -341,9 +341,12 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if authors["status"] == "match" and year_ok and p_match and (v_match or j_match):
             return out("merge", "generic-title+bibliographic")
         # A whole supplement ("ESICON 2017 Abstracts"), or one editor's column:
-        # same journal, volume and issue, and no pages to compare.
-        if (same_place and v_match and i_match and full == 100 and not a.first_page and not b.first_page
-                and (authors["status"] == "match" or len(significant_tokens(a.title)) >= 3)):
+        # same journal, volume and issue, and no pages to compare (the same
+        # editor's column may give its pages in one record only).
+        no_pages = not a.first_page and not b.first_page
+        if (same_place and v_match and i_match and full == 100
+                and ((no_pages and len(significant_tokens(a.title)) >= 3)
+                     or (authors["status"] == "match" and not (a.first_page and b.first_page)))):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
     if (authors["status"] == "match" and same_year and not j_mismatch and same_page_range(a, b)

@@ -8,7 +8,6 @@ derived; :func:`load_extracted` returns the data or raises
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import os
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 from pydantic import ValidationError
 
+from .._csvread import read_csv_file
 from ..errors import InputError, InputErrors
 from .schema import Outcome, Provenance, Source, Study
 from .covariates import check_covariates, check_vocabularies, expected_covariates, review_for
@@ -184,33 +184,31 @@ def _nullable_ints(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError], optional: frozenset[str] = frozenset(),
                why: str = "") -> list[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for each data row; header problems go to ``errors``."""
+    """(line number, {column: text}) for each data row; problems go to ``errors``.
+
+    Read with the shared strict reader (:mod:`evsynth._csvread`): UTF-8 only, quotes closed,
+    one-line cells, every row as wide as the header.
+    """
     if not path.is_file():
-        errors.append(InputError("file not found", path=path))
+        errors.append(InputError("file not found" if not path.exists() else "not a file", path=path))
         return []
-    with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: tolerate a spreadsheet's BOM
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            errors.append(InputError("file is empty", path=path, line=1))
-            return []
-        missing = [c for c in columns if c not in header and c not in optional]
-        unknown = [c for c in header if c not in columns]
-        for c in missing:
+    try:
+        table = read_csv_file(path)
+    except InputError as exc:  # malformed quoting: nothing after it can be trusted
+        errors.append(exc)
+        return []
+    errors.extend(table.errors)
+    if not table.header:
+        errors.append(InputError("file is empty", path=path, line=1))
+        return []
+    header = [h.strip() for h in table.header]
+    for c in columns:
+        if c not in header and c not in optional:
             errors.append(InputError("required column missing" + why, path=path, line=1, field=c))
-        for c in unknown:
+    for c in header:
+        if c not in columns:
             errors.append(InputError("unknown column" + why, path=path, line=1, field=c))
-        rows = []
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                errors.append(InputError(f"row has {len(cells)} cells, header has {len(header)}", path=path,
-                                         line=number))
-                continue
-            rows.append((number, {h: c.strip() for h, c in zip(header, cells) if h in columns}))
-        return rows
+    return [(row.line, {h: c.strip() for h, c in zip(header, row.cells) if h in columns}) for row in table.rows]
 
 
 def _clean(row: dict[str, str], bool_fields: Sequence[str] = ()) -> dict[str, Any]:

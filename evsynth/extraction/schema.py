@@ -14,7 +14,8 @@ from pydantic.dataclasses import dataclass
 
 from .vocab import ANALYSES, OUTCOME_TYPES, SOURCE_KINDS, STATUSES, STUDY_COLUMNS as FIXED_STUDY_FIELDS
 
-_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
+#: ``allow_inf_nan=False``: ``nan``, ``inf``, ``-inf``, ``Infinity`` are refused in every float field.
+_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 #: What a source may look like: PMID, DOI, NCT id, or a public web address (never a local path:
 #: a reader must be able to open what is cited).

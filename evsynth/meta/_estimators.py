@@ -387,6 +387,10 @@ def _score(method: str, y, v, X, m, t) -> np.ndarray:
     return ypppy - f.tr_p(X)
 
 
+#: Values (rows × studies) of one batch evaluated at once where a batch is an internal grid.
+_CHUNK = 1 << 18
+
+
 def maximise_ll(method: str, y: np.ndarray, v: np.ndarray, X: np.ndarray, m: np.ndarray | None = None
                 ) -> tuple[float, float]:
     """Global maximum of the ML / REML likelihood of one analysis: (τ², log-likelihood).
@@ -402,8 +406,12 @@ def maximise_ll(method: str, y: np.ndarray, v: np.ndarray, X: np.ndarray, m: np.
     scale = max(float(np.var(y1[0][keep])), float(np.mean(v1[0][keep])), 1e-12)
     grid = np.concatenate([[0.0], np.geomspace(1e-8 * scale, 1e4 * scale, 400)])
     G = grid.size
-    rep = lambda a: np.repeat(a, G, axis=0)  # noqa: E731
-    ll = _ll(method, rep(y1), rep(v1), rep(X1), rep(m1), grid)
+    # the grid in chunks of about _CHUNK values (B × k) so memory stays linear in k with a small constant
+    step = max(1, _CHUNK // y1.shape[1])
+    ll = np.concatenate([
+        _ll(method, *(np.repeat(a, part.size, axis=0) for a in (y1, v1, X1, m1)), part)
+        for part in (grid[i:i + step] for i in range(0, G, step))
+    ])
     g = int(np.nanargmax(ll))
 
     def score(t: float) -> float:
@@ -548,45 +556,61 @@ def q_gen(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float) -> float:
     return float(wls(y2, m2 / (v2 + tau2), X2).rss[0])
 
 
+def _p_traces(w: np.ndarray, X: np.ndarray, v: np.ndarray) -> dict[str, float]:
+    """Traces of products of P = W − W X (X'WX)⁻¹ X'W and V = diag(v), without forming either.
+
+    P and V are k×k; every trace below reduces to sums over studies and products of p×p
+    matrices X' diag(u) X, so memory and time grow linearly in k (metafor forms the matrices).
+    Keys: ``P`` tr(P), ``PP`` tr(P²) = ΣᵢⱼPᵢⱼ², ``PV`` tr(PV), ``PVPV`` tr(PVPV) = Σ(PV)∘(PV)',
+    ``VPP`` tr(VP²) = Σ(PV)∘P.
+    """
+    A = np.linalg.inv(X.T @ (X * w[:, None]))
+
+    def g(u: np.ndarray) -> np.ndarray:  # A X' diag(u) X
+        return A @ (X.T @ (X * u[:, None]))
+
+    w2, w3 = w**2, w**3
+    g_w2, g_w2v = g(w2), g(w2 * v)
+    return {
+        "P": float(w.sum() - np.trace(g_w2)),
+        "PP": float(w2.sum() - 2 * np.trace(g(w3)) + np.sum(g_w2 * g_w2.T)),
+        "PV": float((w * v).sum() - np.trace(g_w2v)),
+        "PVPV": float(((w * v) ** 2).sum() - 2 * np.trace(g(w3 * v**2)) + np.sum(g_w2v * g_w2v.T)),
+        "VPP": float((v * w2).sum() - 2 * np.trace(g(v * w3)) + np.sum(g_w2 * g_w2v.T)),
+    }
+
+
 def se_tau2(method: str, y, v, X, tau2: float, tau2_0: float | None = None) -> float:
-    """Standard error of τ² as metafor reports it (``se.tau2``); NaN for FE."""
+    """Standard error of τ² as metafor reports it (``se.tau2``); NaN for FE.
+
+    metafor's formulas, with the traces of its k×k matrices computed in O(k) memory
+    (:func:`_p_traces`).
+    """
     y2, v2, X2, m2 = broadcast(y, v, X, None)
     k = float(m2.sum())
     p = X2.shape[-1]
     t = max(tau2, 0.0)
-
-    def pmat(w):
-        Xs = X2[0]
-        W = np.diag(w[0])
-        A = np.linalg.inv(Xs.T @ W @ Xs)
-        return W - W @ Xs @ A @ Xs.T @ W
-
-    V = np.diag(v2[0])
+    Xs, vs, ms = X2[0], v2[0], m2[0]
     if method == "FE":
         return float("nan")
     if method in ("HS",):
-        w = m2 / v2
-        P = pmat(w)
-        return float(np.sqrt(1 / w.sum() ** 2 * (2 * (k - p) + 4 * t * np.trace(P) + 2 * t**2 * np.sum(P * P))))
+        w = ms / vs
+        tr = _p_traces(w, Xs, vs)
+        return float(np.sqrt(1 / w.sum() ** 2 * (2 * (k - p) + 4 * t * tr["P"] + 2 * t**2 * tr["PP"])))
     if method == "HE":
-        P = pmat(m2)
-        PV = P @ V
-        return float(np.sqrt(1 / (k - p) ** 2 * (2 * np.sum(PV * PV.T) + 4 * t * np.trace(PV) + 2 * t**2 * (k - p))))
+        tr = _p_traces(ms, Xs, vs)
+        return float(np.sqrt(1 / (k - p) ** 2 * (2 * tr["PVPV"] + 4 * t * tr["PV"] + 2 * t**2 * (k - p))))
     if method == "DL":
-        P = pmat(m2 / v2)
-        trp = np.trace(P)
-        return float(np.sqrt(1 / trp**2 * (2 * (k - p) + 4 * t * trp + 2 * t**2 * np.sum(P * P))))
+        tr = _p_traces(ms / vs, Xs, vs)
+        return float(np.sqrt(1 / tr["P"] ** 2 * (2 * (k - p) + 4 * t * tr["P"] + 2 * t**2 * tr["PP"])))
     if method == "SJ":
         t0 = float(tau2_0)
-        P = pmat(m2 / (v2 + t0))
-        PV = P @ V
-        return float(np.sqrt(t0**2 / (k - p) ** 2 * (2 * np.sum(PV * PV.T) + 4 * t * np.sum(PV * P)
-                                                     + 2 * t**2 * np.sum(P * P))))
-    w = m2 / (v2 + tau2)
+        tr = _p_traces(ms / (vs + t0), Xs, vs)
+        return float(np.sqrt(t0**2 / (k - p) ** 2 * (2 * tr["PVPV"] + 4 * t * tr["VPP"] + 2 * t**2 * tr["PP"])))
+    w = ms / (vs + tau2)
     if method == "ML":
         return float(np.sqrt(2 / np.sum(w**2)))
     if method == "REML":
-        P = pmat(w)
-        return float(np.sqrt(2 / np.sum(P * P)))
+        return float(np.sqrt(2 / _p_traces(w, Xs, vs)["PP"]))
     # PM, EB
     return float(np.sqrt(2 * k**2 / (k - p) / w.sum() ** 2))

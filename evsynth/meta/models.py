@@ -31,8 +31,9 @@ Conventions (metafor's; where PyMARE differs, it is said):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -295,6 +296,25 @@ class MetaResult:
 
 
 # ---------------------------------------------------------------------- fitting
+_TOO_EXTREME = ("the effect sizes and sampling variances are too extreme to analyse in double precision "
+                "(|yi| up to {ymax:g}, vi from {vmin:g} to {vmax:g}): the weighted sums overflow; rescale them "
+                "(e.g. other units)")
+
+
+def _too_extreme(y: np.ndarray, v: np.ndarray) -> InputError:
+    return InputError(_TOO_EXTREME.format(ymax=float(np.max(np.abs(y))), vmin=float(v.min()), vmax=float(v.max())),
+                      field="yi")
+
+
+def _check_representable(y: np.ndarray, v: np.ndarray) -> None:
+    """Raise when the sums every estimator forms (Σw, Σwy, Σwy², var(y)) overflow (e.g. yi = ±1e308)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        w = 1.0 / v
+        sums = np.array([w.sum(), (w * y).sum(), (w * y * y).sum(), np.var(y), v.sum(), w.sum() * v.max()])
+    if not np.all(np.isfinite(sums)):
+        raise _too_extreme(y, v)
+
+
 def validate_inputs(yi: Any, vi: Any, labels: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray,
                                                                                       tuple[str, ...]]:
     """Check effect sizes and variances; return float arrays and labels.
@@ -326,6 +346,7 @@ def validate_inputs(yi: Any, vi: Any, labels: Sequence[str] | None = None) -> tu
     bad = np.flatnonzero(v <= 0)
     if bad.size:
         raise InputError(f"{where(bad[0])}: sampling variance vi = {v[bad[0]]:g} must be > 0", field="vi")
+    _check_representable(y, v)
     return y, v, labs
 
 
@@ -366,6 +387,25 @@ def _qprofile(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float, level: f
     return lb, ub, notes
 
 
+def _finite_arithmetic(func: Callable[..., "MetaResult"]) -> Callable[..., "MetaResult"]:
+    """Run a fit with floating-point overflow raised, reported as :func:`_too_extreme` input."""
+
+    @functools.wraps(func)
+    def wrapper(yi: Any, vi: Any, **kwargs: Any) -> "MetaResult":
+        try:
+            with np.errstate(over="raise"):
+                res = func(yi, vi, **kwargs)
+        except FloatingPointError:
+            y, v = (np.atleast_1d(np.asarray(a, dtype=float)).ravel() for a in (yi, vi))
+            raise _too_extreme(y, v) from None
+        if not all(np.isfinite([c.estimate for c in res.coefficients] + [c.se for c in res.coefficients])):
+            raise _too_extreme(res.yi, res.vi)
+        return res
+
+    return wrapper
+
+
+@_finite_arithmetic
 def fit(
     yi: Any,
     vi: Any,

@@ -26,6 +26,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .._csvread import read_csv_file
 from ..errors import InputError
 from .models import MetaResult, fit
 from .regression import expand_moderator
@@ -67,15 +68,18 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
                          field="measure")
     if missing not in ("omit", "error"):
         raise InputError(f"missing must be 'omit' or 'error', not {missing!r}", field="missing")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the CSV: {exc}", path=path) from None
-    frame.columns = [c.strip().lstrip("\ufeff") for c in frame.columns]
-    if len(frame) == 0:
-        raise InputError("no data rows", path=path)
+    # the shared strict reader: UTF-8, quotes closed, one-line cells, every row as wide as the header
+    table = read_csv_file(path, skipinitialspace=True)
+    table.raise_first()
+    if not table.header:
+        raise InputError("the file is empty", path=path, line=1)
+    if not table.rows:
+        raise InputError("no data rows", path=path, line=1)
+    frame = pd.DataFrame([row.cells for row in table.rows], columns=[c.strip() for c in table.header], dtype=str)
+    line = [row.line for row in table.rows]  # file line of each row (the header is line 1)
+    twice = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if twice:
+        raise InputError("column named more than once in the header", path=path, line=1, field=twice[0])
     need = COLUMNS[m]
     absent = [c for c in (*need, *moderators) if c not in frame.columns]
     if absent:
@@ -88,7 +92,7 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
 
     def miss(i: int, c: str, what: str = "value") -> None:
         if missing == "error":
-            raise InputError(f"{what} is missing", path=path, line=i + 2, field=c)
+            raise InputError(f"{what} is missing", path=path, line=line[i], field=c)
         why.setdefault(i, []).append(f"{c} missing")
 
     cols: dict[str, np.ndarray] = {}
@@ -99,7 +103,7 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
         bad = np.flatnonzero(~np.isfinite(num) & ~isna)
         if bad.size:
             i = int(bad[0])
-            raise InputError(f"value is not a number ({raw.iloc[i]!r})", path=path, line=i + 2, field=c)
+            raise InputError(f"value is not a number ({raw.iloc[i]!r})", path=path, line=line[i], field=c)
         for i in np.flatnonzero(isna):
             miss(int(i), c)
         cols[c] = num
@@ -122,7 +126,7 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
             reason += " (needs n1i + n2i > 3 and a pooled SD > 0)"
         if missing == "error":
             raise InputError(f"the effect size cannot be computed for this row ({labels[i]}): {reason}", path=path,
-                             line=int(i) + 2, field=field)
+                             line=line[int(i)], field=field)
         why.setdefault(int(i), []).append(reason)
     raw_mods: dict[str, list] = {}
     design: dict[str, list] = {}
@@ -145,7 +149,7 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
             design[name] = list(col)
     keep = np.array([i not in why for i in range(n)])
     if why:
-        rows = "; ".join(f"line {i + 2} ({labels[i]}): {', '.join(why[i])}" for i in sorted(why))
+        rows = "; ".join(f"line {line[i]} ({labels[i]}): {', '.join(why[i])}" for i in sorted(why))
         notes.insert(0, f"{len(why)} row(s) with missing values left out of the analysis, as metafor does "
                         f"(na.omit): {rows}")
     if not keep.any():
@@ -154,11 +158,11 @@ def _read(path: Path, measure: str, moderators: Sequence[str], missing: str) -> 
     inf = [i for i in idx if np.isinf(yi[i]) or np.isinf(vi[i])]
     if inf:
         i = int(inf[0])
-        raise InputError(f"the effect size of this row ({labels[i]}) is infinite", path=path, line=i + 2, field=field)
+        raise InputError(f"the effect size of this row ({labels[i]}) is infinite", path=path, line=line[i], field=field)
     bad = [i for i in idx if vi[i] <= 0]
     if bad:
         i = int(bad[0])
-        raise InputError(f"sampling variance is {vi[i]:g} for {labels[i]}; it must be > 0", path=path, line=i + 2,
+        raise InputError(f"sampling variance is {vi[i]:g} for {labels[i]}; it must be > 0", path=path, line=line[i],
                          field="vi" if m == "GEN" else field)
     return _Table(yi[idx], vi[idx], [labels[i] for i in idx], {c: [v[i] for i in idx] for c, v in raw_mods.items()},
                   {c: [v[i] for i in idx] for c, v in design.items()}, notes)

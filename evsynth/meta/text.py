@@ -68,10 +68,11 @@ def format_result(res: Any) -> str:
     lines.append("Model Results:")
     lines.append("")
     st = res.stat_name + "val"
-    header = f"{'':>10} {'estimate':>10} {'se':>8} {st:>8} {'pval':>8} {'ci.lb':>9} {'ci.ub':>9}"
+    width = max([10, *(len(c.name) for c in res.coefficients)])  # long moderator names keep columns aligned
+    header = f"{'':>{width}} {'estimate':>10} {'se':>8} {st:>8} {'pval':>8} {'ci.lb':>9} {'ci.ub':>9}"
     lines.append(header)
     for c in res.coefficients:
-        lines.append(f"{c.name:>10} {_f(c.estimate):>10} {_f(c.se):>8} {_f(c.stat):>8} {_p(c.p):>8} "
+        lines.append(f"{c.name:>{width}} {_f(c.estimate):>10} {_f(c.se):>8} {_f(c.stat):>8} {_p(c.p):>8} "
                      f"{_f(c.ci_low):>9} {_f(c.ci_high):>9}")
     lines.append("")
     at = " at moderators = 0" if res.p_params > 1 else ""

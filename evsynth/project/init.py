@@ -103,6 +103,8 @@ show = true
 #     alternatives = [{ label = "...", where = { cutoff_percent = 67 } }]   swap in rows with these values
 #     exclude_derived = true      without studies whose values are derived or uncertain (provenance.csv)
 #     leave_one_out = true        (default true)        cumulative = "year"   cumulative order (a study field or covariate)
+#     exclude_high_risk = true    without studies at high overall risk of bias (extracted/rob.csv)
+#     later_timepoint = true      each study's next later timepoint where it reports several
 [[analyses]]
 id = "main"
 title = "Intervention vs control (risk ratio)"

@@ -167,7 +167,7 @@ def _covariates(ctx: _Ctx, value: Any) -> tuple[Covariate, ...]:
 def _sensitivity(ctx: _Ctx, value: Any, key: str) -> Sensitivity:
     spec = _table(ctx, value, key)
     _unknown(ctx, spec, {"knha", "estimators", "measures", "alternatives", "exclude_derived", "leave_one_out",
-                         "cumulative"}, key)
+                         "cumulative", "exclude_high_risk", "later_timepoint"}, key)
     estimators = tuple(e.upper() for e in _strs(ctx, spec.get("estimators"), f"{key}.estimators"))
     for e in estimators:
         if e not in _ESTIMATORS:
@@ -187,7 +187,9 @@ def _sensitivity(ctx: _Ctx, value: Any, key: str) -> Sensitivity:
     return Sensitivity(_bool(ctx, spec.get("knha"), f"{key}.knha"), estimators,
                        tuple(m.upper() for m in _strs(ctx, spec.get("measures"), f"{key}.measures")), tuple(alts),
                        _bool(ctx, spec.get("exclude_derived"), f"{key}.exclude_derived"),
-                       _bool(ctx, spec.get("leave_one_out"), f"{key}.leave_one_out", True), cumulative or None)
+                       _bool(ctx, spec.get("leave_one_out"), f"{key}.leave_one_out", True), cumulative or None,
+                       _bool(ctx, spec.get("exclude_high_risk"), f"{key}.exclude_high_risk"),
+                       _bool(ctx, spec.get("later_timepoint"), f"{key}.later_timepoint"))
 
 
 _ANALYSIS_KEYS = {"id", "title", "outcome", "outcome_type", "arm", "control", "timepoint", "role", "measure", "method",

@@ -102,6 +102,8 @@ class Sensitivity:
     exclude_derived: bool = False
     leave_one_out: bool = True
     cumulative: str | None = None
+    exclude_high_risk: bool = False
+    later_timepoint: bool = False
 
 
 @dataclass(frozen=True)

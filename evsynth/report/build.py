@@ -108,7 +108,9 @@ def _appraisal(ctx: ReportContext, folder: Path) -> None:
             es, res = analysis_fit(ctx.extraction, analysis)
         except InputError:  # the analysis section already says what is missing
             continue
-        inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control)))
+        sens = analysis.sensitivity
+        inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control),
+                                    exclude_high_risk=sens.exclude_high_risk, later_timepoint=sens.later_timepoint))
     main = ctx.review.main_analysis
     add_appraisal(ctx.data, ctx.figures, ctx.extraction, folder, inputs,
                   treatment_label=getattr(main, "arm_label", "") or "Intervention")
@@ -162,6 +164,7 @@ def run_review(
 
     from ..output import output_folder
     from ..plots import save_figure
+    from ..plots._style import close_figure
 
     review = resolve_review(project, folder)
     out = Path(out) if out is not None else review.out
@@ -170,16 +173,22 @@ def run_review(
     written: dict[str, tuple[Path, ...]] = {}
     data["figures"] = {}
     # built in a folder beside out/ and swapped in whole: an error or Ctrl-C leaves the old out/ as it was
-    with output_folder(out) as tmp:
-        for name, (fig, caption) in figures.items():
-            paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200, close=True))
-            written[name] = tuple(out / p.relative_to(tmp) for p in paths)
-            entry = {p.suffix.lstrip("."): str(p.relative_to(tmp)) for p in paths}
-            entry["caption"] = caption
-            data["figures"][name] = entry
-        data = jsonable(data)
-        (tmp / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        env = Environment(loader=PackageLoader("evsynth", "templates"), autoescape=select_autoescape(["html", "j2"]))
-        html = env.get_template("report.html.j2").render(r=data)
-        (tmp / "report.html").write_text(html, encoding="utf-8")
+    try:
+        with output_folder(out) as tmp:
+            for name, (fig, caption) in figures.items():
+                paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200, close=True))
+                written[name] = tuple(out / p.relative_to(tmp) for p in paths)
+                entry = {p.suffix.lstrip("."): str(p.relative_to(tmp)) for p in paths}
+                entry["caption"] = caption
+                data["figures"][name] = entry
+            data = jsonable(data)
+            (tmp / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
+            env = Environment(loader=PackageLoader("evsynth", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]))
+            html = env.get_template("report.html.j2").render(r=data)
+            (tmp / "report.html").write_text(html, encoding="utf-8")
+    finally:  # an output error leaves no figure open in pyplot either
+        for fig, _caption in figures.values():
+            close_figure(fig)
     return ReviewRun(out, out / "report.html", out / "results.json", written, data)

@@ -149,8 +149,13 @@ def prisma_from_store(store_path: Path, study_of: Any = None) -> Any:
         return prisma_counts(store, study_of=study_of)
 
 
-def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[str] = FORMATS) -> PrismaRun:
-    """PRISMA 2020 diagram from the store's counts, written to ``out/prisma.*``."""
+def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[str] = FORMATS,
+               strict: bool = False) -> PrismaRun:
+    """PRISMA 2020 diagram from the store's counts, written to ``out/prisma.*``.
+
+    Counts that do not add up are printed in red under the diagram; with ``strict`` they raise
+    :class:`~evsynth.errors.InputError` and nothing is written.
+    """
     from ..plots import prisma_diagram, save_figure
 
     store = Path(store)
@@ -158,5 +163,5 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
         raise NotFoundError(f"no record store at {store}; run a search or an import first (or pass --store)")
     counts = prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
-    fig = prisma_diagram(counts, note=note)
+    fig = prisma_diagram(counts, note=note, strict=strict)
     return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)

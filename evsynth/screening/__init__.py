@@ -34,7 +34,9 @@ from ._state import (
 from .conflicts import Agreement, Conflict, agreement, cohen_kappa, find_conflicts
 from .links import StudyLinks, link_studies
 from .prisma import PrismaCounts, ScreeningProgress, prisma_counts, screening_progress
+from .formats import read_sheet_rows
 from .sheets import (
+    SHEET_FORMATS,
     DecisionImport,
     ScreeningSheet,
     awaiting_screening,
@@ -49,6 +51,7 @@ __all__ = [
     "CONSENSUS_REVIEWER",
     "NOT_RETRIEVED",
     "SHEET_COLUMNS",
+    "SHEET_FORMATS",
     "Decision",
     "Conflict",
     "Agreement",
@@ -61,6 +64,7 @@ __all__ = [
     "awaiting_screening",
     "export_sheet",
     "read_decisions",
+    "read_sheet_rows",
     "import_decisions",
     "find_conflicts",
     "agreement",

@@ -17,7 +17,8 @@ DECISIONS: tuple[str, ...] = ("include", "exclude", "maybe")
 CONSENSUS_REVIEWER = "consensus"
 #: Full-text exclusion reason meaning "report sought but not retrieved".
 NOT_RETRIEVED = "not retrieved"
-#: Columns of a CSV screening sheet, in order (the last three are for reviewers).
+#: Columns of a CSV screening sheet, in order (``votes``: the reviewers' current decisions on a
+#: record in conflict, for the consensus reviewer; the last three are for reviewers to fill).
 SHEET_COLUMNS: tuple[str, ...] = (
     "record_id",
     "title",
@@ -27,6 +28,7 @@ SHEET_COLUMNS: tuple[str, ...] = (
     "doi",
     "pmid",
     "abstract",
+    "votes",
     "decision",
     "reason",
     "reviewer",

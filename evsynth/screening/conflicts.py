@@ -21,11 +21,19 @@ class Conflict:
     stage : str
     decisions : mapping
         Reviewer → their current decision.
+    title : str or None
+        The record's title.
     """
 
     record_id: int
     stage: str
     decisions: Mapping[str, str]
+    title: str | None = None
+
+    @property
+    def votes(self) -> str:
+        """``"alice=include; bob=exclude"``."""
+        return "; ".join(f"{who}={what}" for who, what in self.decisions.items())
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,10 @@ def find_conflicts(store: Store, stage: str) -> list[Conflict]:
     for rid, by_reviewer in sorted(current_decisions(store, stage).items()):
         if rid not in dup and _status(by_reviewer) == "conflict":
             out.append(Conflict(rid, stage, {k: v.decision for k, v in sorted(by_reviewer.items())}))
+    if out:
+        marks = ",".join("?" * len(out))
+        titles = dict(store.execute(f"SELECT id, title FROM records WHERE id IN ({marks})", [c.record_id for c in out]))
+        out = [Conflict(c.record_id, c.stage, c.decisions, titles.get(c.record_id)) for c in out]
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from ._state import (
     record_statuses,
 )
 from .conflicts import Agreement, Conflict, agreement, find_conflicts
+from .formats import SheetRow, asreview_csv, asreview_ris, rayyan_csv, read_sheet_rows
 
 @dataclass(frozen=True)
 class ScreeningSheet:
@@ -32,7 +34,7 @@ class ScreeningSheet:
     ----------
     stage : str
     fmt : str
-        ``csv`` or ``ris``.
+        One of :data:`SHEET_FORMATS`.
     record_ids : tuple of int
         Store ids of the records on the sheet.
     text : str
@@ -104,7 +106,7 @@ def awaiting_screening(store: Store, stage: str = "title-abstract", *, reviewer:
     return list(store.iter_records(ids=ids)) if ids else []
 
 
-def _sheet_csv(records: Sequence[Record]) -> str:
+def _sheet_csv(records: Sequence[Record], votes: dict[int, str]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(SHEET_COLUMNS), lineterminator="\n")
     writer.writeheader()
@@ -119,6 +121,7 @@ def _sheet_csv(records: Sequence[Record]) -> str:
                 "doi": r.doi or "",
                 "pmid": r.pmid or "",
                 "abstract": r.abstract or "",
+                "votes": votes.get(int(r.store_id or 0), ""),
                 "decision": "",
                 "reason": "",
                 "reviewer": "",
@@ -134,12 +137,17 @@ def _sheet_ris(records: Sequence[Record]) -> str:
     return write_records([r.replace(source_id=str(r.store_id)) for r in records], "ris")
 
 
+#: Sheet formats :func:`export_sheet` writes.
+SHEET_FORMATS: tuple[str, ...] = ("csv", "ris", "asreview", "asreview-csv", "rayyan")
+
+
 def export_sheet(
     store: Store,
     stage: str = "title-abstract",
     fmt: str = "csv",
     *,
     reviewer: str | None = None,
+    conflicts_only: bool = False,
 ) -> ScreeningSheet:
     """Build a screening sheet of the records awaiting a decision at ``stage``.
 
@@ -147,27 +155,40 @@ def export_sheet(
     ----------
     store : Store
     stage : {"title-abstract", "full-text"}
-    fmt : {"csv", "ris"}
-        CSV has the columns :data:`SHEET_COLUMNS` (``decision``, ``reason``
-        and ``reviewer`` blank, to fill). RIS (for tools like Rayyan) keeps the
-        store id in the ``ID`` field.
+    fmt : {"csv", "ris", "asreview", "asreview-csv", "rayyan"}
+        ``csv`` has the columns :data:`SHEET_COLUMNS` (``decision``, ``reason``
+        and ``reviewer`` blank, to fill; ``votes`` shows the reviewers'
+        decisions on records in conflict, unless ``reviewer`` names one
+        reviewer, who screens blind). ``ris`` keeps the store id in ``ID``.
+        ``rayyan`` is a CSV in the columns Rayyan imports (``key`` = store id).
+        ``asreview`` (RIS, labels in ``N1``) and ``asreview-csv`` (``included``
+        1/0) hold *every* record eligible at the stage, labelled with its
+        settled decision (include / exclude) or not seen, for ASReview LAB.
     reviewer : str, optional
         See :func:`awaiting_screening`.
+    conflicts_only : bool
+        Only the records in conflict (the consensus reviewer's sheet).
 
     Returns
     -------
     ScreeningSheet
     """
     _check_stage(stage)
-    if fmt not in ("csv", "ris"):
-        raise InputError(f"unknown sheet format {fmt!r}; use csv or ris", field="format")
-    records = awaiting_screening(store, stage, reviewer=reviewer)
-    text = _sheet_csv(records) if fmt == "csv" else _sheet_ris(records)
+    if fmt not in SHEET_FORMATS:
+        raise InputError(f"unknown sheet format {fmt!r}; choose from {', '.join(SHEET_FORMATS)}", field="format")
+    statuses = record_statuses(store, stage)
+    if fmt.startswith("asreview"):
+        records = list(store.iter_records(ids=list(statuses))) if statuses else []
+        text = asreview_ris(records, statuses) if fmt == "asreview" else asreview_csv(records, statuses)
+    else:
+        records = awaiting_screening(store, stage, reviewer=reviewer)
+        if conflicts_only:
+            records = [r for r in records if statuses.get(int(r.store_id or 0)) == "conflict"]
+        blind = reviewer is not None and reviewer != CONSENSUS_REVIEWER
+        votes = {} if blind else {c.record_id: c.votes for c in find_conflicts(store, stage)}
+        text = {"csv": lambda: _sheet_csv(records, votes), "ris": lambda: _sheet_ris(records),
+                "rayyan": lambda: rayyan_csv(records)}[fmt]()
     return ScreeningSheet(stage, fmt, tuple(int(r.store_id) for r in records if r.store_id is not None), text)
-
-
-def _clean(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def read_decisions(
@@ -179,9 +200,11 @@ def read_decisions(
 ) -> list[dict[str, Any]]:
     """Read and validate a filled screening sheet; nothing is stored.
 
-    The sheet is a CSV with at least ``record_id`` and ``decision`` columns
-    (names case-insensitive); ``reason``, ``reviewer`` and ``stage`` are
-    optional. Rows with an empty decision are skipped (not screened yet).
+    The sheet is evsynth's CSV with at least ``record_id`` and ``decision``
+    columns (names case-insensitive; ``reason``, ``reviewer`` and ``stage``
+    optional), or ASReview's or Rayyan's export (CSV or RIS, see
+    :mod:`evsynth.screening.formats`); CSV may be comma-, semicolon- or
+    tab-delimited. Rows with an empty decision are skipped (not screened yet).
 
     Parameters
     ----------
@@ -210,74 +233,100 @@ def read_decisions(
     return _read_sheet(path, store, stage=stage, reviewer=reviewer)[0]
 
 
+def _norm_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
+
+
+class _Matcher:
+    """Finds the stored record an external (ASReview, Rayyan) row is about."""
+
+    def __init__(self, store: Store) -> None:
+        self.titles: dict[int, str] = {}
+        self.by: dict[str, dict[str, set[int]]] = {"pmid": {}, "doi": {}, "title": {}}
+        for rid, title, doi, pmid in store.execute(
+            "SELECT id, title, doi, pmid FROM records WHERE duplicate_of IS NULL"
+        ):
+            self.titles[int(rid)] = _norm_title(title or "")
+            for kind, value in (("pmid", pmid), ("doi", (doi or "").lower()), ("title", _norm_title(title or ""))):
+                if value:
+                    self.by[kind].setdefault(str(value), set()).add(int(rid))
+
+    def match(self, row: SheetRow) -> int | None:
+        if row.record_id.isdigit():
+            rid = int(row.record_id)
+            if rid in self.titles and (not row.title or _norm_title(row.title) == self.titles[rid]):
+                return rid
+        for kind, value in (("pmid", row.pmid), ("doi", row.doi.lower().removeprefix("https://doi.org/")),
+                            ("title", _norm_title(row.title))):
+            found = self.by[kind].get(value) if value else None
+            if found and len(found) == 1:
+                return next(iter(found))
+        return None
+
+
 def _read_sheet(
     path: str | os.PathLike[str], store: Store, *, stage: str, reviewer: str | None
 ) -> tuple[list[dict[str, Any]], int]:
     _check_stage(stage)
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("file not found", path=p) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc}", path=p) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = {_clean(h).lower(): h for h in (reader.fieldnames or []) if h is not None}
-    missing = [c for c in ("record_id", "decision") if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; a screening sheet needs record_id and decision"
-            " (is it a CSV screening sheet?)",
-            path=p,
-            line=1,
-        )
+    kind, rows = read_sheet_rows(p)
     known = {int(r[0]) for r in store.execute("SELECT id FROM records")}
+    matcher = _Matcher(store) if kind != "evsynth" else None
     errors: list[InputError] = []
     out: list[dict[str, Any]] = []
     n_blank = 0
     seen: dict[tuple[int, str, str], int] = {}
-    for row_no, row in enumerate(reader, start=2):
-        cells = {name: _clean(row.get(col)) for name, col in header.items()}
-        decision = cells.get("decision", "").lower()
+    id_field = {"evsynth": "record_id", "rayyan": "key"}.get(kind, "record_id")
+    for item in rows:
+        row_no = item.row
+        decision = item.decision
         if not decision:
             n_blank += 1
             continue
-        raw_id = cells.get("record_id", "")
         rid: int | None = None
-        try:
-            rid = int(raw_id)
-        except ValueError:
-            errors.append(InputError(f"record id {raw_id!r} is not a store id", path=p, line=row_no, field="record_id"))
+        if matcher is not None:
+            rid = matcher.match(item)
+            if rid is None:
+                what = f"id {item.record_id!r}, " if item.record_id else ""
+                errors.append(InputError(
+                    f"no stored record matches this row ({what}title {item.title[:60]!r}; matched by store id,"
+                    " PMID, DOI or title)", path=p, line=row_no, field=id_field))
         else:
-            if rid not in known:
-                errors.append(InputError(f"unknown record id {rid}", path=p, line=row_no, field="record_id"))
+            try:
+                rid = int(item.record_id)
+            except ValueError:
+                errors.append(InputError(f"record id {item.record_id!r} is not a store id", path=p, line=row_no,
+                                         field="record_id"))
+            else:
+                if rid not in known:
+                    errors.append(InputError(f"unknown record id {rid}", path=p, line=row_no, field="record_id"))
         if decision not in DECISIONS:
             errors.append(
                 InputError(
-                    f"decision {cells['decision']!r} not one of {', '.join(DECISIONS)}",
-                    path=p, line=row_no, field="decision",
+                    f"decision {decision!r} not one of {', '.join(DECISIONS)}",
+                    path=p, line=row_no, field=item.column,
                 )
             )
-        row_stage = cells.get("stage", "").lower() or stage
+        row_stage = item.stage or stage
         if row_stage not in STAGES:
             errors.append(
                 InputError(f"stage {row_stage!r} not one of {', '.join(STAGES)}", path=p, line=row_no, field="stage")
             )
-        reason = cells.get("reason") or None
+        reason = item.reason or None
         if row_stage == "full-text" and decision == "exclude" and not reason:
             errors.append(InputError("a full-text exclusion needs a reason", path=p, line=row_no, field="reason"))
-        who = cells.get("reviewer") or (reviewer or "").strip()
+        who = item.reviewer or (reviewer or "").strip()
         if not who:
-            errors.append(
-                InputError("reviewer missing (fill the column or pass a reviewer)", path=p, line=row_no, field="reviewer")
-            )
+            hint = "pass --reviewer (ASReview records no reviewer)" if kind == "asreview" else (
+                "fill the column or pass a reviewer")
+            errors.append(InputError(f"reviewer missing ({hint})", path=p, line=row_no, field="reviewer"))
         if rid is not None and who:
             key = (rid, row_stage, who)
             if key in seen:
                 errors.append(
                     InputError(
                         f"record {rid} decided twice by {who!r} (rows {seen[key]} and {row_no})",
-                        path=p, line=row_no, field="record_id",
+                        path=p, line=row_no, field=id_field,
                     )
                 )
             seen[key] = row_no

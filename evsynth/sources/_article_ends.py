@@ -8,10 +8,12 @@ after some (a bare ``&``) and closes the elements still open at the end of the
 input, so the elements it hands over do not say on their own which of them
 ended before the error. :class:`ArticleEnds` reads the same bytes as the
 parser and records, in document order, the line of the ``>`` of every
-``</PubmedArticle>`` and ``</PubmedBookArticle>`` end tag (white space allowed
-before ``>``), skipping the prolog, comments, CDATA sections and processing
-instructions; the n-th end tag it finds is the n-th article element the
-parser completes, up to the first error.
+``</PubmedArticle>`` and ``</PubmedBookArticle>`` end tag (with a namespace
+prefix or none, white space allowed before ``>``) and of the ``/>`` of every
+empty ``<PubmedArticle .../>``, skipping the prolog,
+comments, CDATA sections and processing instructions; the n-th end tag it
+finds is the n-th element of these names, in any namespace, the parser
+completes, up to the first error.
 
 Lines are counted as libxml2 counts them: one per LF (a CR alone does not
 start a line). UTF-16 and UTF-32 documents are decoded for the count.
@@ -25,15 +27,25 @@ import re
 
 from ._xml_prolog import root_offset, wide_codec
 
-_START = re.compile(rb"<(?:!--|!\[CDATA\[|\?|/Pubmed(?:Book)?Article\s*>)")
-_OPEN_END = re.compile(rb"</Pubmed(?:Book)?Article\s*")
+_NAME = rb"(?:[^\s<>/:!?]+:)?Pubmed(?:Book)?Article"  # with a namespace prefix or none
+_ATTRIBUTES = rb"\s(?:[^<>\"']|\"[^\"]*\"|'[^']*')*"  # quoted values may hold ">"
+#: where the scan stops: the article names (rare words: the tag around one is checked there) and the
+#: openers of comments, CDATA sections and PIs; searched apart, each runs in C between its stops
+_WORD = re.compile(rb"Pubmed(?:Book)?Article")
+_OPENER = re.compile(rb"<(?:!--|!\[CDATA\[|\?)")
+_TAG_HEAD = re.compile(rb"</?(?:[^\s<>/:!?]+:)?")
+_ENDS = re.compile(rb"</" + _NAME + rb"\s*>|<" + _NAME + rb"(?:" + _ATTRIBUTES + rb")?/>")
+_OPEN_ARTICLE = re.compile(rb"<" + _NAME + _ATTRIBUTES + rb"(?:\"[^\"]*|'[^']*)?")
 _CLOSER = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
-_TOKENS = (b"<!--", b"<![CDATA[", b"</PubmedArticle", b"</PubmedBookArticle")
 
 
 def _may_start_token(tail: bytes) -> bool:
-    """Whether ``tail`` (from a ``<`` to the end of the bytes read) may be the start of a token looked for."""
-    return any(t.startswith(tail) for t in _TOKENS) or _OPEN_END.fullmatch(tail) is not None
+    """Whether ``tail`` (from the last ``<`` to the end of the bytes read) may be the start of a token looked for.
+
+    Any markup not closed yet by ``>`` may be one, and so may an article's
+    start tag whose quoted attribute values hold a ``>``.
+    """
+    return b">" not in tail or _OPEN_ARTICLE.fullmatch(tail) is not None
 
 
 class ArticleEnds:
@@ -68,6 +80,9 @@ class ArticleEnds:
             self._prolog = False
             pos = root or 0
         counted, line = 0, self._line
+        last = data.rfind(b"<")  # markup from there on may be cut by the end of the bytes read: kept
+        limit = last if last >= 0 and _may_start_token(data[last:]) else len(data)
+        word, opener = _WORD.search(data, pos, limit), _OPENER.search(data, pos, limit)
         while True:
             if self._closer is not None:
                 end = data.find(self._closer, pos)
@@ -76,19 +91,26 @@ class ArticleEnds:
                     break
                 pos, self._closer = end + len(self._closer), None
                 continue
-            m = _START.search(data, pos)
+            if word is not None and word.start() < pos:
+                word = _WORD.search(data, pos, limit)
+            if opener is not None and opener.start() < pos:
+                opener = _OPENER.search(data, pos, limit)
+            m = word if opener is None or (word is not None and word.start() < opener.start()) else opener
             if m is None:
-                lt = data.rfind(b"<", pos)
-                keep = lt if lt >= 0 and _may_start_token(data[lt:]) else len(data)
+                keep = max(pos, limit) if pos <= limit else len(data)
                 break
-            token = m.group()
-            if token.startswith(b"</"):
-                line += data.count(b"\n", counted, m.end())
-                counted = m.end()
-                self.lines.append(line)
-            else:
-                self._closer = _CLOSER[token]
-            pos = m.end()
+            if m is opener:
+                self._closer = _CLOSER[m.group()]
+                pos = m.end()
+                continue
+            lt = data.rfind(b"<", pos, m.start())
+            tag = _ENDS.match(data, lt) if lt >= 0 and _TAG_HEAD.fullmatch(data, lt, m.start()) else None
+            if tag is None:  # a start tag, <PubmedArticleSet>, or the words in text
+                pos = m.end()
+                continue
+            line += data.count(b"\n", counted, tag.end())  # an end tag, or an empty-element tag
+            counted = pos = tag.end()
+            self.lines.append(line)
         self._line = line + data.count(b"\n", counted, keep)
         self._carry = data[keep:]
 

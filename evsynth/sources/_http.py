@@ -1,7 +1,8 @@
 """HTTP discipline shared by the service clients: rate limits, retries, scrubbing.
 
-* :class:`RateLimiter` — a sliding window (never more than ``rate`` requests in
-  any ``period`` seconds), thread-safe; :func:`shared_limiter` hands out one
+* :class:`RateLimiter` — a sliding window over request start times (never more than
+  ``rate`` starts in any ``period`` seconds, spaced evenly, with a 10 % margin so that
+  arrivals at the service keep the limit too), thread-safe; :func:`shared_limiter` hands out one
   limiter per service and rate for the whole process, so every thread of the
   process shares it.
 * :func:`send` — one request with bounded retries, exponential backoff and
@@ -51,7 +52,14 @@ class Retryable(Exception):
 
 
 class RateLimiter:
-    """At most ``rate`` acquisitions in any window of ``period`` seconds.
+    """At most ``rate`` request starts in any window of ``period`` seconds, with a safety margin.
+
+    The service counts requests as they *arrive*, and arrival lags the start by a latency that
+    varies (a new connection, a busy thread), so the limit is kept with room to spare on both
+    counts: starts are spaced at least ``period · (1 + margin) / rate`` apart (no bursts), and no
+    more than ``rate`` starts fall in any window of ``period · (1 + margin)`` seconds. With the
+    default margin of 10 %, arrivals stay within ``rate`` per ``period`` unless the latency of
+    one request exceeds the one before it by more than 10 % of ``period / rate`` (33 ms at 3/s).
 
     Parameters
     ----------
@@ -59,6 +67,8 @@ class RateLimiter:
         Requests allowed per window.
     period : float
         Window length in seconds.
+    margin : float
+        Fraction added to the window and the spacing (default 0.1).
     clock, sleep : callable, optional
         Injectable time source and sleep (tests use a fake clock whose
         ``sleep`` advances it). Defaults: :func:`time.monotonic`, :func:`time.sleep`.
@@ -69,28 +79,44 @@ class RateLimiter:
     and the window holds for all of them together.
     """
 
-    def __init__(self, rate: int, period: float = 1.0, *, clock: Clock | None = None,
+    def __init__(self, rate: int, period: float = 1.0, *, margin: float = 0.1, clock: Clock | None = None,
                  sleep: Sleep | None = None) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1")
+        if margin < 0:
+            raise ValueError("margin must be >= 0")
         self.rate = int(rate)
         self.period = float(period)
+        self.window = self.period * (1.0 + margin)
+        self.spacing = self.window / self.rate
         self._clock = clock or time.monotonic
         self._sleep = sleep or time.sleep
         self._times: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
+
+    def _wait(self, now: float) -> float:
+        """Seconds to wait before a start at ``now`` keeps both rules (0: may start)."""
+        while self._times and now - self._times[0] >= self.window:
+            self._times.popleft()
+        wait = 0.0
+        if self._times:
+            wait = self._times[-1] + self.spacing - now
+        if len(self._times) >= self.rate:
+            wait = max(wait, self._times[0] + self.window - now)
+        return max(wait, 0.0)
 
     def acquire(self) -> float:
         """Wait until a request may be sent; return the time it was granted."""
         with self._lock:
             while True:
                 now = self._clock()
-                while self._times and now - self._times[0] >= self.period:
-                    self._times.popleft()
-                if len(self._times) < self.rate:
+                wait = self._wait(now)
+                if wait <= 0:
                     self._times.append(now)
+                    if len(self._times) > self.rate:
+                        self._times.popleft()
                     return now
-                self._sleep(self.period - (now - self._times[0]))
+                self._sleep(wait)
 
 
 _LIMITERS: dict[tuple[str, int, float], RateLimiter] = {}

@@ -51,6 +51,7 @@ class MalformedXMLError(InputError):
     """The XML does not parse (malformed or truncated); carries file and line."""
 
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle")
+_ANY_NAMESPACE = tuple(f"{{*}}{tag}" for tag in _ARTICLE_TAGS)
 _ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet", *_ARTICLE_TAGS})
 _NAME_PARTS = frozenset({"LastName", "ForeName", "Initials", "Suffix", "CollectiveName"})
 _CHUNK = 1 << 19  # bytes read and fed to libxml2 at a time: the records of one batch
@@ -398,7 +399,8 @@ def _sequential(head: bytes, stream: IO[bytes], label: str | None) -> Iterator[R
     while an error could still be reported on the line its end tag is on:
     until the parser has completed an article on a later line, or the input.
     """
-    parser = etree.XMLPullParser(events=("end",), tag=_ARTICLE_TAGS, remove_blank_text=False, **SAFE_PARSER_OPTIONS)
+    # articles in any namespace end where the byte scanner sees them end; only those in none are records
+    parser = etree.XMLPullParser(events=("end",), tag=_ANY_NAMESPACE, remove_blank_text=False, **SAFE_PARSER_OPTIONS)
     # the root once seen; whether libxml2 logged anything; error log entries looked at, the first error's line
     state: dict[str, Any] = {"root": None, "python_only": False, "seen": 0, "logged": None}
     ends = _ArticleEnds(head)
@@ -519,6 +521,8 @@ def _batch(parser: Any, state: dict[str, Any], label: str | None, ends: _Article
     articles = [el for el in batch if el.tag == "PubmedArticle"]
     built = iter(build_records(root, articles) if articles and flat and not state["python_only"] else ())
     for i, el in enumerate(batch, first):
+        if el.tag not in _ARTICLE_TAGS:  # in a namespace: not PubMed's, not a record
+            continue
         line = lines[i] if i < len(lines) else sys.maxsize  # the scanner found fewer: hold to the end
         try:
             if el.tag == "PubmedBookArticle":

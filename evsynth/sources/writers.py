@@ -8,13 +8,21 @@ keeps these fields; :data:`CARRIED` lists them):
   with ``"; "``. ``extra`` is not written (a spreadsheet has no place for it).
 * **bibtex** — every bibliographic field (non-standard ones as fields of their own name:
   ``pmid``, ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``, ``entry_date``,
-  ``shortjournal`` for ``journal_iso``); the entry key is ``source_id`` (made safe). Values
-  are written as Unicode; braces/backslashes in values are read back as LaTeX.
+  ``shortjournal`` for ``journal_iso``) but ``source_id``: the entry key is a citation key
+  as Zotero's Better BibTeX makes it (``liu2014vaccine``, unique with ``a``, ``b``, …; see
+  :mod:`evsynth.sources.bibtex_style`). Values are LaTeX-safe (``& % # _ $ { } \\ ~ ^``
+  escaped, words with inner capitals such as ``NMDA`` braced in titles; ``doi`` and ``url``
+  verbatim) and otherwise Unicode. Names are written ``Family, Given``: an Embase/MEDLINE
+  ``Liu R.`` comes back as ``Liu, R.``; group authors are braced.
 * **ris** — standard tags only: ``TY ID TI AU T2 J2 PY VL IS SP EP DO SN LA KW UR AB``,
   plus the PMID as EndNote writes it (``AN`` with ``DP  - NLM``) and the raw tags kept in
   ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
   ``entry_date`` (RIS has no tags reference managers read for them); blank lines inside
-  a value (RIS cannot hold them).
+  a value (RIS cannot hold them). The rule a reader reverses: each line of a value is
+  stripped; values of list and title tags (``AU``, ``KW``, ``TI``, ``T2``, ...) are written on
+  one line (line breaks become spaces); a further line of a value that would read as a tag
+  line (``ER  -``, ``TY  - JOUR``) is written indented by one space, so no text inside a
+  value can end or start a record.
 
 RIS and BibTeX entries need a type: a record without ``record_type`` is written as
 ``JOUR`` / ``article`` when it has a journal, else ``GEN`` / ``misc``; a type from the
@@ -27,13 +35,16 @@ import csv
 import io
 import json
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
+from .bibtex_style import bibtex_author, citation_keys, latex_escape, protect_case
 from .readers._common import split_pages
+from .readers.ris import ONE_LINE_TAGS as _RIS_ONE_LINE
+from .readers.ris import is_tag_line
 
-__all__ = ["WRITE_FORMATS", "CARRIED", "write_records"]
+__all__ = ["WRITE_FORMATS", "CARRIED", "iter_written", "write_records"]
 
 WRITE_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv", "json")
 
@@ -67,50 +78,64 @@ def _ris_type(record: Record) -> str:
     return _RIS_TYPES.get(kind.lower(), "JOUR" if record.journal else "GEN")
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _ris_lines(tag: str, value: str | None) -> list[str]:
+    """A value as RIS lines that read back as the same value.
+
+    The rule (what the reader does in reverse): lines of a value are stripped and blank ones
+    dropped; a value of a list or title tag is folded onto one line (its line breaks become
+    spaces); a continuation line that would read as a tag line (``ER  -``, ``TY  - JOUR``) is
+    written indented by one space, which the reader strips.
+    """
     if value is None:
         return []
-    lines = [line.strip() for line in str(value).split("\n")]
+    lines = [line.strip() for line in _LINE_BREAK.split(str(value))]
     lines = [line for line in lines if line]
     if not lines:
         return []
-    return [f"{tag}  - {lines[0]}", *lines[1:]]
+    if tag in _RIS_ONE_LINE:
+        return [f"{tag}  - {' '.join(lines)}"]
+    return [f"{tag}  - {lines[0]}", *(f" {line}" if is_tag_line(line) else line for line in lines[1:])]
 
 
-def _write_ris(records: Iterable[Record]) -> str:
-    out: list[str] = []
-    for r in records:
-        lines = [f"TY  - {_ris_type(r)}"]
-        lines += _ris_lines("ID", r.source_id)
-        lines += _ris_lines("TI", r.title)
-        for author in r.authors:
-            lines += _ris_lines("AU", author)
-        lines += _ris_lines("T2", r.journal)
-        lines += _ris_lines("J2", r.journal_iso)
-        lines += _ris_lines("PY", None if r.year is None else str(r.year))
-        lines += _ris_lines("VL", r.volume)
-        lines += _ris_lines("IS", r.issue)
-        start, end = split_pages(r.pages)
-        lines += _ris_lines("SP", start)
-        lines += _ris_lines("EP", end)
-        lines += _ris_lines("DO", r.doi)
-        for number in (r.issn or "").split(";") + (r.isbn or "").split(";"):
-            lines += _ris_lines("SN", number.strip() or None)
-        lines += _ris_lines("LA", r.language)
-        for keyword in r.keywords:
-            lines += _ris_lines("KW", keyword)
-        lines += _ris_lines("UR", r.url)
-        if r.pmid:
-            lines += [f"AN  - {r.pmid}", "DP  - NLM"]
-        kept = r.extra.get("ris") if isinstance(r.extra.get("ris"), dict) else {}
-        for tag, values in kept.items():
-            if re.fullmatch(r"[A-Z][A-Z0-9]", str(tag)) and tag not in ("TY", "ER", "AN", "DP"):
-                for value in values if isinstance(values, list) else [values]:
-                    lines += _ris_lines(tag, str(value))
-        lines += _ris_lines("AB", r.abstract)
-        lines.append("ER  - ")
-        out.append("\n".join(lines))
-    return "\n\n".join(out) + "\n" if out else ""
+def _ris_record(r: Record) -> str:
+    lines = [f"TY  - {_ris_type(r)}"]
+    lines += _ris_lines("ID", r.source_id)
+    lines += _ris_lines("TI", r.title)
+    for author in r.authors:
+        lines += _ris_lines("AU", author)
+    lines += _ris_lines("T2", r.journal)
+    lines += _ris_lines("J2", r.journal_iso)
+    lines += _ris_lines("PY", None if r.year is None else str(r.year))
+    lines += _ris_lines("VL", r.volume)
+    lines += _ris_lines("IS", r.issue)
+    start, end = split_pages(r.pages)
+    lines += _ris_lines("SP", start)
+    lines += _ris_lines("EP", end)
+    lines += _ris_lines("DO", r.doi)
+    for number in (r.issn or "").split(";") + (r.isbn or "").split(";"):
+        lines += _ris_lines("SN", number.strip() or None)
+    lines += _ris_lines("LA", r.language)
+    for keyword in r.keywords:
+        lines += _ris_lines("KW", keyword)
+    lines += _ris_lines("UR", r.url)
+    if r.pmid:
+        lines += [f"AN  - {r.pmid}", "DP  - NLM"]
+    kept = r.extra.get("ris") if isinstance(r.extra.get("ris"), dict) else {}
+    for tag, values in kept.items():
+        if re.fullmatch(r"[A-Z][A-Z0-9]", str(tag)) and tag not in ("TY", "ER", "AN", "DP"):
+            for value in values if isinstance(values, list) else [values]:
+                lines += _ris_lines(tag, str(value))
+    lines += _ris_lines("AB", r.abstract)
+    lines.append("ER  - ")
+    return "\n".join(lines)
+
+
+def _iter_ris(records: Iterable[Record]) -> Iterator[str]:
+    for index, r in enumerate(records):  # records separated by a blank line
+        yield ("\n" if index else "") + _ris_record(r) + "\n"
 
 
 # -- BibTeX ------------------------------------------------------------------
@@ -129,65 +154,111 @@ _BIB_FIELDS = (
 )
 
 
-def _bib_key(record: Record, index: int, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_:\-./]", "_", record.source_id or "") or f"record{index + 1}"
-    key, n = base, 1
-    while key in taken:
-        n += 1
-        key = f"{base}_{n}"
-    taken.add(key)
-    return key
+#: Fields written verbatim (biblatex reads them as verbatim; escaping would change them).
+_BIB_VERBATIM = frozenset({"doi", "url"})
+
+
+def _bib_value(name: str, value: str) -> str:
+    if name in _BIB_VERBATIM:
+        return value
+    text = latex_escape(value)
+    # "--" and "''" are ligatures in LaTeX (en dash, closing quote): keep them as typed
+    text = text.replace("--", "-{}-").replace("--", "-{}-").replace("''", "'{}'").replace("''", "'{}'")
+    return protect_case(text) if name == "title" else text
 
 
 def _write_bibtex(records: Iterable[Record]) -> str:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
+    records = list(records)
+    keys = citation_keys((r.authors, r.year, r.title) for r in records)
     library = bibtexparser.Library()
-    taken: set[str] = set()
-    for index, r in enumerate(records):
+    for r, key in zip(records, keys):
         fields = []
         if r.authors:
-            fields.append(Field("author", " and ".join(r.authors)))
+            fields.append(Field("author", " and ".join(bibtex_author(a) for a in r.authors)))
         for attr, name in _BIB_FIELDS:
             value = getattr(r, attr)
             if value is not None:
-                fields.append(Field(name, str(value)))
+                fields.append(Field(name, _bib_value(name, str(value))))
         for attr in ("keywords", "mesh", "publication_types"):
             if getattr(r, attr):
-                fields.append(Field(attr, "; ".join(getattr(r, attr))))
+                fields.append(Field(attr, "; ".join(_bib_value(attr, v) for v in getattr(r, attr))))
         kind = r.record_type or ""
         default = "article" if r.journal else "misc"
         entry_type = kind if re.fullmatch(r"[a-z]+", kind) else _BIB_TYPES.get(kind.upper(), default)
-        library.add(Entry(entry_type, _bib_key(r, index, taken), fields))
+        library.add(Entry(entry_type, key, fields))
     return bibtexparser.write_string(library)
 
 
 # -- CSV / JSON ----------------------------------------------------------------
 
 
-def _write_csv(records: Iterable[Record]) -> str:
+def _iter_csv(records: Iterable[Record]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "source", *RECORD_FIELDS])
+
+    def row_text(row: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        return buffer.getvalue()
+
+    yield row_text(["id", "source", *RECORD_FIELDS])
     for r in records:
         row = [r.source_id or "", r.source]
         for name in RECORD_FIELDS:
             value = getattr(r, name)
-            if name in _TUPLES:
+            if name == "authors" and len(value) == 1 and re.search(r"\s+and\s+", value[0]):
+                row.append(value[0] + ";")  # one author with "and" in it: the ";" keeps the reader from splitting it
+            elif name in _TUPLES:
                 row.append("; ".join(value))
             else:
                 row.append("" if value is None else str(value))
-        writer.writerow(row)
-    return buffer.getvalue()
+        # csv quotes a cell with "\n" but not one with a lone "\r", which a reader takes for a line
+        # break: line breaks are written as "\n" (what every reader makes of them anyway)
+        yield row_text([_LINE_BREAK.sub("\n", cell) for cell in row])
 
 
-def _write_json(records: Iterable[Record]) -> str:
-    items = [r.to_dict() for r in records]
-    return json.dumps(items, ensure_ascii=False, indent=2, default=str) + "\n"
+def _iter_json(records: Iterable[Record]) -> Iterator[str]:
+    """The same text as ``json.dumps(list, indent=2)``, one record at a time."""
+    empty = True
+    for r in records:
+        item = json.dumps(r.to_dict(), ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
+        yield ("[\n  " if empty else ",\n  ") + item
+        empty = False
+    yield "[]\n" if empty else "\n]\n"
 
 
-_WRITERS = {"ris": _write_ris, "bibtex": _write_bibtex, "csv": _write_csv, "json": _write_json}
+def _iter_bibtex(records: Iterable[Record]) -> Iterator[str]:
+    yield _write_bibtex(records)  # whole: citation keys are made unique over all records
+
+
+_WRITERS = {"ris": _iter_ris, "bibtex": _iter_bibtex, "csv": _iter_csv, "json": _iter_json}
+
+
+def _writer(fmt: str):  # noqa: ANN202
+    key = fmt.lower()
+    if key == "bib":
+        key = "bibtex"
+    if key not in _WRITERS:
+        raise InputError(f"cannot write {fmt!r}; evsynth writes: {', '.join(WRITE_FORMATS)}")
+    return _WRITERS[key]
+
+
+def iter_written(records: Iterable[Record], fmt: str) -> Iterator[str]:
+    """Records as text in ``fmt``, in pieces (one record at a time for RIS, CSV and JSON).
+
+    Write the pieces to a file as they come to export any number of records in constant
+    memory; ``"".join`` of them is :func:`write_records`' text.
+
+    Raises
+    ------
+    InputError
+        An unknown format (the message lists the supported ones), before anything is yielded.
+    """
+    return _writer(fmt)(records)
 
 
 def write_records(records: Iterable[Record], fmt: str) -> str:
@@ -208,9 +279,4 @@ def write_records(records: Iterable[Record], fmt: str) -> str:
     InputError
         An unknown format (the message lists the supported ones).
     """
-    key = fmt.lower()
-    if key == "bib":
-        key = "bibtex"
-    if key not in _WRITERS:
-        raise InputError(f"cannot write {fmt!r}; evsynth writes: {', '.join(WRITE_FORMATS)}")
-    return _WRITERS[key](records)
+    return "".join(iter_written(records, fmt))

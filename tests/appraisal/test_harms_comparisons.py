@@ -65,3 +65,19 @@ def test_later_timepoint_alternative_matches_metafor(ex):
     got = back_transform("PLO", [res.estimate, res.ci_low, res.ci_high])
     assert list(got) == pytest.approx([ref["estimate"], ref["ci_low"], ref["ci_high"]], abs=1e-6)
     assert round(float(got[0]), 3) == 0.567
+
+
+def test_appraisal_sensitivity_runs_only_when_declared(ex, root):
+    from evsynth.appraisal import AnalysisInput, appraisal_sections
+    from evsynth.project.analyses import analysis_fit
+
+    es, res = analysis_fit(ex, ex.review.analysis("responders"))
+    declared = ex.review.analysis("responders").sensitivity
+    assert declared.exclude_high_risk and declared.later_timepoint  # as review.toml declares them
+    on, _ = appraisal_sections(ex, root / "extracted", [AnalysisInput("responders", "R", es, res, False)])
+    off, _ = appraisal_sections(ex, root / "extracted", [AnalysisInput("responders", "R", es, res, False,
+                                                                       exclude_high_risk=False,
+                                                                       later_timepoint=False)])
+    assert [r["analysis"] for r in on["appraisal_sensitivity"]["responders"]] == [
+        "Excluding studies at high risk of bias", "Later timepoint where a study reports several"]
+    assert off["appraisal_sensitivity"]["responders"] == []

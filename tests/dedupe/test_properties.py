@@ -81,3 +81,23 @@ def test_pool_partition_is_the_expected_one() -> None:
         frozenset({"1", "2"}), frozenset({"3"}), frozenset({"4"}), frozenset({"5"}), frozenset({"6"}),
         frozenset({"7", "8"}), frozenset({"9"}), frozenset({"10"}), frozenset({"11"}),
     }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(
+    st.tuples(st.integers(0, len(_POOL) - 1), st.integers(0, len(_POOL) - 1)).filter(lambda p: p[0] != p[1]),
+    st.sampled_from(["merge", "apart"]), max_size=6))
+def test_a_persons_decisions_hold(decisions: dict[tuple[int, int], str]) -> None:
+    # The latest word on a pair counts: keep one decision per unordered pair.
+    settled = {(min(i, j), max(i, j)): d for (i, j), d in decisions.items()}
+    result = find_duplicates(_POOL, decisions=settled)
+    kept = result.kept_index()
+    for (i, j), d in settled.items():
+        if d == "apart":
+            assert kept[i] != kept[j], (i, j)
+        assert (i, j) not in {(p.first_index, p.second_index) for p in result.review}
+    # a merge holds unless another decision stands in its way
+    merges = [pair for pair, d in settled.items() if d == "merge"]
+    if len(settled) == 1 and merges:
+        (i, j), = merges
+        assert kept[i] == kept[j]  # even records with conflicting DOIs: a person read both

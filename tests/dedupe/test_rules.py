@@ -525,3 +525,19 @@ def test_a_year_in_the_volume_field_is_no_volume_conflict() -> None:
     a = pubmed(doi=None, pmid=None, volume="2011", issue="May", pages=None)
     assert "volume" not in hard_conflicts(normalise_record(a), normalise_record(embase(doi=None)))
     assert "volume" in hard_conflicts(normalise_record(a.replace(volume="2010")), normalise_record(embase(doi=None)))
+
+
+def test_one_column_of_one_issue_with_its_pages_in_one_record_only() -> None:
+    a = column()  # Editor's Comments, MIS Quarterly 27(2), iii-xi
+    b = column(source_id="2", pages=None, authors=("Weber, R.",))
+    assert pair(a, b).rule == "generic-title+issue"
+    assert pair(a, b.replace(authors=("Lee, A. S.",))).decision != "merge"
+
+
+def test_a_roman_numeral_page_matches_only_itself() -> None:
+    from evsynth.dedupe.conflicts import same_first_page
+
+    iii = normalise_record(column())
+    assert same_first_page(iii, normalise_record(column(pages="iii-xii")))
+    assert not same_first_page(iii, normalise_record(column(pages=None)))
+    assert not same_first_page(iii, normalise_record(column(pages="v-ix")))

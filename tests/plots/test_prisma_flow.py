@@ -116,3 +116,16 @@ def test_records_linked_to_studies(scenario):
     again = link_studies(store, [S("one", pmid=pmid_of[included[0]]), S("two", record_ids=shown)])
     assert again.included_without_study == () and again.records_of["two"] == (included[1],)
     assert prisma_counts(store, study_of=again.study_of).included_studies == 2
+
+
+def test_cli_prisma_strict_passes_on_counts_from_a_store(scenario, tmp_path):
+    from typer.testing import CliRunner
+
+    from evsynth.cli import app
+
+    store, *_ = scenario
+    store.close()
+    result = CliRunner().invoke(app, ["prisma", "--store", str(tmp_path / "s.sqlite"), "--strict",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "do not add up" not in result.output and (tmp_path / "out" / "prisma.png").exists()

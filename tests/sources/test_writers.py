@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from evsynth.errors import InputError
 from evsynth.models import RECORD_FIELDS, Record
 from evsynth.sources.readers import read_records, read_text
+from evsynth.sources.bibtex_style import bibtex_name
 from evsynth.sources.writers import CARRIED, WRITE_FORMATS, write_records
 
 # -- realistic records -----------------------------------------------------------------
@@ -48,7 +49,7 @@ _AUTHOR = st.builds(
 # what each format cannot hold inside a value (documented in evsynth.sources.writers)
 _FORBIDDEN = {
     "ris": "",
-    "bibtex": "\\{}",  # braces and backslashes are read back as LaTeX
+    "bibtex": "",  # LaTeX's special characters are escaped on the way out
     "csv": "",
     "json": "",
 }
@@ -110,7 +111,7 @@ def _assert_round_trip(fmt: str, batch: list[Record]) -> None:
     for original, copy in zip(batch, back):
         for name in CARRIED[fmt]:
             assert getattr(copy, name) == getattr(original, name), (fmt, name)
-        if original.source_id is not None:
+        if original.source_id is not None and fmt != "bibtex":  # BibTeX: a citation key instead
             assert copy.source_id == original.source_id
 
 
@@ -222,7 +223,10 @@ def test_shared_exports_survive_every_writer(data_dir: Path, fmt: str) -> None:
             for name in CARRIED[fmt]:
                 if name == "record_type" and (fmt == "bibtex" or a.record_type is None):
                     continue  # RIS "JOUR" becomes BibTeX "article"; no type is written as one
-                assert getattr(b, name) == getattr(a, name), (path.name, fmt, name)
+                expected = getattr(a, name)
+                if name == "authors" and fmt == "bibtex":  # "Liu R." is written "Liu, R." (name order)
+                    expected = tuple(bibtex_name(x) for x in expected)
+                assert getattr(b, name) == expected, (path.name, fmt, name)
 
 
 def test_ris_export_writes_back_kept_tags(data_dir: Path) -> None:

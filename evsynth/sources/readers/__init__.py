@@ -18,7 +18,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ...errors import InputError
 from ...models import Record
@@ -27,11 +27,12 @@ from .bibtex import iter_bibtex
 from .detect import FORMATS, detect_format, detect_text, guess_database, supported
 from .jsonfile import iter_json
 from .medline import iter_medline
-from .ris import iter_ris
+from .ris import iter_ris, stream_ris
 from .tables import iter_csv
 from .wos import iter_wos
 
-__all__ = ["FORMATS", "ReadResult", "detect_format", "read_file", "read_records", "read_text"]
+__all__ = ["FORMATS", "ReadResult", "StreamedFile", "detect_format", "file_sha256", "read_file", "read_records",
+           "read_text", "stream_file"]
 
 _TEXT_READERS: dict[str, Callable[[str, str | None], tuple[list[Record], list[str]]]] = {
     "ris": iter_ris,
@@ -116,6 +117,114 @@ def read_text(
     return records
 
 
+@dataclass(frozen=True)
+class StreamedFile:
+    """A file opened for reading its records one at a time (see :func:`stream_file`).
+
+    Attributes
+    ----------
+    path, format, sha256, encoding, database
+        As in :class:`ReadResult`.
+    records : iterator of Record
+        Consumed once; raises :class:`~evsynth.errors.InputError` when it reaches bad input.
+    notes : list of str
+        Filled while ``records`` is consumed (complete once it is exhausted).
+    """
+
+    path: str
+    format: str
+    sha256: str
+    encoding: str | None
+    database: str | None
+    records: Iterator[Record]
+    notes: list[str]
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file's bytes, read in blocks (how an import recognises a file it has seen).
+
+    Raises
+    ------
+    InputError
+        No such file, a directory, or unreadable.
+    """
+    name = os.fspath(path)
+    digest = hashlib.sha256()
+    try:
+        with open(name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
+    return digest.hexdigest()
+
+
+def stream_file(
+    path: str | os.PathLike[str], fmt: str | None = None, *, accept_missing_er: bool = False
+) -> StreamedFile:
+    """Open an export file and read its records one at a time (RIS and PubMed XML stream).
+
+    The file's bytes are decoded whole (the encoding policy needs them all), but records are
+    built one at a time for RIS and PubMed XML, so memory does not hold every record at once;
+    other formats are parsed whole when iteration starts. Errors in the content are raised
+    by the iteration; errors of the file as a whole (missing, empty, undecodable, unknown
+    format) by this call.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, undecodable file, or an unknown format.
+    """
+    name = os.fspath(path)
+    data = _read_bytes(name)
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError("the file is empty", path=name)
+    is_xml = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    if is_xml and (fmt is None or _check_format(fmt, name) == "pubmed-xml"):
+        head = data[:64_000].decode("utf-8", errors="replace")
+        if detect_text(head) != "pubmed-xml":
+            raise InputError(f"XML that is not PubMed XML; evsynth reads: {supported()}", path=name, line=1)
+        del data
+        from ..pubmed_xml import iter_pubmed_xml
+
+        return StreamedFile(name, "pubmed-xml", digest, None, "PubMed", iter_pubmed_xml(name), [])
+    decoded = decode_bytes(data, name)
+    del data
+    chosen = _check_format(fmt, name) if fmt else detect_text(decoded.text)
+    if chosen is None:
+        raise InputError(f"unknown format; evsynth reads: {supported()}", path=name, line=1)
+    if chosen == "pubmed-xml":
+        raise InputError("PubMed XML must start with '<'", path=name, line=1)
+    notes: list[str] = [decoded.note] if decoded.note else []
+    if chosen == "ris":
+        records: Iterator[Record] = stream_ris(decoded.text, name, accept_missing_er=accept_missing_er, notes=notes)
+    else:
+        records = _parsed_later(chosen, decoded.text, name, accept_missing_er, notes)
+    return StreamedFile(name, chosen, digest, decoded.encoding, guess_database(decoded.text, chosen), records, notes)
+
+
+def _parsed_later(fmt: str, text: str, path: str, accept_missing_er: bool, notes: list[str]) -> Iterator[Record]:
+    records, more = _parse(fmt, text, path, accept_missing_er)
+    notes.extend(more)
+    yield from records
+
+
 def read_file(
     path: str | os.PathLike[str], fmt: str | None = None, *, accept_missing_er: bool = False
 ) -> ReadResult:
@@ -135,41 +244,16 @@ def read_file(
     InputError
         Missing, empty, undecodable or malformed file, or an unknown format.
     """
-    name = os.fspath(path)
-    try:
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=name) from None
-    digest = hashlib.sha256(data).hexdigest()
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise InputError("the file is empty", path=name)
-    is_xml = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-    if is_xml and (fmt is None or _check_format(fmt, name) == "pubmed-xml"):
-        head = data[:64_000].decode("utf-8", errors="replace")
-        if detect_text(head) != "pubmed-xml":
-            raise InputError(f"XML that is not PubMed XML; evsynth reads: {supported()}", path=name, line=1)
-        from ..pubmed_xml import iter_pubmed_xml
-
-        records = tuple(iter_pubmed_xml(name))
-        return ReadResult(name, "pubmed-xml", records, digest, None, "PubMed")
-    decoded = decode_bytes(data, name)
-    chosen = _check_format(fmt, name) if fmt else detect_text(decoded.text)
-    if chosen is None:
-        raise InputError(f"unknown format; evsynth reads: {supported()}", path=name, line=1)
-    if chosen == "pubmed-xml":
-        raise InputError("PubMed XML must start with '<'", path=name, line=1)
-    records, notes = _parse(chosen, decoded.text, name, accept_missing_er)
-    all_notes = ([decoded.note] if decoded.note else []) + notes
+    opened = stream_file(path, fmt, accept_missing_er=accept_missing_er)
+    records = tuple(opened.records)
     return ReadResult(
-        path=name,
-        format=chosen,
-        records=tuple(records),
-        sha256=digest,
-        encoding=decoded.encoding,
-        database=guess_database(decoded.text, chosen),
-        notes=tuple(all_notes),
+        path=opened.path,
+        format=opened.format,
+        records=records,
+        sha256=opened.sha256,
+        encoding=opened.encoding,
+        database=opened.database,
+        notes=tuple(opened.notes),
     )
 
 

@@ -10,6 +10,7 @@ kept in ``extra["bibtex"]``. The entry key is the record's ``source_id``.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -41,13 +42,49 @@ _TEXT_FIELDS = {
 _LIST_FIELDS = {"keywords": "keywords", "mesh": "mesh", "publication_types": "publication_types"}
 
 
+@functools.lru_cache(maxsize=1)
+def _converter() -> Any:
+    """pylatexenc's LaTeX → text, reading the ASCII escapes as the characters they escape.
+
+    pylatexenc reads ``\\textasciicircum`` as U+02C6 (a modifier letter), not ``^``; the
+    escapes a writer uses for ``^ ~ \\`` must read back as those characters.
+    """
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()
+    db.add_context_category("evsynth-ascii", prepend=True, macros=[
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
+        MacroTextSpec("textbackslash", "\\")])
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
 def _latex_to_text(value: str) -> str:
     if not re.search(r"[\\{}]", value):
         return value
-    from pylatexenc.latex2text import LatexNodes2Text
-
     protected = re.sub(r"(?<!\\)%", r"\\%", value)
-    return LatexNodes2Text(math_mode="verbatim").latex_to_text(protected)
+    return _converter().latex_to_text(protected)
+
+
+#: Deepest brace nesting read in a field value. Real entries nest a few levels ({\\"{u}}); the LaTeX
+#: decoder recurses once per level, so a deeper value would exhaust Python's stack.
+MAX_BRACE_DEPTH = 100
+
+
+def _brace_depth(value: str) -> int:
+    depth = deepest = 0
+    for match in re.finditer(r"(?<!\\)[{}]", value):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_depth(entry: Any, path: str | None) -> None:
+    for f in entry.fields:
+        values = f.value if isinstance(f.value, list) else [f.value]
+        if any(_brace_depth(str(v)) > MAX_BRACE_DEPTH for v in values):
+            raise InputError(f"BibTeX: braces nested more than {MAX_BRACE_DEPTH} levels deep in entry {entry.key!r}",
+                             path=path, line=(getattr(f, "start_line", None) or entry.start_line or 0) + 1,
+                             field=f.key)
 
 
 def _split_keywords(value: str) -> tuple[str, ...]:
@@ -118,4 +155,12 @@ def iter_bibtex(text: str, path: str | None = None) -> tuple[list[Record], list[
         raise InputError(f"BibTeX: {what}", path=path, line=(block.start_line or 0) + 1, field=key)
     if not library.entries:
         raise InputError("no BibTeX entry found (no '@type{key,' line)", path=path, line=1)
-    return [_entry_record(e) for e in library.entries], []
+    records = []
+    for entry in library.entries:
+        _check_depth(entry, path)
+        try:
+            records.append(_entry_record(entry))
+        except RecursionError:  # a backstop: LaTeX nested deeper than the stack allows, without braces
+            raise InputError(f"BibTeX: LaTeX nested too deeply to decode in entry {entry.key!r}", path=path,
+                             line=(entry.start_line or 0) + 1, field=entry.key) from None
+    return records, []

@@ -22,6 +22,11 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- (.*)$")
 _ID_KIND = re.compile(r"^(.*?)\s*\[([a-z]+)\]\s*$")
 
 
+def _is_last_line(text: str, number: int) -> bool:
+    """True when nothing but blank lines follows line ``number`` (1-based)."""
+    return not text.split("\n", number)[-1].strip() if text.count("\n") >= number else True
+
+
 def _tokenize(text: str, path: str | None) -> list[tuple[int, list[tuple[str, str, int]]]]:
     blocks: list[tuple[int, list[tuple[str, str, int]]]] = []
     current: list[tuple[str, str, int]] | None = None
@@ -45,6 +50,11 @@ def _tokenize(text: str, path: str | None) -> list[tuple[int, list[tuple[str, st
             tag, value, n = current[-1]
             current[-1] = (tag, f"{value} {line.strip()}".strip(), n)
         else:
+            if _is_last_line(text, number):
+                raise InputError(
+                    f"the file ends inside the record starting on line {start if current else number}: its last "
+                    f"line {line[:40]!r} is cut off (truncated download?)", path=path, line=number,
+                    field=current[-1][0] if current else "PMID")
             raise InputError(
                 f"not a MEDLINE line: {line[:40]!r}", path=path, line=number
             )
@@ -122,15 +132,37 @@ def _record(start: int, tags: list[tuple[str, str, int]], path: str | None) -> R
     )
 
 
+def _check_not_cut(blocks: list[tuple[int, list[tuple[str, str, int]]]], text: str, path: str | None) -> None:
+    """A last record cut off is reported as such, not read as a shorter record.
+
+    PubMed ends every record with its ``SO`` (source) line. When the other records do and the
+    last one does not — or the file is one record without ``SO`` and without a final line
+    break — the file was cut inside that record.
+    """
+    start, tags = blocks[-1]
+    if tags[-1][0] == "SO":
+        return
+    others = [t for _s, t in blocks[:-1]]
+    cut = all(t[-1][0] == "SO" for t in others) if others else not text.endswith("\n")
+    if cut:
+        raise InputError(
+            f"the file ends inside the record starting on line {start}: it has no 'SO' line, which ends "
+            f"every PubMed record, after line {tags[-1][2]} (truncated download?)",
+            path=path, line=tags[-1][2], field=tags[-1][0])
+
+
 def iter_medline(text: str, path: str | None = None) -> tuple[list[Record], list[str]]:
     """Parse MEDLINE text into records (and notes; none so far).
 
     Raises
     ------
     InputError
-        A line that is neither a tag nor a continuation, or a record without PMID.
+        A line that is neither a tag nor a continuation, a record without PMID, or a file that
+        ends inside a record (its last line cut, or its ``SO`` line missing where every other
+        record has one).
     """
     blocks = _tokenize(text, path)
     if not blocks:
         raise InputError("no MEDLINE record found (no 'PMID- ' line)", path=path, line=1, field="PMID")
+    _check_not_cut(blocks, text, path)
     return [_record(start, tags, path) for start, tags in blocks], []

@@ -13,7 +13,8 @@ Oddities handled
   "Link to the Ovid Full Text" lines): ignored.
 * Tags between an ``ER`` and the next ``TY`` (Ovid writes ``NL`` there):
   they belong to the record just closed.
-* Continuation lines (a line without a tag inside a record): for list tags
+* Continuation lines (a line without a tag at its very start inside a record — an
+  indented ``  ER  -`` is text, as evsynth's writer escapes such lines): for list tags
   (``KW``, authors, ``AD``, ``N1``, ...) each is a new value (Rayyan, EndNote);
   for titles they are joined with a space, for other text with a newline.
 * Empty values (``N2  -``) are no value.
@@ -36,11 +37,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
+
 from ...errors import InputError
 from ...models import Record
 from ._common import classify_sn, clean_doi, join_pages, nfc, parse_year
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?\s*$")
+
+
+def is_tag_line(line: str) -> bool:
+    """True when the reader takes ``line`` for a tag line (``ER  -``, ``TY  - JOUR``, ...).
+
+    A line of a value that would read as a tag must not be written at the start of a line:
+    the writer indents it (see :mod:`evsynth.sources.writers`), and the reader, which strips
+    continuation lines, reads it back as the same text inside the value.
+    """
+    return _TAG.match(line.lstrip("\ufeff")) is not None
 
 #: Tags whose continuation lines are further values.
 _LIST_TAGS = frozenset(
@@ -48,6 +61,8 @@ _LIST_TAGS = frozenset(
 )
 #: Tags whose continuation lines continue the same line.
 _SPACE_JOIN = frozenset({"TI", "T1", "T2", "T3", "ST", "JF", "JO", "JA", "J1", "J2", "BT", "CT"})
+#: Tags whose value is one line when read (a writer folds their line breaks into spaces).
+ONE_LINE_TAGS = _LIST_TAGS | _SPACE_JOIN
 
 _TITLE = ("TI", "T1", "CT")
 _ABSTRACT = ("AB", "N2")
@@ -68,15 +83,30 @@ class _Raw:
         return [v for t, v, _ in self.tags if t == tag]
 
 
-def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[list[_Raw], list[str]]:
-    """Split RIS text into raw records (tag, value, line) in file order."""
-    records: list[_Raw] = []
-    notes: list[str] = []
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` (split on "\\n") one at a time, without copying the text."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _iter_raw(text: str, path: str | None, accept_missing_er: bool, notes: list[str]) -> Iterator[_Raw]:
+    """Raw records (tag, value, line) in file order, one at a time (memory: one record).
+
+    A record is yielded when the next ``TY`` starts or the text ends, because tags between its
+    ``ER`` and the next ``TY`` (Ovid's ``NL``) still belong to it. Notes go to ``notes``.
+    """
     current: _Raw | None = None
     last_closed: _Raw | None = None
     last_tag: str | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = _TAG.match(line.lstrip("\ufeff"))
+    found = False
+    for number, line in enumerate(_lines(text), start=1):
+        match = _TAG.match(line.lstrip("\ufeff"))  # only at the line's start: an indented line is text
         if match is None:
             content = line.strip()
             if current is not None and content and last_tag is not None:
@@ -98,12 +128,15 @@ def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[lis
                     line=number,
                     field="ER",
                 )
+            if last_closed is not None:
+                yield last_closed
+                last_closed = None
             current = _Raw(line=number)
             current.tags.append((tag, value, number))
             last_tag = tag
         elif tag == "ER":
             if current is not None:
-                records.append(current)
+                found = True
                 last_closed, current, last_tag = current, None, None
         elif current is not None:
             current.tags.append((tag, value, number))
@@ -113,6 +146,8 @@ def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[lis
             last_closed.tags.append((tag, value, number))
         else:
             raise InputError(f"tag {tag!r} before the first 'TY  -' line", path=path, line=number, field=tag)
+    if last_closed is not None:
+        yield last_closed
     if current is not None:
         if not accept_missing_er:
             raise InputError(
@@ -123,11 +158,11 @@ def _tokenize(text: str, path: str | None, accept_missing_er: bool) -> tuple[lis
                 line=current.line,
                 field="ER",
             )
-        records.append(current)
+        found = True
         notes.append(f"the last record (line {current.line}) had no 'ER  -'; accepted as ended by the file's end")
-    if not records:
+        yield current
+    if not found:
         raise InputError("no RIS record found (no 'TY  -' line)", path=path, line=1, field="TY")
-    return records, notes
 
 
 def _first(raw: _Raw, tags: tuple[str, ...], used: set[tuple[str, int]]) -> str | None:
@@ -247,6 +282,22 @@ def _to_record(raw: _Raw) -> Record:
     )
 
 
+def stream_ris(
+    text: str, path: str | None = None, *, accept_missing_er: bool = False, notes: list[str] | None = None
+) -> Iterator[Record]:
+    """Records of RIS text one at a time (see :func:`iter_ris`); notes are appended to ``notes``.
+
+    Raises
+    ------
+    InputError
+        As :func:`iter_ris`, when the iteration reaches the problem (records before it have
+        been yielded: store them in a transaction that the error rolls back).
+    """
+    sink: list[str] = [] if notes is None else notes
+    for raw in _iter_raw(text, path, accept_missing_er, sink):
+        yield _to_record(raw)
+
+
 def iter_ris(
     text: str, path: str | None = None, *, accept_missing_er: bool = False
 ) -> tuple[list[Record], list[str]]:
@@ -267,5 +318,6 @@ def iter_ris(
         No record, a tag before the first ``TY``, a record cut off in the
         middle of the file, or (unless accepted) a last record without ``ER``.
     """
-    raws, notes = _tokenize(text, path, accept_missing_er)
-    return [_to_record(raw) for raw in raws], notes
+    notes: list[str] = []
+    records = list(stream_ris(text, path, accept_missing_er=accept_missing_er, notes=notes))
+    return records, notes

@@ -20,12 +20,11 @@ commas; the "Open URL Link" gives the DOI, ISSN and abbreviated journal title.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..._csvread import parse_csv
 from ...errors import InputError
 from ...models import Record
 from ._common import clean_doi, join_pages, nfc, parse_year, split_list
@@ -134,11 +133,10 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
         (names both rows), or a row with more cells than the header.
     """
     delimiter = _dialect(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("the CSV file is empty", path=path, line=1) from None
+    table = parse_csv(text, path=path, delimiter=delimiter)  # strict quotes, cells of any length
+    header = list(table.header)
+    if not header:
+        raise InputError("the CSV file is empty", path=path, line=1)
     normalised = [_norm(h) for h in header]
     columns: dict[str, int] = {}
     for fieldname, aliases in COLUMN_ALIASES.items():
@@ -162,22 +160,19 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
     records: list[Record] = []
     seen: dict[str, int] = {}
     id_column = header[columns["source_id"]] if "source_id" in columns else None
-    row_number = 1  # rows, as a spreadsheet counts them: the header is row 1
-    for cells in reader:
-        row_number += 1
-        if not any(c.strip() for c in cells):
-            continue
+    for row in table.rows:  # blank rows are skipped; row.line is the file line the row starts on
+        row_number, cells = row.line, list(row.cells)
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             raise InputError(
                 f"row has {len(cells)} cells but the header has {len(header)}", path=path, line=row_number
             )
         cells = (cells + [""] * (len(header) - len(cells)))[: len(header)]
-        row = dict(zip(header, cells))
+        named = dict(zip(header, cells))
         extra: dict[str, Any] = {}
         if embase:
-            kwargs = _embase_row(row)
+            kwargs = _embase_row(named)
             used = {"Title", "Author Names", "Source", "Abstract", "keywords"}
-            extra = {h: v for h, v in row.items() if h not in used and v.strip()}
+            extra = {h: v for h, v in named.items() if h not in used and v.strip()}
         else:
             kwargs = {}
             for fieldname, index in columns.items():
