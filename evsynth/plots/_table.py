@@ -109,7 +109,7 @@ def _measure(rows: list[Row], left_headers: Sequence[str], right_headers: Sequen
     right_w = []
     for c, h in enumerate(right_headers):
         texts = [head(c, h)] + [r.right[c] if c < len(r.right) else "" for r in rows]
-        right_w.append(_col_width(texts, [True] + [r.bold for r in rows]) + PAD_PT)
+        right_w.append(_col_width(texts, [True] + [r.bold for r in rows]) + 1.5 * PAD_PT)  # clear of arrows
     span_w = max((_style.text_width_pt(r.label, _style.SMALL_FONT_SIZE) for r in rows if r.span), default=0.0)
     title_w = _style.text_width_pt(title, _style.FONT_SIZE + 1, bold=True) if title else 0.0
     axis_h = 0.35 + (0.15 if favours else 0.0) + (0.17 if xlabel else 0.0)

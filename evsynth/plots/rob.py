@@ -141,7 +141,8 @@ def rob_summary_plot(table: Any, *, tool: str | None = None, ax: Any = None):
                             for d in domains])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Studies (%)")
+        ax.set_xlabel("Studies (%)", fontsize=_style.FONT_SIZE)
+        ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         from matplotlib.patches import Patch
         from matplotlib.transforms import offset_copy
 
