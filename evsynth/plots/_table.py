@@ -63,6 +63,7 @@ class _Layout:
     bottom: float  # row units (negative): the table's lowest edge
     axis_h: float  # inches below the rows: ticks, tick labels, axis label, favours
     title_h: float  # inches above the header
+    plot_min: float = MIN_PLOT_IN  # inches: the plot column holds the favours labels either side of the centre
 
     @property
     def lw(self) -> float:
@@ -73,14 +74,14 @@ class _Layout:
         return sum(self.right_w) / 72.0
 
     def natural_width(self, plot_width: float) -> float:
-        return max(self.lw + plot_width + self.rw, self.span_w / 72.0, self.title_w / 72.0)
+        return max(self.lw + max(plot_width, self.plot_min) + self.rw, self.span_w / 72.0, self.title_w / 72.0)
 
     def natural_height(self) -> float:
         return -self.bottom * ROW_IN + self.axis_h + self.title_h
 
     def scale(self, width_in: float, height_in: float) -> float:
         """Font scale (≤ 1) at which the table fits a ``width_in`` × ``height_in`` box."""
-        need_w = max(self.lw + MIN_PLOT_IN + self.rw, self.span_w / 72.0, self.title_w / 72.0)
+        need_w = max(self.lw + self.plot_min + self.rw, self.span_w / 72.0, self.title_w / 72.0)
         return float(min(1.0, width_in / need_w, height_in / self.natural_height()))
 
 
@@ -88,8 +89,8 @@ def _col_width(texts: Sequence[str], bold: Sequence[bool]) -> float:
     return max((_style.text_width_pt(t, _style.FONT_SIZE, bold=b) for t, b in zip(texts, bold)), default=0.0)
 
 
-def _measure(rows: list[Row], left_headers: Sequence[str], right_headers: Sequence[str], *, favours: bool,
-             title: str | None, xlabel: str | None) -> _Layout:
+def _measure(rows: list[Row], left_headers: Sequence[str], right_headers: Sequence[str], *,
+             favours: tuple[str, str] | None, title: str | None, xlabel: str | None) -> _Layout:
     y = 0.0
     header_h = 2.0 if any("\n" in h for h in list(left_headers) + list(right_headers)) else 1.2
     y -= header_h
@@ -108,12 +109,14 @@ def _measure(rows: list[Row], left_headers: Sequence[str], right_headers: Sequen
     right_w = []
     for c, h in enumerate(right_headers):
         texts = [head(c, h)] + [r.right[c] if c < len(r.right) else "" for r in rows]
-        right_w.append(_col_width(texts, [True] + [r.bold for r in rows]) + PAD_PT)
+        right_w.append(_col_width(texts, [True] + [r.bold for r in rows]) + 1.5 * PAD_PT)  # clear of arrows
     span_w = max((_style.text_width_pt(r.label, _style.SMALL_FONT_SIZE) for r in rows if r.span), default=0.0)
     title_w = _style.text_width_pt(title, _style.FONT_SIZE + 1, bold=True) if title else 0.0
     axis_h = 0.35 + (0.15 if favours else 0.0) + (0.17 if xlabel else 0.0)
+    fav_w = max((_style.text_width_pt(f, _style.SMALL_FONT_SIZE, italic=True) for f in favours or ()), default=0.0)
+    plot_min = max(MIN_PLOT_IN, (2 * fav_w + 8.0) / 72.0)
     return _Layout(tuple(left_w), tuple(right_w), span_w + 2.0, title_w + 2.0, header_h, y, axis_h,
-                   0.3 if title else 0.0)
+                   0.3 if title else 0.0, plot_min)
 
 
 def render(
@@ -139,7 +142,7 @@ def render(
     ``fig.evsynth_axes`` holds ``table`` (the given axes), ``left``,
     ``plot`` and ``right``.
     """
-    layout = _measure(rows, left_headers, right_headers, favours=bool(favours), title=title, xlabel=xlabel)
+    layout = _measure(rows, left_headers, right_headers, favours=favours, title=title, xlabel=xlabel)
     marks = [r for r in rows if r.kind in ("study", "pooled", "pi") and np.isfinite(r.est)]
     if xlim is None:
         xlim = auto_xlim(marks, refline)
@@ -158,12 +161,12 @@ def render(
         bbox = ax.get_position()
         w_in, h_in = bbox.width * fig.get_figwidth(), bbox.height * fig.get_figheight()
         s = 1.0 if created else layout.scale(w_in, h_in)  # a new figure has the natural size
-        for _ in range(4):
+        for attempt in range(6):
             parts = _draw(ax, rows, layout, s, (w_in, h_in), scale=scale, left_headers=left_headers,
                           right_headers=right_headers, xlim=xlim, favours=favours, refline=refline, title=title,
                           xlabel=xlabel, refline_dashed=refline_dashed)
             shrink = _overflow(ax, parts)
-            if shrink >= 1.0:
+            if shrink >= 1.0 or attempt == 5:
                 break
             for part in parts.values():
                 part.remove()

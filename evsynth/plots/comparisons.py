@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
+
+import numpy as np
 
 from . import _style
 
@@ -17,6 +18,9 @@ def comparisons_plot(comparisons: Sequence[Any], *, title: str | None = None, tr
                      control: str = "Control", ax: Any = None):
     """Forest-style plot of :func:`~evsynth.effects.comparisons.controlled_comparisons`, without a pooled row.
 
+    Drawn by the forest plot's table engine, so everything (labels, counts, effect text, the
+    footnote) stays inside ``ax`` when one is given.
+
     Parameters
     ----------
     comparisons : sequence of Comparison
@@ -28,63 +32,37 @@ def comparisons_plot(comparisons: Sequence[Any], *, title: str | None = None, tr
     Returns
     -------
     matplotlib.figure.Figure
-        Points have gids ``cmp:<i>``, CI lines ``cmpci:<i>``.
+        Rows have gids ``square:<i>`` (the estimate), ``ci:<i>`` (its CI), ``label:<i>``,
+        ``cell:<i>:0`` (counts), ``right:<i>:0`` (effect [95% CI]); the footnote ``note:foot``.
     """
+    from ._scale import scale_for
+    from ._table import Row, render
+
     rows = list(comparisons)
-    with _style.style():
-        own = ax is None
-        if own:  # the count and effect columns sit right of the axes: the axes are placed by hand
-            fig, ax = _style.new_figure(_style.DOUBLE_COLUMN, 1.2 + 0.3 * max(len(rows), 1), layout=None)
-        else:
-            fig = ax.figure
-        if own:
-            fig.subplots_adjust(left=0.22, right=0.52, top=0.82, bottom=0.3 if len(rows) < 5 else 0.18)
-        if not rows:
+    if not rows:
+        with _style.style():
+            fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 1.0)
             ax.set_axis_off()
             ax.text(0.5, 0.5, "No study has a control arm", ha="center", va="center", transform=ax.transAxes)
-            return fig
-        m = rows[0].measure
-        log = m in ("RR", "OR")
-        for i, c in enumerate(rows):
-            ax.plot([c.ci_low, c.ci_high], [i, i], color=_style.INK, gid=f"cmpci:{i}")
-            ax.plot([c.estimate], [i], marker="s", color=_style.ACCENT, markersize=5, linestyle="none",
-                    gid=f"cmp:{i}")
-        if log:
-            ax.set_xscale("log")
-        ax.axvline(_NULL[m], color=_style.GREY, linewidth=0.6)
-        lo = min(c.ci_low for c in rows)
-        hi = max(c.ci_high for c in rows)
-        if log:
-            lo, hi = min(lo, 0.5), max(hi, 2.0)
-            ax.set_xlim(lo / 1.3, hi * 1.3)
-            ticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)
-                     if lo / 1.3 <= v <= hi * 1.3]
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([f"{v:g}" for v in ticks])
-            ax.minorticks_off()
-        ax.set_ylim(len(rows) - 0.5, -1.2)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([f"{c.label}, {c.timepoint or 'time not stated'}" for c in rows])
-        ax.tick_params(axis="y", length=0)
-        for side in ("right", "top", "left"):
-            ax.spines[side].set_visible(False)
-        trans = ax.get_yaxis_transform()
-        ax.text(1.02, -1.0, f"{treatment} vs {control}", transform=trans, fontweight="bold", va="center")
-        ax.text(1.72, -1.0, f"{m} [95% CI]", transform=trans, fontweight="bold", va="center")
-        for i, c in enumerate(rows):
-            ax.text(1.02, i, c.counts(), transform=trans, va="center")
-            mark = " *" if c.notes else ""
-            ax.text(1.72, i, f"{c.estimate:.2f} [{c.ci_low:.2f}, {c.ci_high:.2f}]{mark}", transform=trans,
-                    va="center")
-        ax.set_xlabel(f"{_NAMES.get(m, m)} ({'log scale; ' if log else ''}> {_NULL[m]:g}: more events with {treatment.lower()})")
-        notes = sorted({n for c in rows for n in c.notes})
-        foot = "Each row is one timepoint of one study; rows are not pooled."
-        if notes:
-            foot += " * " + "; ".join(notes) + "."
-        ax.text(0.0, -0.32 if len(rows) < 5 else -0.15, foot, transform=ax.transAxes, fontsize=_style.SMALL_FONT_SIZE,
-                va="top")
-        if title:
-            ax.set_title(title, loc="left")
-        if not math.isfinite(lo):
-            ax.set_xlim(auto=True)
-    return fig
+        return fig
+    m = rows[0].measure
+    scale = scale_for(m)
+    table: list[Row] = []
+    for i, c in enumerate(rows):
+        lo, est, hi = (float(scale.forward(np.asarray(v))) for v in (c.ci_low, c.estimate, c.ci_high))
+        mark = " *" if c.notes else ""
+        table.append(Row("study", label=f"{c.label}, {c.timepoint or 'time not stated'}", cells=[c.counts()],
+                         right=[f"{c.estimate:.2f} [{c.ci_low:.2f}, {c.ci_high:.2f}]{mark}"], est=est, lo=lo, hi=hi,
+                         gid=str(i)))
+    notes = sorted({n for c in rows for n in c.notes})
+    foot = "Each row is one timepoint of one study; rows are not pooled."
+    if notes:
+        foot += " * " + "; ".join(notes) + "."
+    table.append(Row("blank", height=0.4))
+    table.append(Row("text", label=foot, span=True, gid="foot"))
+    null = _NULL.get(m)
+    return render(table, scale=scale, left_headers=["Study, timepoint", f"{treatment} vs {control}\nevents/total"],
+                  right_headers=[f"{m}\n[95% CI]"], favours=(f"More events with {control.lower()}",
+                                                             f"More events with {treatment.lower()}"),
+                  refline=None if null is None else float(scale.forward(np.asarray(null))), title=title, ax=ax,
+                  xlabel=_NAMES.get(m, m) + (" (log scale)" if m in ("RR", "OR") else ""))

@@ -141,13 +141,29 @@ def rob_summary_plot(table: Any, *, tool: str | None = None, ax: Any = None):
                             for d in domains])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Studies (%)")
-        ax.set_title(f"Risk of bias summary ({tool}, {len({j.study_id for j in rows})} studies)", loc="left")
+        ax.set_xlabel("Studies (%)", fontsize=_style.FONT_SIZE)
+        ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         from matplotlib.patches import Patch
+        from matplotlib.transforms import offset_copy
 
+        # Title and legend no wider than the axes (wrapped; as many legend columns as fit), the legend
+        # placed in points below the axis label so that it holds when a layout engine resizes the axes.
+        renderer = _style.renderer(fig)
+        if fig.get_layout_engine() is not None:  # measure the axes where the layout engine puts it
+            fig.get_layout_engine().execute(fig)
+        px = 72.0 / fig.dpi
+        width_pt = ax.get_window_extent(renderer).width * px
+        title = f"Risk of bias summary ({tool}, {len({j.study_id for j in rows})} studies)"
+        ax.set_title(_style.wrap_to_width(title, width_pt, _style.FONT_SIZE + 1), loc="left",
+                     fontsize=_style.FONT_SIZE + 1)
         used = [lev for lev in levels if any(j.severity == lev for j in rows)]
-        ax.legend(handles=[Patch(facecolor=ROB_COLOURS[lev][0], hatch=ROB_COLOURS[lev][2], edgecolor=_style.INK,
-                                 label=ROB_COLOURS[lev][3]) for lev in used],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(domains) < 4 else -0.15),
-                  ncol=len(used), frameon=False)
+        handles = [Patch(facecolor=ROB_COLOURS[lev][0], hatch=ROB_COLOURS[lev][2], edgecolor=_style.INK,
+                         label=ROB_COLOURS[lev][3]) for lev in used]
+        below = (ax.get_window_extent(renderer).y0 - ax.xaxis.get_tightbbox(renderer).y0) * px + 4.0
+        for ncol in range(len(used), 0, -1):
+            legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=ncol,
+                               bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-below, units="points"),
+                               frameon=False, fontsize=_style.SMALL_FONT_SIZE)
+            if legend.get_window_extent(renderer).width * px <= width_pt:
+                break
     return fig

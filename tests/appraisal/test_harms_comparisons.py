@@ -49,8 +49,8 @@ def test_every_controlled_comparison_at_every_timepoint(ex):
     assert [c.ci_high for c in cmp] == pytest.approx(ref["ci_high"], rel=1e-9)
     assert cmp[2].notes and not cmp[0].notes  # the zero cell is said
     fig = comparisons_plot(cmp)
-    gids = {ln.get_gid() for ln in fig.axes[0].lines}
-    assert {f"cmp:{i}" for i in range(4)} <= gids
+    gids = {a.get_gid() for a in fig.findobj()}
+    assert {f"square:{i}" for i in range(4)} | {f"ci:{i}" for i in range(4)} <= gids
 
 
 def test_later_timepoint_alternative_matches_metafor(ex):

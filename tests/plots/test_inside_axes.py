@@ -14,7 +14,10 @@ clipping) is compared with the handed axes' box, after the figure's layout engin
 
 from __future__ import annotations
 
+import functools
 import math
+import tempfile
+from pathlib import Path
 
 import matplotlib
 
@@ -28,16 +31,22 @@ from matplotlib.axis import Axis
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
+from evsynth.appraisal import load_rob
+from evsynth.effects.comparisons import controlled_comparisons
+from evsynth.extraction import load_extracted
 from evsynth.meta import cumulative, fit, leave_one_out, subgroup
 from evsynth.plots import (
     arm_columns,
     bubble_plot,
+    comparisons_plot,
     cumulative_plot,
     evidence_map,
     forest_plot,
     funnel_plot,
     leave_one_out_plot,
     prisma_diagram,
+    rob_summary_plot,
+    rob_traffic_light,
 )
 from evsynth.plots.evidence_map import MapPoint, TrialRegion
 
@@ -60,7 +69,31 @@ POINTS = [MapPoint("Graven-Nielsen 2000", 0.3, 30, 29, "racemic", 17 / 29),
 FOOTNOTE = ("Colour: proportion of responders shortly after the infusion. A dose-response line across the gap "
             "between the prior studies and the trial would be an extrapolation from k = 4 studies.")
 
+ROOT = Path(__file__).resolve().parents[2]
+COMPARISONS = controlled_comparisons(load_extracted(ROOT / "extracted"))
+# Constructed judgements (not a review's data), as in tests/appraisal/test_rob.py.
+ROB_CSV = """study_id,tool,domain,judgement,support,source,location
+Aronson 1948,RoB 2,D1,low,computer randomisation,PMID:1,Table 2
+Aronson 1948,RoB 2,D2,some concerns,open label,PMID:1,Table 2
+Aronson 1948,RoB 2,D3,low,complete,PMID:1,Table 2
+Aronson 1948,RoB 2,overall,some concerns,worst domain,PMID:1,Table 2
+Ferguson & Simes 1949,RoB 2,D1,high,alternation,PMID:1,Table 2
+Ferguson & Simes 1949,RoB 2,overall,high,allocation by alternation,PMID:1,Table 2
+Rosenthal et al 1960,RoB 2,D1,low,sealed envelopes,PMID:1,Table 2
+Rosenthal et al 1960,RoB 2,overall,low,ok,PMID:1,Table 2
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _rob():
+    path = Path(tempfile.mkdtemp(prefix="evsynth-rob-")) / "rob.csv"
+    path.write_text(ROB_CSV, encoding="utf-8")
+    return load_rob(path)
+
+
 TABLE_PLOTS = {
+    "comparisons": lambda ax: comparisons_plot(COMPARISONS, title="Controlled comparisons", treatment="Drug",
+                                               control="Placebo", ax=ax),
     "forest": lambda ax: forest_plot(RES, columns=COLUMNS, favours=("Favours vaccine", "Favours control"),
                                      title="BCG vaccine trials", ax=ax),
     "forest-subgroups": lambda ax: forest_plot(subgroup(YI, VI, list(ALLOC), labels=list(LABELS)), ax=ax),
@@ -75,6 +108,8 @@ AXIS_PLOTS = {
     "evidence-map": lambda ax: evidence_map(POINTS, trial=TrialRegion("Trial X", 1.5, 2.0, 180, 240),
                                             not_shown=["Hanna 2016 (case report)", "Gupta 2023 (case report)"],
                                             note=FOOTNOTE, title="Evidence map", ax=ax),
+    "rob-traffic-light": lambda ax: rob_traffic_light(_rob(), tool="RoB 2", ax=ax),
+    "rob-summary": lambda ax: rob_summary_plot(_rob(), tool="RoB 2", ax=ax),
 }
 SIZES = [(5.0, 3.2), (9.0, 4.5), (7.0, 9.0)]
 
