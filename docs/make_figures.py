@@ -47,7 +47,7 @@ BCG = [
 
 
 def _save(fig, name: str) -> None:
-    save_figure(fig, IMG / name, ("png",), dpi=110)
+    save_figure(fig, IMG / name, ("png",), dpi=110, close=True)
 
 
 def main() -> None:

@@ -230,7 +230,7 @@ def run_situate(
         effects, res = None, None
     situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
-    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats))
+    paths = tuple(save_figure(fig, Path(out) / "evidence_map", formats, close=True))
     return SituateRun(situation, situation_summary(situation), paths, record, note)
 
 
@@ -272,7 +272,7 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
     counts = _prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
     fig = prisma_diagram(counts, note=note)
-    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats)), note)
+    return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)
 
 
 # --- the review ---------------------------------------------------------------------------------
@@ -568,7 +568,7 @@ def run_review(
     # built in a folder beside out/ and swapped in whole: an error or Ctrl-C leaves the old out/ as it was
     with output_folder(out) as tmp:
         for name, (fig, caption) in figures.items():
-            paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200))
+            paths = tuple(save_figure(fig, tmp / "figures" / name, formats, dpi=200, close=True))
             written[name] = tuple(out / p.relative_to(tmp) for p in paths)
             entry = {p.suffix.lstrip("."): str(p.relative_to(tmp)) for p in paths}
             entry["caption"] = caption

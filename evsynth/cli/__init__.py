@@ -41,6 +41,15 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
+def _headless_figures() -> None:
+    """The CLI saves figures and never shows them: matplotlib's Agg backend, whatever the desktop offers.
+
+    Set through ``MPLBACKEND`` (read when matplotlib is first imported), so a command that draws
+    nothing does not pay for importing matplotlib.
+    """
+    os.environ["MPLBACKEND"] = "Agg"
+
+
 class _Stdout:
     """Standard output whose write errors (a full disk, a closed pipe) are :class:`OutputError`."""
 
@@ -96,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     the store keeps what was committed.
     """
     click_exception = _click_exception()
+    _headless_figures()
     real_stdout = sys.stdout
     sys.stdout = _Stdout(real_stdout)  # type: ignore[assignment]
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -61,13 +62,69 @@ def style() -> Iterator[None]:
         yield
 
 
-def new_figure(width: float, height: float):  # -> tuple[Figure, Axes]
-    """A figure with one axes, not registered with pyplot (no global state)."""
-    from matplotlib.figure import Figure
+def new_figure(width: float, height: float, *, layout: str | None = "constrained"):  # -> tuple[Figure, Axes]
+    """A pyplot figure with one axes, as ``plt.subplots`` makes it.
 
-    fig = Figure(figsize=(width, height))
+    The figure is registered with pyplot, so Jupyter's inline backend shows it
+    at the end of the cell (with no magic) and ``plt.close(fig)`` releases it;
+    the CLI and the report close every figure they save (``save_figure(...,
+    close=True)``). ``layout="constrained"`` keeps titles, legends and
+    footnotes inside the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure(figsize=(width, height), layout=layout)
     ax = fig.add_subplot(1, 1, 1)
     return fig, ax
+
+
+def renderer(fig):
+    """The renderer of ``fig``'s canvas (an Agg renderer where the canvas has none), for measuring text."""
+    canvas = fig.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return FigureCanvasAgg(fig).get_renderer()
+
+
+def text_width_pt(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
+    """Width in points of ``text`` (its longest line) at font ``size`` in evsynth's font."""
+    return _text_width(str(text), float(size), bool(bold), bool(italic))
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, size: float, bold: bool, italic: bool) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(family=str(RC_PARAMS["font.family"]), size=size, weight="bold" if bold else "normal",
+                          style="italic" if italic else "normal")
+    measure = TextToPath().get_text_width_height_descent
+    return max((measure(line, prop, ismath=False)[0] for line in text.split("\n") if line), default=0.0)
+
+
+def wrap_to_width(text: str, width_pt: float, size: float, *, italic: bool = False) -> str:
+    """``text`` wrapped (at spaces) so that no line is wider than ``width_pt`` at font ``size``."""
+    lines: list[str] = []
+    for para in str(text).split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and text_width_pt(trial, size, italic=italic) > width_pt:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def close_figure(fig) -> None:
+    """Release ``fig`` from pyplot (no-op for a figure pyplot does not know)."""
+    from matplotlib import pyplot as plt
+
+    plt.close(fig)
 
 
 def figure_and_axes(ax, width: float, height: float):
@@ -83,6 +140,7 @@ def save_figure(
     formats: Sequence[str] = ("png", "svg", "pdf"),
     *,
     dpi: int = 300,
+    close: bool = False,
 ) -> list[Path]:
     """Save ``fig`` as ``stem.<format>`` for each format; return the paths.
 
@@ -98,6 +156,9 @@ def save_figure(
         Any format matplotlib writes (``png``, ``svg``, ``pdf``, ``eps``).
     dpi : int
         Resolution of raster formats.
+    close : bool
+        Close the figure after saving (scripts and the CLI, which draw many
+        figures and show none; a notebook keeps it open to display it).
 
     Returns
     -------
@@ -117,6 +178,8 @@ def save_figure(
         with style(), output_path(path) as tmp:  # each file whole or not at all
             fig.savefig(tmp, format=fmt.lstrip("."), dpi=dpi, bbox_inches="tight", pad_inches=0.05, metadata=metadata)
         paths.append(path)
+    if close:
+        close_figure(fig)
     return paths
 
 

@@ -67,7 +67,6 @@ def bubble_plot(
     grid = np.geomspace(g_lo, g_hi, 120) if log_x and g_lo > 0 else np.linspace(g_lo, g_hi, 120)
     pred = res.predict(newmods=grid)
     w = np.asarray(res.weights, dtype=float)
-    created = ax is None
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 2.8)
         ax.fill_between(grid, pred.ci_low, pred.ci_high, facecolor=_style.LIGHT_GREY, edgecolor="none",
@@ -92,16 +91,15 @@ def bubble_plot(
         lo_y, hi_y = ax.get_ylim()
         ticks, labels = scale.tick_positions(lo_y, hi_y)
         ax.set_yticks(ticks, labels)
-        ax.set_ylabel(scale.name)
-        ax.set_xlabel(xlabel)
+        ax.set_ylabel(scale.name, fontsize=_style.FONT_SIZE)
+        ax.set_xlabel(xlabel, fontsize=_style.FONT_SIZE)
+        ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="best", frameon=False)
+        ax.legend(loc="best", frameon=False, fontsize=_style.SMALL_FONT_SIZE)
         if note:
             ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", va="bottom",
                     fontsize=_style.SMALL_FONT_SIZE - 0.5, fontstyle="italic", gid="note")
         if title:
-            ax.set_title(title, loc="left")
-        if created:
-            fig.tight_layout()
+            ax.set_title(title, loc="left", fontsize=_style.FONT_SIZE + 1)
     return fig

@@ -115,8 +115,9 @@ def evidence_map(
         ax.set_yscale("log")
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        ax.set_xlabel("Ketamine dose per infusion (mg/kg, log scale)")
-        ax.set_ylabel("Infusion duration (minutes, log scale)")
+        ax.set_xlabel("Ketamine dose per infusion (mg/kg, log scale)", fontsize=_style.FONT_SIZE)
+        ax.set_ylabel("Infusion duration (minutes, log scale)", fontsize=_style.FONT_SIZE)
+        ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
         xt = [v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 1, 1.5, 2, 3, 4) if xlim[0] <= v <= xlim[1]]
@@ -184,31 +185,72 @@ def evidence_map(
             handles.append(Rectangle((0, 0), 1, 1, facecolor="#dbe5f1", edgecolor=_style.ACCENT, hatch="\\\\\\",
                                      label=f"{trial.label} regimen"))
         handles.append(Line2D([], [], color=_style.ACCENT2, ls="--", label="Guideline floor"))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=4, frameon=False,
-                  labelspacing=1.1, handletextpad=0.5, columnspacing=1.2)
-        _place_labels(fig, ax, groups)
         foot = []
         if not_shown:
             foot.append("Not placed (dose per kg or duration not reported): " + "; ".join(not_shown) + ".")
         if note:
             foot.append(note)
-        if foot:
-            import textwrap
-
-            ax.text(0.0, -0.33, "\n".join(textwrap.fill(f, 100) for f in foot), transform=ax.transAxes, ha="left",
-                    va="top", fontsize=_style.SMALL_FONT_SIZE - 0.5, fontstyle="italic", gid="not-shown")
+        _legend_and_footnote(fig, ax, handles, "\n".join(foot))
+        _wrap_long_labels(fig, ax, cbar)
+        _place_labels(fig, ax, groups)
         if title:
-            ax.set_title(title, loc="left")
+            ax.set_title(title, loc="left", fontsize=_style.FONT_SIZE + 1)
     return fig
+
+
+def _legend_and_footnote(fig, ax, handles: list, foot: str) -> None:
+    """The legend below the axis label and the footnote below the legend, both as wide as the axes at most.
+
+    Offsets are in points from the axes' bottom edge, so they hold when a layout engine resizes the
+    axes; the legend takes as many columns as fit the axes' width and the footnote is wrapped to it.
+    """
+    from matplotlib.transforms import offset_copy
+
+    renderer = _style.renderer(fig)
+    _settle(fig)
+    px = 72.0 / fig.dpi
+    box = ax.get_window_extent(renderer)
+    below = (box.y0 - ax.xaxis.get_tightbbox(renderer).y0) * px + 4.0
+    width_pt = box.width * px
+    legend = None
+    for ncol in (4, 3, 2, 1):
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=ncol, frameon=False,
+                           bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-below, units="points"),
+                           labelspacing=1.1, handletextpad=0.5, columnspacing=1.2, fontsize=_style.SMALL_FONT_SIZE)
+        if legend.get_window_extent(renderer).width * px <= width_pt:
+            break
+    if foot:
+        below += legend.get_window_extent(renderer).height * px + 2.0
+        size = _style.SMALL_FONT_SIZE - 0.5
+        text = _style.wrap_to_width(foot, width_pt - 2.0, size, italic=True)
+        ax.text(0.0, 0.0, text, transform=offset_copy(ax.transAxes, fig=fig, y=-below, units="points"), ha="left",
+                va="top", fontsize=size, fontstyle="italic", gid="not-shown")
+
+
+def _wrap_long_labels(fig, ax, cbar) -> None:
+    """Wrap the y-axis and colourbar labels to the height they run along (short figures)."""
+    renderer = _style.renderer(fig)
+    _settle(fig)
+    px = 72.0 / fig.dpi
+    for axis, length in ((ax.yaxis, ax.get_window_extent(renderer).height),
+                         (cbar.ax.yaxis, cbar.ax.get_window_extent(renderer).height)):
+        label = axis.label
+        text = label.get_text().replace("\n", " ")
+        label.set_text(_style.wrap_to_width(text, max(length * px - 4.0, 30.0), label.get_fontsize()))
+    _settle(fig)
+
+
+def _settle(fig) -> None:
+    """Let the figure's layout engine (constrained layout) place the axes now, before measuring."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
 
 
 def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]]) -> None:
     """Greedy label placement: first candidate offset whose box hits no label, marker or legend."""
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
-    if renderer is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = _style.renderer(fig)
+    _settle(fig)
     taken = []
     legend = ax.get_legend()
     if legend is not None:
@@ -236,6 +278,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
     for (dose, minutes), members in groups.items():
         text = "; ".join(sorted(dict.fromkeys(p.label for p in members)))
         radius = max(np.sqrt(_size(p.n)) / 2 for p in members) + 2
+        fallback = None
         for ux, uy in offsets:
             dx, dy = ux * radius, uy * radius
             ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
@@ -243,16 +286,21 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
             t = ax.annotate(text, (dose, minutes), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                             fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5,
                             bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
+            t.set_in_layout(False)  # placed inside the axes: it must not move them
             box = t.get_window_extent(renderer).padded(3)  # margin: saved fonts may render slightly wider
-            others = taken
-            inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
-                ax.get_window_extent(renderer).contains(box.x1, box.y1)
-            if inside and not _overlaps(box, others):
+            frame = ax.get_window_extent(renderer)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not _overlaps(box, taken):
                 taken.append(box)
                 break
+            if inside and fallback is None:
+                fallback = (dx, dy, ha, va)
             t.remove()
         else:
-            t = ax.annotate(text, (dose, minutes), xytext=(radius, radius), textcoords="offset points",
-                            fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5)
+            # Nowhere free: the first place inside the axes (overlapping), else on the marker, clipped.
+            dx, dy, ha, va = fallback or (0.0, 0.0, "center", "center")
+            t = ax.annotate(text, (dose, minutes), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                            fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5,
+                            annotation_clip=True, clip_on=fallback is None)
+            t.set_in_layout(False)
             taken.append(t.get_window_extent(renderer))
-

@@ -52,7 +52,6 @@ def funnel_plot(
     """
     from scipy import stats
 
-    created = ax is None
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.SINGLE_COLUMN, 3.0)
         yi = np.asarray(res.yi, dtype=float)
@@ -91,8 +90,9 @@ def funnel_plot(
         ax.set_xlim(res.estimate - width, res.estimate + width)
         ticks, labels = scale.tick_positions(*ax.get_xlim())
         ax.set_xticks(ticks, labels)
-        ax.set_xlabel(scale.name + (" (log scale)" if scale.kind == "ratio" else ""))
-        ax.set_ylabel("Standard error")
+        ax.set_xlabel(scale.name + (" (log scale)" if scale.kind == "ratio" else ""), fontsize=_style.FONT_SIZE)
+        ax.set_ylabel("Standard error", fontsize=_style.FONT_SIZE)
+        ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if null is not None:
@@ -100,11 +100,10 @@ def funnel_plot(
 
             handles = [Patch(facecolor=c, edgecolor=_style.GREY, lw=0.4, label=f"p < {p:g}")
                        for p, c in _CONTOURS if any(abs(p - q) < 1e-12 for q in contours)]
-            ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False,
-                      handlelength=1.2, columnspacing=1.0, title="Study's own test against no effect",
-                      title_fontsize=_style.SMALL_FONT_SIZE)
+            # Inside the axes (lower corner away from the pooled estimate), so nothing is drawn outside it.
+            ax.legend(handles=handles, loc="lower left" if res.estimate > centre else "lower right", frameon=True,
+                      framealpha=0.9, edgecolor="none", handlelength=1.2, fontsize=_style.SMALL_FONT_SIZE - 0.5,
+                      title="Own test vs no effect", title_fontsize=_style.SMALL_FONT_SIZE - 0.5)
         if title:
-            ax.set_title(title, loc="left", pad=34 if null is not None else 6)
-        if created:
-            fig.tight_layout()
+            ax.set_title(title, loc="left", fontsize=_style.FONT_SIZE + 1)
     return fig

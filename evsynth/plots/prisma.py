@@ -90,8 +90,12 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
     identified = dict(_get(counts, "identified") or {})
     databases = {k: v for k, v in identified.items() if not is_register(k)}
     registers = {k: v for k, v in identified.items() if is_register(k)}
+    created = ax is None
     with _style.style():
-        fig, ax = _style.figure_and_axes(ax, _style.DOUBLE_COLUMN, 6.2)
+        if created:
+            fig, ax = _style.new_figure(_style.DOUBLE_COLUMN, 6.2, layout=None)
+        else:
+            fig = ax.figure
         ax.set_xlim(0, 7.0)
         ax.set_ylim(-6.2 if not note else -6.5, 0.35 if title else 0.1)
         ax.axis("off")
@@ -164,7 +168,13 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
             ax.text(0.05, bottom - 0.12, "\n".join(textwrap.wrap(note, 130)), ha="left", va="top",
                     fontsize=_style.SMALL_FONT_SIZE - 0.5, fontstyle="italic", gid="note")
         height = (ax.get_ylim()[1] - ax.get_ylim()[0])
-        if ax.figure is fig and len(fig.axes) == 1:
+        if created:
             fig.set_size_inches(_style.DOUBLE_COLUMN, height * 0.95)
             ax.set_position([0.01, 0.01, 0.98, 0.98])
+        else:
+            # Drawn for a 7-inch-wide page: in a smaller axes the text shrinks with the boxes.
+            box = ax.get_position()
+            s = min(1.0, box.width * fig.get_figwidth() / 7.0, box.height * fig.get_figheight() / height)
+            for text in ax.texts:
+                text.set_fontsize(text.get_fontsize() * s)
     return fig
