@@ -28,8 +28,10 @@ from evsynth.plots import (
     prisma_diagram,
     save_figure,
 )
-from evsynth.report import REVIEW_REPORTED, situation_map
-from evsynth.situate import responder_fit, situate_trial
+from evsynth.project import load_review
+from evsynth.project.analyses import analysis_fit
+from evsynth.report import situation_map
+from evsynth.situate import situate_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 IMG = ROOT / "docs" / "img"
@@ -52,8 +54,9 @@ def _save(fig, name: str) -> None:
 
 def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
-    extraction = load_extracted(ROOT / "extracted")
-    es, res = responder_fit(extraction, measure="PLO", method="REML")
+    review = load_review(ROOT)
+    extraction = load_extracted(ROOT / "extracted", review)
+    es, res = analysis_fit(extraction, review.analysis("responders"))
     outcome = {o.outcome_id: o for o in extraction.outcomes}
     cols = arm_columns("Ketamine", events=[outcome[o].events for o in es.outcome_ids],
                        total=[outcome[o].total for o in es.outcome_ids])
@@ -63,13 +66,13 @@ def main() -> None:
     years = {s.label: s.year or 0 for s in extraction.studies}
     order = sorted(range(len(es.labels)), key=lambda i: years[es.labels[i]])
     _save(cumulative_plot(res, cum=cumulative(res, order=order), title="Cumulative, by year"), "cumulative")
-    situation = situate_trial(extraction, "NCT06916403", res, effects=es)
+    situation = situate_trial(extraction, review.situate.trial, res, effects=es)
     _save(situation_map(extraction, situation, es), "evidence_map")
     counts = {"identified": {}, "duplicates_removed": None, "screened": None, "excluded_screening": None,
               "sought": None, "not_retrieved": None, "assessed": None, "excluded_fulltext": None,
-              "included_studies": None, "included_reports": REVIEW_REPORTED["publications"]}
+              "included_studies": None, "included_reports": review.updates.publications}
     _save(prisma_diagram(counts, note="No record store: only the review's own count of included reports "
-                                      f"({REVIEW_REPORTED['source']}) is known."), "prisma")
+                                      f"({review.updates.source}) is known."), "prisma")
     # BCG: subgroup forest, funnel and bubble plots.
     labels = [f"{a} {y}" for a, y, *_ in BCG]
     tpos, tneg, cpos, cneg, lat = (np.array([r[i] for r in BCG], dtype=float) for i in range(2, 7))

@@ -80,7 +80,8 @@ _LAZY: dict[str, str] = {
     "escalc": ".effects",
     "paired": ".effects",
     "rescale": ".effects",
-    "responder_effects": ".effects",
+    "arm_effects": ".effects",
+    "RowSpec": ".effects",
     "se_to_sd": ".effects",
     "Coefficient": ".meta",
     "CumulativeResult": ".meta",
@@ -112,10 +113,22 @@ _LAZY: dict[str, str] = {
     "save_figure": ".plots",
     "MapPoint": ".plots.evidence_map",
     "TrialRegion": ".plots.evidence_map",
+    "Reference": ".plots.evidence_map",
     "TrialSituation": ".situate",
-    "responder_fit": ".situate",
     "situate_trial": ".situate",
     "situation_summary": ".situate",
+    "Review": ".project",
+    "Analysis": ".project",
+    "Covariate": ".project",
+    "load_review": ".project",
+    "find_project": ".project",
+    "init_project": ".project.init",
+    "analysis_effects": ".project.analyses",
+    "analysis_fit": ".project.analyses",
+    "review_effects": ".project.analyses",
+    "review_fit": ".project.analyses",
+    "responder_effects": ".project.analyses",
+    "responder_fit": ".project.analyses",
     "build_report": ".report",
     "evidence_points": ".report",
     "run_prisma": ".report",
@@ -128,7 +141,7 @@ _LAZY: dict[str, str] = {
 #: subpackages and modules reachable as attributes (``evsynth.meta.fit``) without an import
 _SUBMODULES = frozenset({
     "cli", "config", "dedupe", "effects", "errors", "extraction", "imports", "living", "meta", "models",
-    "output", "plots", "queries", "report", "screening", "search", "situate", "sources", "store",
+    "output", "plots", "project", "queries", "report", "screening", "search", "situate", "sources", "store",
 })
 
 
@@ -202,7 +215,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         escalc,
         paired,
         rescale,
-        responder_effects,
+        arm_effects,
+        RowSpec,
         se_to_sd,
     )
 
@@ -241,8 +255,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         prisma_diagram,
         save_figure,
     )
-    from .plots.evidence_map import MapPoint, TrialRegion
-    from .situate import TrialSituation, responder_fit, situate_trial, situation_summary
+    from .plots.evidence_map import MapPoint, Reference, TrialRegion
+    from .situate import TrialSituation, situate_trial, situation_summary
+    from .project import Analysis, Covariate, Review, find_project, load_review
+    from .project.analyses import (
+        analysis_effects,
+        analysis_fit,
+        responder_effects,
+        responder_fit,
+        review_effects,
+        review_fit,
+    )
+    from .project.init import init_project
     from .report import (
         build_report,
         evidence_points,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 MIGRATIONS: dict[int, str] = {
@@ -105,6 +105,23 @@ MIGRATIONS: dict[int, str] = {
     # search over PubMed's 9,999 cap was split into, and the service's warnings.
     2: """
     ALTER TABLE search_runs ADD COLUMN details TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 3: a person's settled dedupe pairs (``evsynth dedupe --decisions``), kept
+    # apart from dedupe's own marks so that re-running dedupe never loses them.
+    # Appended, never overwritten: the latest decision on a pair counts.
+    3: """
+    CREATE TABLE dedupe_decisions (
+        id INTEGER PRIMARY KEY,
+        record_a INTEGER NOT NULL REFERENCES records(id),
+        record_b INTEGER NOT NULL REFERENCES records(id),
+        decision TEXT NOT NULL CHECK (decision IN ('merge', 'apart')),
+        reviewer TEXT,
+        decided_at TEXT NOT NULL,
+        source_file TEXT,
+        note TEXT,
+        CHECK (record_a < record_b)
+    );
+    CREATE INDEX dedupe_decisions_pair ON dedupe_decisions(record_a, record_b);
     """,
 }
 

@@ -1,11 +1,12 @@
 """Import export files into the record store, export it again, convert files.
 
-Every file is read completely before anything is written, and each file is
+Every file is read completely before any of its records is written, and each file is
 stored with its records in one transaction (:meth:`Store.add_import`): a bad
 file raises :class:`~evsynth.errors.InputError` and leaves the store as it was.
-With several files, all are read first; if any is bad, none is stored. Files
-can be read in several processes (``jobs``, :func:`read_files`): they are
-stored in the order given, with the same records, errors and transaction.
+With several files, all are stored in one transaction; if any is bad, none is
+stored. Files can be read in several processes (``jobs``, :func:`read_files`),
+ahead of the one being stored: they are stored in the order given, with the
+same records, errors and transaction.
 
 Stored ids (``Record.source_id``)
 ---------------------------------
@@ -29,9 +30,10 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .models import Record
+from .sources.ids import file_ids
 from .sources.readers import ReadResult, read_file
 from .store import Store
 
@@ -95,19 +97,15 @@ class ImportResult:
 def prepare_records(result: ReadResult) -> list[Record]:
     """The records of a read file with the ids they are stored under (see module docstring)."""
     prefix = result.sha256[:12]
-    local_ids = [r.source_id for r in result.records if r.source not in _GLOBAL_SOURCES]
-    present = [i for i in local_ids if i is not None]
-    unique = len(present) == len(set(present))
+    keys, _ = file_ids(result.records)
     out = []
-    for position, record in enumerate(result.records, start=1):
+    for record, key in zip(result.records, keys):
         if record.source in _GLOBAL_SOURCES and record.source_id:
             out.append(record)
             continue
-        own = record.source_id
-        key = own if (own is not None and unique) else f"#{position}"
         extra = dict(record.extra)
-        if own is not None:
-            extra["id_in_file"] = own
+        if record.source_id is not None:
+            extra["id_in_file"] = record.source_id
         out.append(record.replace(source_id=f"{prefix}:{key}", extra=extra))
     return out
 
@@ -215,11 +213,9 @@ def import_files(
     InputError
         A file is missing, empty, undecodable or malformed; nothing is stored.
     """
-    results: Sequence[ReadResult] = list(read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs,
-                                                    mp_context=mp_context))
     files = []
-    with store.transaction():
-        for result in results:
+    with store.transaction():  # a file is stored while the next ones are read; a bad one rolls all back
+        for result in read_files(paths, accept_missing_er=accept_missing_er, jobs=jobs, mp_context=mp_context):
             records = prepare_records(result)
             database = database_name or result.database
             earlier = {row["sha256"]: row for row in store.imports()}.get(result.sha256)
@@ -271,6 +267,11 @@ def convert_file(
 ) -> tuple[str, ReadResult]:
     """Read any supported file and return it written as ``fmt`` (no store).
 
+    Records keep the file's own ids when all are present and unique; else
+    every record is named by its position (``#1``, ``#2``, ...; the file's
+    own id, if any, kept in ``extra["id_in_file"]``), as ``evsynth dedupe``
+    names them (:mod:`evsynth.sources.ids`).
+
     Returns
     -------
     (text, read_result)
@@ -278,4 +279,11 @@ def convert_file(
     from .sources.writers import write_records
 
     result = read_file(path, accept_missing_er=accept_missing_er)
-    return write_records(result.records, fmt), result
+    ids, own = file_ids(result.records)
+    records = result.records
+    if not own:  # ids missing or repeated: named by position, as dedupe names them
+        records = tuple(
+            r.replace(source_id=i, extra={**r.extra, "id_in_file": r.source_id} if r.source_id else r.extra)
+            for r, i in zip(records, ids)
+        )
+    return write_records(records, fmt), result

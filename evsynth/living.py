@@ -17,9 +17,9 @@ fields (a PubMed PMID or abstract for an Embase record, say).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .config import Settings
 from .models import Record, SearchRun
@@ -213,6 +213,9 @@ class ReviewStatus:
         Why ``studies_extracted`` or ``pooled`` is missing, if it is.
     pooled : PooledSummary or None
         The pooled outcome recomputed from ``extracted/``.
+    pair_decisions : dict
+        A person's settled dedupe pairs (latest decision per pair):
+        ``merge`` and ``apart`` counts, and ``reviewers``, a tuple of who decided.
     """
 
     store_path: str
@@ -226,6 +229,7 @@ class ReviewStatus:
     studies_extracted: int | None
     extraction_note: str
     pooled: PooledSummary | None
+    pair_decisions: Mapping[str, Any] = field(default_factory=dict)
 
 
 # -- update ----------------------------------------------------------------------
@@ -252,6 +256,7 @@ def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]
     """
     from .dedupe import find_duplicates
     from .dedupe.cluster import choose_kept, merged_fields
+    from .dedupe.review import decisions_by_position, stored_pair_decisions
 
     if not new_ids:
         return {}
@@ -261,7 +266,8 @@ def _mark_new_duplicates(store: Store, new_ids: Sequence[int]) -> dict[int, int]
     records: list[Record] = old + new
     ids = [int(r.store_id) for r in records]  # type: ignore[arg-type]
     n_old = len(old)
-    result = find_duplicates(records)
+    decided = decisions_by_position(stored_pair_decisions(store), ids)
+    result = find_duplicates(records, decisions=decided)  # a person's settled pairs hold
     link_of = {link.record_index: link for link in result.links}
     links: list[dict[str, Any]] = []
     fills: list[tuple[int, dict[str, Any]]] = []
@@ -389,13 +395,16 @@ def update_search(
 
 # -- status ----------------------------------------------------------------------
 def _pooled(extraction: Any) -> PooledSummary:
-    from .effects import back_transform
-    from .situate import responder_fit
+    from .errors import InputError
+    from .project.analyses import analysis_fit, back_transformed
 
-    _, res = responder_fit(extraction)
-    nat = [float(v) for v in back_transform(res.measure, [res.estimate, res.ci_low, res.ci_high])]
+    analysis = extraction.review.main_analysis
+    if analysis is None:
+        raise InputError("review.toml declares no analysis ([[analyses]])", field="analyses")
+    es, res = analysis_fit(extraction, analysis)
+    nat = [back_transformed(res.measure, v, es.ni) for v in (res.estimate, res.ci_low, res.ci_high)]
     return PooledSummary(
-        outcome="proportion of ketamine-treated patients with >=50% pain reduction shortly after infusion",
+        outcome=analysis.title,
         measure=str(res.measure),
         k=int(res.k),
         estimate=float(res.estimate),
@@ -411,7 +420,8 @@ def _pooled(extraction: Any) -> PooledSummary:
     )
 
 
-def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extracted") -> ReviewStatus:
+def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extracted", review: Any = None
+                  ) -> ReviewStatus:
     """Summarise the review: searches, records, duplicates, screening, extraction, pooled result.
 
     Parameters
@@ -420,6 +430,8 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
     extracted_folder : path-like
         The review's ``extracted/`` folder; when missing, ``studies_extracted``
         and ``pooled`` are None and ``extraction_note`` says why.
+    review : Review, optional
+        The protocol whose main analysis is recomputed (default: the ``review.toml`` beside the folder).
 
     Returns
     -------
@@ -443,7 +455,7 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
         from .extraction import load_extracted
 
         try:
-            extraction = load_extracted(folder)
+            extraction = load_extracted(folder, review)
         except EvsynthError as exc:
             note = f"extracted data not readable: {exc}"
         else:
@@ -464,4 +476,14 @@ def review_status(store: Store, extracted_folder: str | os.PathLike[str] = "extr
         studies_extracted=studies,
         extraction_note=note,
         pooled=pooled,
+        pair_decisions=_pair_decision_counts(store),
     )
+
+
+def _pair_decision_counts(store: Store) -> dict[str, Any]:
+    from .dedupe.review import stored_pair_decisions
+
+    latest = stored_pair_decisions(store).values()
+    return {"merge": sum(d["decision"] == "merge" for d in latest),
+            "apart": sum(d["decision"] == "apart" for d in latest),
+            "reviewers": tuple(sorted({d["reviewer"] or "?" for d in latest}))}

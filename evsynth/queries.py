@@ -2,9 +2,9 @@
 
 The format (documented in ``queries/README.md``) is a flat TOML table::
 
-    name = "ketamine_fibromyalgia"
+    name = "bcg_tuberculosis"
     database = "pubmed"            # pubmed | ctgov
-    query = '''("Fibromyalgia"[MeSH] OR fibromyalgia[tiab]) AND ...'''
+    query = '''("BCG Vaccine"[MeSH] OR BCG[tiab]) AND ...'''
     mindate = "1800/01/01"         # optional, YYYY, YYYY/MM or YYYY/MM/DD
     maxdate = "2021/12/31"         # optional
     datetype = "pdat"              # optional: pdat (default with dates), edat, mdat, crdt

@@ -1,11 +1,13 @@
-"""Where a new trial's regimen sits against the evidence: the numbers behind the evidence map.
+"""Where a new trial sits against the evidence: the numbers behind the evidence map.
 
-:func:`situate_trial` compares the trial's dose (mg/kg) and infusion length
-with every completed study in ``extracted/``: the largest and smallest prior
-values (and which studies have them), the multiples the trial represents, the
-consensus-guideline floor, the pooled responder proportion of the prior
-studies and, only when enough studies allow it, a meta-regression prediction
-at the trial's dose, labelled as an extrapolation.
+:func:`situate_trial` compares the trial's values of the two covariates that
+``review.toml`` ``[situate]`` names (``x`` and ``y``, e.g. a dose and a
+duration) with every completed study in ``extracted/``: the largest and
+smallest prior values (and which studies have them), the multiples the trial
+represents, an optional threshold (``floor``, e.g. a guideline), the pooled
+estimate of the declared analysis for the prior studies and, only when
+enough studies allow it, a meta-regression prediction at the trial's ``x``,
+labelled as an extrapolation.
 """
 
 from __future__ import annotations
@@ -14,26 +16,25 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .errors import InputError, NotFoundError
+from .situate_notes import comparability_note, value_flag
 
 __all__ = [
     "MIN_K_METAREGRESSION",
-    "REFERENCE_WEIGHT_KG",
-    "S_KETAMINE_POTENCY",
-    "GUIDELINE_MINUTES",
-    "GUIDELINE_TOTAL_MG",
     "PriorStudy",
     "RegimenGap",
-    "PooledProportion",
-    "DosePrediction",
+    "PooledEstimate",
+    "Prediction",
     "TrialSituation",
     "situate_trial",
     "situation_summary",
-    "pooled_proportion",
+    "situate_from_review",
+    "pooled_estimate",
+    "analysis_for_situation",
     "back_transformed",
     "jsonable",
 ]
@@ -41,30 +42,26 @@ __all__ = [
 #: Fewest studies for a meta-regression: the Cochrane Handbook (chapter 10.11.5.1) advises that
 #: meta-regression "should generally not be considered when there are fewer than ten studies".
 MIN_K_METAREGRESSION = 10
-#: Body weight (kg) used to turn the guideline's total dose into mg/kg.
-REFERENCE_WEIGHT_KG = 70.0
-#: ASRA/AAPM/ASA consensus guideline floor (as quoted by the NCT06916403 record): infusion of at
-#: least two hours and a total dose of at least 80 mg.
-GUIDELINE_MINUTES = 120.0
-GUIDELINE_TOTAL_MG = 80.0
-#: S-ketamine is roughly twice as potent as racemic ketamine (evidence notes); used only for the
-#: racemic-equivalent comparison, which is reported beside the plain mg/kg one.
-S_KETAMINE_POTENCY = 2.0
 
 
 @dataclass(frozen=True)
 class PriorStudy:
-    """A completed study's regimen as extracted (None = not reported)."""
+    """A completed study's position as extracted (None = not reported)."""
 
     study_id: str
     label: str
     design: str
-    enantiomer: str | None
-    dose_mg_per_kg: float | None
-    infusion_minutes: float | None
-    total_dose_mg: float | None
-    total_dose_mg_high: float | None
+    group: str | None
+    x: float | None
+    y: float | None
     n_patients: int | None
+    exposures: int | None = None
+    #: (covariate, flag text) for each value that is derived or uncertain in ``provenance.csv``.
+    flags: tuple[tuple[str, str], ...] = ()
+
+    def flag(self, name: str) -> str | None:
+        """The derived/uncertain flag of covariate ``name`` as text, or None when the value is plain."""
+        return next((text for field, text in self.flags if field == name), None)
 
 
 @dataclass(frozen=True)
@@ -73,31 +70,37 @@ class RegimenGap:
 
     Multiples are trial / prior: ``*_multiple_of_largest`` = (trial low, trial high)
     divided by the largest prior value; ``*_multiple_range`` = trial low / largest
-    prior to trial high / smallest prior (the whole span).
+    prior to trial high / smallest prior (the whole span). ``equivalent_*`` is
+    ``x`` multiplied per group as ``review.toml`` ``[situate] equivalence`` says.
     """
 
     basis: str
-    dose_max: float | None
-    dose_max_studies: tuple[str, ...]
-    dose_min: float | None
-    dose_min_studies: tuple[str, ...]
-    dose_multiple_of_largest: tuple[float, float] | None
-    dose_multiple_range: tuple[float, float] | None
-    racemic_equivalent_dose_max: float | None
-    racemic_equivalent_dose_max_studies: tuple[str, ...]
-    racemic_equivalent_multiple_of_largest: tuple[float, float] | None
-    minutes_max: float | None
-    minutes_max_studies: tuple[str, ...]
-    minutes_min: float | None
-    minutes_min_studies: tuple[str, ...]
-    minutes_multiple_of_largest: tuple[float, float] | None
-    minutes_multiple_range: tuple[float, float] | None
+    x_max: float | None
+    x_max_studies: tuple[str, ...]
+    x_min: float | None
+    x_min_studies: tuple[str, ...]
+    x_multiple_of_largest: tuple[float, float] | None
+    x_multiple_range: tuple[float, float] | None
+    equivalent_x_max: float | None
+    equivalent_x_max_studies: tuple[str, ...]
+    equivalent_multiple_of_largest: tuple[float, float] | None
+    y_max: float | None
+    y_max_studies: tuple[str, ...]
+    y_min: float | None
+    y_min_studies: tuple[str, ...]
+    y_multiple_of_largest: tuple[float, float] | None
+    y_multiple_range: tuple[float, float] | None
     studies: tuple[str, ...]
+    #: The studies that report ``x`` / ``y`` (the values compared).
+    x_studies: tuple[str, ...] = ()
+    y_studies: tuple[str, ...] = ()
+    #: ("label:x" or "label:y", flag text) for extremes that rest on a derived or uncertain value.
+    flags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
-class PooledProportion:
-    """Random-effects pooled proportion of responders, back-transformed."""
+class PooledEstimate:
+    """Random-effects pooled estimate, back-transformed (proportion, ratio) where the measure calls for it."""
 
     estimate: float
     ci_low: float
@@ -115,10 +118,10 @@ class PooledProportion:
 
 
 @dataclass(frozen=True)
-class DosePrediction:
-    """Meta-regression prediction at the trial's dose (an extrapolation when outside the data)."""
+class Prediction:
+    """Meta-regression prediction at the trial's ``x`` (an extrapolation when outside the data)."""
 
-    dose_mg_per_kg: float
+    x: float
     estimate: float
     ci_low: float
     ci_high: float
@@ -126,7 +129,7 @@ class DosePrediction:
     pi_high: float | None
     k: int
     extrapolation: bool
-    data_dose_range: tuple[float, float]
+    data_range: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -136,25 +139,35 @@ class TrialSituation:
     nct_id: str
     trial_label: str
     trial_study_id: str
-    dose_mg_per_kg: tuple[float | None, float | None]
-    infusion_minutes: tuple[float | None, float | None]
-    total_dose_mg_at_reference: tuple[float | None, float | None]
-    reference_weight_kg: float
-    trial_meets_guideline: bool | None
-    prior_meeting_guideline: tuple[str, ...]
+    x: tuple[float | None, float | None]
+    y: tuple[float | None, float | None]
+    total_at_reference: tuple[float | None, float | None]
+    trial_meets_floor: bool | None
+    prior_meeting_floor: tuple[str, ...]
     prior: tuple[PriorStudy, ...]
     not_placed: tuple[str, ...]
     all_prior: RegimenGap
     pooled_prior: RegimenGap | None
-    pooled: PooledProportion | None
-    prediction: tuple[DosePrediction, ...]
+    pooled: PooledEstimate | None
+    prediction: tuple[Prediction, ...]
     metaregression_note: str
     min_k_metaregression: int
     notes: tuple[str, ...]
+    x_name: str = "x"
+    y_name: str = "y"
+    x_unit: str = ""
+    y_unit: str = ""
+    config: Any = None
+    status: str | None = None
+    population: str | None = None
+    prior_exposure: tuple[Any, Any] = (None, None)
+    registered_outcomes: tuple[str, ...] = ()
+    comparability_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (tuples become lists)."""
-        return jsonable(self)
+        d = jsonable({k: v for k, v in dataclasses.asdict(self).items() if k != "config"})
+        return d
 
 
 def jsonable(value: Any) -> Any:
@@ -201,65 +214,56 @@ def _pair(a: float | None, b: float | None) -> tuple[float, float] | None:
     return None if a is None or b is None else (a, b)
 
 
-def _gap(basis: str, prior: Sequence[PriorStudy], dose: tuple, minutes: tuple) -> RegimenGap:
-    doses = [(p.label, p.dose_mg_per_kg) for p in prior if p.dose_mg_per_kg is not None]
-    mins = [(p.label, p.infusion_minutes) for p in prior if p.infusion_minutes is not None]
-    racemic = [(p.label, p.dose_mg_per_kg * (S_KETAMINE_POTENCY if (p.enantiomer or "") == "S" else 1.0))
-               for p in prior if p.dose_mg_per_kg is not None]
-    d_hi, d_hi_s, d_lo, d_lo_s = _extremes(doses)
-    m_hi, m_hi_s, m_lo, m_lo_s = _extremes(mins)
-    r_hi, r_hi_s, _, _ = _extremes(racemic)
-    t_dlo, t_dhi = dose
-    t_mlo, t_mhi = minutes
+def _gap(basis: str, prior: Sequence[PriorStudy], x: tuple, y: tuple, equivalence: Mapping[str, float],
+         xname: str = "", yname: str = "") -> RegimenGap:
+    xs = [(p.label, p.x) for p in prior if p.x is not None]
+    ys = [(p.label, p.y) for p in prior if p.y is not None]
+    eq = [(p.label, p.x * equivalence.get(p.group or "", 1.0)) for p in prior if p.x is not None]
+    x_hi, x_hi_s, x_lo, x_lo_s = _extremes(xs)
+    y_hi, y_hi_s, y_lo, y_lo_s = _extremes(ys)
+    e_hi, e_hi_s, _, _ = _extremes(eq)
+    t_xlo, t_xhi = x
+    t_ylo, t_yhi = y
     return RegimenGap(
         basis=basis,
-        dose_max=d_hi, dose_max_studies=d_hi_s, dose_min=d_lo, dose_min_studies=d_lo_s,
-        dose_multiple_of_largest=_pair(_ratio(t_dlo, d_hi), _ratio(t_dhi, d_hi)),
-        dose_multiple_range=_pair(_ratio(t_dlo, d_hi), _ratio(t_dhi, d_lo)),
-        racemic_equivalent_dose_max=r_hi, racemic_equivalent_dose_max_studies=r_hi_s,
-        racemic_equivalent_multiple_of_largest=_pair(_ratio(t_dlo, r_hi), _ratio(t_dhi, r_hi)),
-        minutes_max=m_hi, minutes_max_studies=m_hi_s, minutes_min=m_lo, minutes_min_studies=m_lo_s,
-        minutes_multiple_of_largest=_pair(_ratio(t_mlo, m_hi), _ratio(t_mhi, m_hi)),
-        minutes_multiple_range=_pair(_ratio(t_mlo, m_hi), _ratio(t_mhi, m_lo)),
+        x_max=x_hi, x_max_studies=x_hi_s, x_min=x_lo, x_min_studies=x_lo_s,
+        x_multiple_of_largest=_pair(_ratio(t_xlo, x_hi), _ratio(t_xhi, x_hi)),
+        x_multiple_range=_pair(_ratio(t_xlo, x_hi), _ratio(t_xhi, x_lo)),
+        equivalent_x_max=e_hi, equivalent_x_max_studies=e_hi_s,
+        equivalent_multiple_of_largest=_pair(_ratio(t_xlo, e_hi), _ratio(t_xhi, e_hi)),
+        y_max=y_hi, y_max_studies=y_hi_s, y_min=y_lo, y_min_studies=y_lo_s,
+        y_multiple_of_largest=_pair(_ratio(t_ylo, y_hi), _ratio(t_yhi, y_hi)),
+        y_multiple_range=_pair(_ratio(t_ylo, y_hi), _ratio(t_yhi, y_lo)),
         studies=tuple(p.label for p in prior),
+        x_studies=tuple(l for l, _ in xs), y_studies=tuple(l for l, _ in ys),
+        flags=tuple((f"{p.label}:{axis}", text) for p in prior for axis, field in (("x", xname), ("y", yname))
+                    if (text := p.flag(field)) and p.label in (x_hi_s + x_lo_s if axis == "x" else y_hi_s + y_lo_s)),
     )
 
 
-def _prior(extraction: Any, trial_id: str) -> list[PriorStudy]:
+def _prior(extraction: Any, trial_id: str, cfg: Any) -> list[PriorStudy]:
     out = []
+    names = [cfg.x, cfg.y, *(f.covariate for f in cfg.floor), *(f"{f.covariate}_high" for f in cfg.floor),
+             *(f.fallback for f in cfg.floor if f.fallback), *([cfg.exposures] if cfg.exposures else [])]
     for s in extraction.studies:
         if s.study_id == trial_id or s.status != "completed":
             continue
-        out.append(PriorStudy(s.study_id, s.label, s.design, s.enantiomer, s.dose_mg_per_kg, s.infusion_minutes,
-                              s.total_dose_mg, s.total_dose_mg_high, s.n_patients))
+        flags = tuple((n, text) for n in dict.fromkeys(names)
+                      if s.covariates.get(n) is not None and (text := value_flag(extraction, "studies", s.study_id, n)))
+        out.append(PriorStudy(s.study_id, s.label, s.design, s.covariates.get(cfg.shape) if cfg.shape else None,
+                              s.covariates.get(cfg.x), s.covariates.get(cfg.y), s.n_patients,
+                              s.covariates.get(cfg.exposures) if cfg.exposures else None, flags))
     return out
-
-
-def responder_fit(extraction: Any, *, measure: str = "PLO", method: str = "REML", **kwargs: Any) -> tuple[Any, Any]:
-    """Effect sizes and random-effects fit of the review's responder outcome.
-
-    Returns
-    -------
-    (EffectSizes, MetaResult)
-    """
-    from .effects import responder_effects
-    from .meta import fit
-
-    es = responder_effects(extraction, measure=measure, **kwargs)
-    res = fit(es.yi, es.vi, method=method, measure=es.measure, labels=list(es.labels))
-    return es, res
 
 
 def back_transformed(measure: str, x: Any, ni: Any = None) -> float | None:
     """One value from the analysis scale to the natural one (None for missing or non-finite)."""
-    from .effects import back_transform
+    from .project.analyses import back_transformed as _bt
 
-    if x is None or not np.isfinite(x):
-        return None
-    return float(back_transform(measure, x, ni))
+    return _bt(measure, x, ni)
 
 
-def pooled_proportion(res: Any, ni: Any = None) -> PooledProportion:
+def pooled_estimate(res: Any, ni: Any = None) -> PooledEstimate:
     """The pooled estimate of ``res`` back-transformed, with k and the number of patients.
 
     Parameters
@@ -270,7 +274,7 @@ def pooled_proportion(res: Any, ni: Any = None) -> PooledProportion:
     """
     bt = lambda v: back_transformed(res.measure, v, ni)  # noqa: E731
     n = int(np.sum(ni)) if ni is not None and len(ni) else None
-    return PooledProportion(
+    return PooledEstimate(
         estimate=bt(res.estimate), ci_low=bt(res.ci_low), ci_high=bt(res.ci_high),
         pi_low=bt(getattr(res, "pi_low", None)), pi_high=bt(getattr(res, "pi_high", None)),
         k=int(res.k), n_patients=n, method=str(res.method) + (" + Knapp-Hartung" if getattr(res, "knha", False) else ""),
@@ -279,36 +283,60 @@ def pooled_proportion(res: Any, ni: Any = None) -> PooledProportion:
     )
 
 
+def _config(extraction: Any) -> Any:
+    review = getattr(extraction, "review", None)
+    cfg = getattr(review, "situate", None)
+    if cfg is None:
+        raise InputError("the review declares no trial to situate: add a [situate] table to review.toml "
+                         "(trial, x, y)", path=getattr(review, "path", None), field="situate")
+    return cfg
+
+
+def analysis_for_situation(extraction: Any) -> Any:
+    """The declared analysis whose estimates the situation quotes (``[situate] analysis``), or None."""
+    cfg = _config(extraction)
+    review = extraction.review
+    if cfg.analysis:
+        return review.analysis(cfg.analysis)
+    return review.main_analysis
+
+
+def _floor_value(study: Any, floor: Any) -> tuple[float | None, bool]:
+    """(value, ranged): the study's value for one floor condition (the top of a range, or the fallback)."""
+    v = study.covariates.get(floor.covariate)
+    if v is not None:
+        return v, False
+    hi = study.covariates.get(f"{floor.covariate}_high")
+    if hi is not None:
+        return hi, True
+    if floor.fallback and study.covariates.get(floor.fallback) is not None:
+        return study.covariates[floor.fallback] * floor.fallback_factor, False
+    return None, False
+
+
 def situate_trial(
     extraction: Any,
-    nct_id: str = "NCT06916403",
+    nct_id: str | None = None,
     meta_result: Any = None,
     *,
     effects: Any = None,
-    reference_weight_kg: float = REFERENCE_WEIGHT_KG,
-    min_k: int = MIN_K_METAREGRESSION,
+    min_k: int | None = None,
 ) -> TrialSituation:
-    """Place trial ``nct_id`` against the completed studies of ``extraction``.
+    """Place a trial against the completed studies of ``extraction`` as its ``review.toml`` ``[situate]`` says.
 
     Parameters
     ----------
     extraction : Extraction
-        From :func:`evsynth.extraction.load_extracted`; the trial is the study
-        whose ``nct_id`` matches, its regimen ``dose_range()`` /
-        ``infusion_range()``.
-    nct_id : str
+        From :func:`evsynth.extraction.load_extracted` (its ``review`` declares ``[situate]``).
+    nct_id : str, optional
+        The trial (default: ``[situate] trial``).
     meta_result : MetaResult, optional
-        The responder meta-analysis of the prior studies; computed from
-        ``extraction`` (logit proportions, REML) when not given. Pass
-        ``effects`` (the :class:`~evsynth.effects.EffectSizes` it was fitted
-        on) with it so the studies can be named and the Freeman-Tukey
-        back-transform has its ``ni``.
+        The fit of the prior studies; computed from the declared ``[situate] analysis`` when not
+        given. Pass ``effects`` (the :class:`~evsynth.effects.EffectSizes` it was fitted on) with it
+        so the Freeman-Tukey back-transform has its ``ni``.
     effects : EffectSizes, optional
-    reference_weight_kg : float
-        Body weight turning the guideline's 80 mg into mg/kg and the trial's
-        mg/kg into a total dose.
-    min_k : int
-        Fewest studies for a meta-regression prediction (default 10).
+    min_k : int, optional
+        Fewest studies for a meta-regression prediction (default ``[situate] min_k_metaregression``, 10).
 
     Returns
     -------
@@ -319,99 +347,136 @@ def situate_trial(
     NotFoundError
         No study in ``extraction`` has this NCT id.
     InputError
-        The trial has no dose or duration in ``extracted/``.
+        No ``[situate]`` in review.toml, or the trial has no ``x``/``y`` values in ``extracted/``.
     """
+    cfg = _config(extraction)
+    nct_id = nct_id or cfg.trial
+    min_k = cfg.min_k_metaregression if min_k is None else min_k
     trial = _find_trial(extraction, nct_id)
-    dose = trial.dose_range()
-    minutes = trial.infusion_range()
-    if dose == (None, None) or minutes == (None, None):
-        raise InputError(f"{nct_id} has no dose (mg/kg) or infusion length in studies.csv", field="dose_mg_per_kg")
-    prior = _prior(extraction, trial.study_id)
+    x = trial.range(cfg.x)
+    y = trial.range(cfg.y)
+    if x == (None, None) or y == (None, None):
+        raise InputError(f"{nct_id} has no {cfg.x} or {cfg.y} in studies.csv (review.toml [situate] x, y)",
+                         field=cfg.x)
+    prior = _prior(extraction, trial.study_id, cfg)
     notes: list[str] = []
-    not_placed = tuple(f"{p.label} ({p.design.replace('_', ' ')})" for p in prior
-                       if p.dose_mg_per_kg is None or p.infusion_minutes is None)
-    all_gap = _gap("all completed studies reporting the value", prior, dose, minutes)
-    total = tuple(None if d is None else d * reference_weight_kg for d in dose)
+    not_placed = tuple(f"{p.label} ({p.design.replace('_', ' ')})" for p in prior if p.x is None or p.y is None)
+    all_gap = _gap(f"the {len(prior)} completed studies", prior, x, y, cfg.equivalence, cfg.x, cfg.y)
+    scale = cfg.reference_scale
+    total = tuple(None if (v is None or scale is None) else v * scale for v in x)
     meets = None
-    if dose[0] is not None and minutes[0] is not None:
-        meets = bool(minutes[0] >= GUIDELINE_MINUTES and dose[0] * reference_weight_kg >= GUIDELINE_TOTAL_MG)
-    prior_meeting = []
-    for p in prior:
-        # A reported total (or the top of a reported range) counts as is; otherwise mg/kg at the reference weight.
-        mg = next((v for v in (p.total_dose_mg, p.total_dose_mg_high) if v is not None), None)
-        if mg is None and p.dose_mg_per_kg is not None:
-            mg = p.dose_mg_per_kg * reference_weight_kg
-        if p.infusion_minutes is not None and mg is not None and p.infusion_minutes >= GUIDELINE_MINUTES \
-                and mg >= GUIDELINE_TOTAL_MG:
-            ranged = p.total_dose_mg is None and p.total_dose_mg_high is not None
-            prior_meeting.append(p.label + (f" (at its highest dose, {mg:g} mg)" if ranged else ""))
-    es = effects
-    res = meta_result
-    pooled = None
-    pooled_gap = None
+    prior_meeting: list[str] = []
+    if cfg.floor:
+        def passes(values: Mapping[str, float | None]) -> bool:
+            return all(values.get(f.covariate) is not None and values[f.covariate] >= f.minimum for f in cfg.floor)
+
+        lows = {f.covariate: trial.range(f.covariate)[0] for f in cfg.floor}
+        for f in cfg.floor:
+            if lows[f.covariate] is None and f.fallback and trial.range(f.fallback)[0] is not None:
+                lows[f.covariate] = trial.range(f.fallback)[0] * f.fallback_factor
+        if all(v is not None for v in lows.values()):
+            meets = passes(lows)
+        for p in prior:
+            s = extraction.study(p.study_id)
+            values, ranged = {}, []
+            for f in cfg.floor:
+                values[f.covariate], r = _floor_value(s, f)
+                if r:
+                    ranged.append(f)
+            if passes(values):
+                extra = "".join(f" (at its highest {cfg.x_name if f.fallback == cfg.x and cfg.x_name else 'value'}, "
+                                f"{values[f.covariate]:g} {f.unit})".replace(" )", ")") for f in ranged)
+                flagged = [f"{_noun(extraction.review, n.removesuffix('_high'))}"
+                           f"{' (highest)' if n.endswith('_high') else ''} {text}" for n, text in p.flags
+                           if n in {f.covariate for f in cfg.floor} | {f"{f.covariate}_high" for f in ranged}]
+                prior_meeting.append(p.label + extra + (f" [{'; '.join(flagged)}]" if flagged else ""))
+    es, res = effects, meta_result
+    pooled = pooled_gap = None
     if res is None:
         try:
-            es, res = responder_fit(extraction)
+            analysis = analysis_for_situation(extraction)
+            if analysis is None:
+                raise InputError("no analysis declared in review.toml")
+            from .project.analyses import analysis_fit
+
+            es, res = analysis_fit(extraction, analysis)
         except InputError as exc:
-            notes.append(f"No pooled responder proportion: {exc}")
+            notes.append(f"No pooled estimate: {exc}")
     if res is not None:
         if es is not None:
-            pooled = pooled_proportion(res, es.ni)
+            pooled = pooled_estimate(res, es.ni)
         elif res.measure != "PFT":
-            pooled = pooled_proportion(res)
+            pooled = pooled_estimate(res)
         else:
-            notes.append("No pooled proportion: a Freeman-Tukey fit needs its effect sizes (study sizes) to be "
+            notes.append("No pooled estimate: a Freeman-Tukey fit needs its effect sizes (study sizes) to be "
                          "back-transformed; pass effects=.")
         in_fit = set(res.labels)
         pooled_prior = [p for p in prior if p.label in in_fit]
-        pooled_gap = _gap("studies in the pooled responder analysis", pooled_prior, dose, minutes)
-    predictions, mr_note = _metaregression(res, prior, dose, min_k)
+        pooled_gap = _gap(f"the {len(pooled_prior)} studies in the pooled analysis", pooled_prior, x, y,
+                          cfg.equivalence, cfg.x, cfg.y)
+    predictions, mr_note = _metaregression(res, prior, x, min_k, cfg)
+    from .extraction.vocab import STATUSES
+
+    registered = tuple(o.outcome.replace("_", " ") + (f" ({o.scale})" if o.scale else "")
+                       + (f": {o.finding}" if o.finding else "")
+                       for o in getattr(extraction, "outcomes", ()) if o.study_id == trial.study_id)
+    in_fit = set(res.labels) if res is not None else set()
     return TrialSituation(
-        nct_id=nct_id.upper(), trial_label=trial.label, trial_study_id=trial.study_id,
-        dose_mg_per_kg=dose, infusion_minutes=minutes, total_dose_mg_at_reference=total,
-        reference_weight_kg=reference_weight_kg, trial_meets_guideline=meets,
-        prior_meeting_guideline=tuple(prior_meeting), prior=tuple(prior), not_placed=not_placed,
-        all_prior=all_gap, pooled_prior=pooled_gap, pooled=pooled, prediction=predictions,
-        metaregression_note=mr_note, min_k_metaregression=min_k, notes=tuple(notes),
+        nct_id=nct_id.upper(), trial_label=trial.label, trial_study_id=trial.study_id, x=x, y=y,
+        total_at_reference=total, trial_meets_floor=meets, prior_meeting_floor=tuple(prior_meeting),
+        prior=tuple(prior), not_placed=not_placed, all_prior=all_gap, pooled_prior=pooled_gap, pooled=pooled,
+        prediction=predictions, metaregression_note=mr_note, min_k_metaregression=min_k, notes=tuple(notes),
+        x_name=_noun(extraction.review, cfg.x), y_name=_noun(extraction.review, cfg.y),
+        x_unit=_unit(extraction.review, cfg.x), y_unit=_unit(extraction.review, cfg.y), config=cfg,
+        status=STATUSES.get(trial.status, trial.status), population=trial.population,
+        prior_exposure=trial.range(cfg.prior_exposure) if cfg.prior_exposure else (None, None),
+        registered_outcomes=registered,
+        comparability_note=comparability_note(trial, [p for p in prior if p.label in in_fit], cfg,
+                                              extraction),
     )
 
 
-def _metaregression(res: Any, prior: Sequence[PriorStudy], dose: tuple, min_k: int
-                    ) -> tuple[tuple[DosePrediction, ...], str]:
+def situate_from_review(extraction: Any, **kwargs: Any) -> TrialSituation:
+    """:func:`situate_trial` for the trial ``review.toml`` names."""
+    return situate_trial(extraction, None, **kwargs)
+
+
+def _xname(cfg: Any) -> str:
+    return cfg.x_name or cfg.x.replace("_", " ")
+
+
+def _metaregression(res: Any, prior: Sequence[PriorStudy], x: tuple, min_k: int, cfg: Any
+                    ) -> tuple[tuple[Prediction, ...], str]:
+    name = _xname(cfg)
     if res is None:
-        return (), "No meta-regression: there is no pooled responder analysis."
+        return (), "No meta-regression: there is no pooled analysis."
     by_label = {p.label: p for p in prior}
-    x = [by_label[l].dose_mg_per_kg if l in by_label else None for l in res.labels]
-    usable = [i for i, v in enumerate(x) if v is not None]
+    xv = [by_label[l].x if l in by_label else None for l in res.labels]
+    usable = [i for i, v in enumerate(xv) if v is not None]
     k = len(usable)
     if k < min_k:
-        return (), (f"No meta-regression on dose: k = {k} studies with a dose and a responder count, fewer than "
-                    f"the {min_k} the Cochrane Handbook (10.11.5.1) asks for; any dose-response line would be "
+        return (), (f"No meta-regression on {name}: k = {k} studies with a {name} and an effect size, fewer than "
+                    f"the {min_k} the Cochrane Handbook (10.11.5.1) asks for; any {name}-response line would be "
                     "an extrapolation from too few studies.")
-    xs = np.array([x[i] for i in usable], dtype=float)
+    xs = np.array([xv[i] for i in usable], dtype=float)
     if np.ptp(xs) == 0:
-        return (), f"No meta-regression on dose: all {k} studies used the same dose."
+        return (), f"No meta-regression on {name}: all {k} studies have the same value."
     from .meta import fit
 
     yi = np.asarray(res.yi, dtype=float)[usable]
     vi = np.asarray(res.vi, dtype=float)[usable]
-    mr = fit(yi, vi, method=res.method, moderators=xs, measure=res.measure,
-             labels=[res.labels[i] for i in usable])
-    targets = sorted({d for d in dose if d is not None})
+    mr = fit(yi, vi, method=res.method, moderators=xs, measure=res.measure, labels=[res.labels[i] for i in usable])
+    targets = sorted({d for d in x if d is not None})
     pred = mr.predict(newmods=np.array(targets))
     out = []
     for j, d in enumerate(targets):
         bt = lambda values: back_transformed(res.measure, values[j])  # noqa: E731
-        out.append(DosePrediction(d, bt(pred.estimate), bt(pred.ci_low), bt(pred.ci_high), bt(pred.pi_low),
-                                  bt(pred.pi_high), k, bool(d > xs.max() or d < xs.min()),
-                                  (float(xs.min()), float(xs.max()))))
-    return tuple(out), (f"Meta-regression on dose (k = {k}); predictions at the trial's dose are an "
-                        "extrapolation beyond the studied doses." if any(p.extrapolation for p in out)
-                        else f"Meta-regression on dose (k = {k}).")
-
-
-def _fmt(v: float | None, digits: int = 2) -> str:
-    return "not reported" if v is None else f"{v:.{digits}g}" if digits == 0 else f"{v:g}"
+        out.append(Prediction(d, bt(pred.estimate), bt(pred.ci_low), bt(pred.ci_high), bt(pred.pi_low),
+                              bt(pred.pi_high), k, bool(d > xs.max() or d < xs.min()),
+                              (float(xs.min()), float(xs.max()))))
+    return tuple(out), (f"Meta-regression on {name} (k = {k}); predictions at the trial's {name} are an "
+                        f"extrapolation beyond the studied values." if any(p.extrapolation for p in out)
+                        else f"Meta-regression on {name} (k = {k}).")
 
 
 def _range(pair: Sequence[float | None], unit: str) -> str:
@@ -419,8 +484,8 @@ def _range(pair: Sequence[float | None], unit: str) -> str:
     if lo is None and hi is None:
         return "not reported"
     if lo == hi or hi is None:
-        return f"{lo:g} {unit}"
-    return f"{lo:g}\u2013{hi:g} {unit}"
+        return f"{lo:g} {unit}".rstrip()
+    return f"{lo:g}\u2013{hi:g} {unit}".rstrip()
 
 
 def _mult(pair: tuple[float, float] | None) -> str:
@@ -430,64 +495,111 @@ def _mult(pair: tuple[float, float] | None) -> str:
     return f"{lo:.1f}\u00d7" if abs(lo - hi) < 1e-9 else f"{lo:.1f}\u2013{hi:.1f}\u00d7"
 
 
-def _gap_lines(gap: RegimenGap) -> list[str]:
-    lines = [f"Compared with {gap.basis} ({len(gap.studies)}: {', '.join(gap.studies)}):"]
-    if gap.dose_max is not None:
-        lines.append(f"  dose: largest prior {gap.dose_max:g} mg/kg ({', '.join(gap.dose_max_studies)}), smallest "
-                     f"{gap.dose_min:g} mg/kg ({', '.join(gap.dose_min_studies)}); the trial gives "
-                     f"{_mult(gap.dose_multiple_of_largest)} the largest and {_mult(gap.dose_multiple_range)} across "
+def _unit(review: Any, name: str) -> str:
+    try:
+        return review.covariate(name).unit
+    except (KeyError, AttributeError):
+        return ""
+
+
+def _noun(review: Any, name: str) -> str:
+    cfg = getattr(review, "situate", None)
+    if cfg is not None and name == cfg.x and cfg.x_name:
+        return cfg.x_name
+    if cfg is not None and name == cfg.y and cfg.y_name:
+        return cfg.y_name
+    try:
+        label = review.covariate(name).label
+    except (KeyError, AttributeError):
+        label = ""
+    return (label or name.replace("_", " ")).lower()
+
+
+def _named(labels: Sequence[str], gap: RegimenGap, axis: str) -> str:
+    """Study labels, each with its flag when the value is derived or uncertain."""
+    flags = dict(gap.flags)
+    return ", ".join(l + (f" \u2014 {flags[l + ':' + axis]}" if l + ":" + axis in flags else "") for l in labels)
+
+
+def _gap_lines(gap: RegimenGap, s: "TrialSituation") -> list[str]:
+    cfg = s.config
+    xu, yu, xn, yn = s.x_unit, s.y_unit, s.x_name, s.y_name
+    n = len(gap.studies)
+    lines = [f"Compared with {gap.basis}:"]
+    if gap.x_max is not None:
+        lines.append(f"  {xn}, reported by {len(gap.x_studies)} of {n} ({', '.join(gap.x_studies)}): largest prior "
+                     f"{gap.x_max:g} {xu} ({_named(gap.x_max_studies, gap, 'x')}), smallest "
+                     f"{gap.x_min:g} {xu} ({_named(gap.x_min_studies, gap, 'x')}); the trial has "
+                     f"{_mult(gap.x_multiple_of_largest)} the largest and {_mult(gap.x_multiple_range)} across "
                      "the prior range")
-        if gap.racemic_equivalent_dose_max != gap.dose_max:
-            lines.append(f"  racemic-equivalent dose (S-ketamine \u00d7{S_KETAMINE_POTENCY:g}): largest prior "
-                         f"{gap.racemic_equivalent_dose_max:g} mg/kg ({', '.join(gap.racemic_equivalent_dose_max_studies)}); "
-                         f"the trial gives {_mult(gap.racemic_equivalent_multiple_of_largest)} that")
+        if gap.equivalent_x_max != gap.x_max:
+            lines.append(f"  {cfg.equivalence_label or 'equivalent ' + xn}: largest prior "
+                         f"{gap.equivalent_x_max:g} {xu} ({', '.join(gap.equivalent_x_max_studies)}); "
+                         f"the trial has {_mult(gap.equivalent_multiple_of_largest)} that")
     else:
-        lines.append("  dose: no prior study reports a dose in mg/kg")
-    if gap.minutes_max is not None:
-        lines.append(f"  infusion: longest prior {gap.minutes_max:g} min ({', '.join(gap.minutes_max_studies)}), "
-                     f"shortest {gap.minutes_min:g} min ({', '.join(gap.minutes_min_studies)}); the trial infuses "
-                     f"{_mult(gap.minutes_multiple_of_largest)} the longest and {_mult(gap.minutes_multiple_range)} "
+        lines.append(f"  {xn}: no prior study reports it")
+    if gap.y_max is not None:
+        lines.append(f"  {yn}, reported by {len(gap.y_studies)} of {n} ({', '.join(gap.y_studies)}): largest prior "
+                     f"{gap.y_max:g} {yu} ({_named(gap.y_max_studies, gap, 'y')}), "
+                     f"smallest {gap.y_min:g} {yu} ({_named(gap.y_min_studies, gap, 'y')}); the trial has "
+                     f"{_mult(gap.y_multiple_of_largest)} the largest and {_mult(gap.y_multiple_range)} "
                      "across the prior range")
     else:
-        lines.append("  infusion: no prior study reports an infusion length")
+        lines.append(f"  {yn}: no prior study reports it")
     return lines
 
 
-def situation_summary(s: TrialSituation) -> str:
+def situation_summary(s: TrialSituation, review: Any = None) -> str:
     """Plain-text summary of a :class:`TrialSituation` (what ``evsynth situate`` prints)."""
-    lines = [
-        f"{s.nct_id}{'' if s.trial_label == s.nct_id else f' ({s.trial_label})'}: {_range(s.dose_mg_per_kg, 'mg/kg')} over "
-        f"{_range(s.infusion_minutes, 'min')}"
-        + (f" = {_range(tuple(round(v) if v else v for v in s.total_dose_mg_at_reference), 'mg')} total at "
-           f"{s.reference_weight_kg:g} kg" if s.total_dose_mg_at_reference[0] else ""),
-    ]
-    if s.trial_meets_guideline is not None:
-        lines.append(
-            f"Consensus-guideline floor (\u2265 {GUIDELINE_MINUTES / 60:g} h and \u2265 {GUIDELINE_TOTAL_MG:g} mg "
-            f"total, at {s.reference_weight_kg:g} kg): the trial {'meets' if s.trial_meets_guideline else 'does not meet'}"
-            f" it; prior studies meeting it: {', '.join(s.prior_meeting_guideline) or 'none'}.")
-    lines += _gap_lines(s.all_prior)
+    cfg = s.config
+    xu, yu = s.x_unit, s.y_unit
+    total = ""
+    if s.total_at_reference[0] is not None:
+        total = (f" = {_range(tuple(round(v) if v else v for v in s.total_at_reference), cfg.total_unit)} total at "
+                 f"{cfg.reference_scale:g} {cfg.reference_scale_unit}")
+    lines = [f"{s.nct_id}{'' if s.trial_label == s.nct_id else f' ({s.trial_label})'}: {_range(s.x, xu)} over "
+             f"{_range(s.y, yu)}{total}"]
+    if s.status:
+        lines.append(f"Status: {s.status}.")
+    if s.population:
+        lines.append(f"Population: {s.population}.")
+    for o in s.registered_outcomes:
+        lines.append(f"Registered outcome: {o}.")
+    if s.comparability_note:
+        lines.append("Not comparable with the pooled estimate: " + s.comparability_note)
+    if s.trial_meets_floor is not None:
+        lines.append(f"{cfg.floor_label or 'Threshold'}: the trial {'meets' if s.trial_meets_floor else 'does not meet'}"
+                     f" it; prior studies meeting it: {', '.join(s.prior_meeting_floor) or 'none'}.")
+    lines += _gap_lines(s.all_prior, s)
     if s.pooled_prior is not None and s.pooled_prior.studies != s.all_prior.studies:
-        lines += _gap_lines(s.pooled_prior)
+        lines += _gap_lines(s.pooled_prior, s)
     if s.not_placed:
-        lines.append("Not placed on the map (dose per kg or infusion length not reported): "
+        lines.append(f"Not placed on the map ({s.x_name} or {s.y_name} not reported): "
                      + "; ".join(s.not_placed) + ".")
     if s.pooled is not None:
         p = s.pooled
+        what = "proportion" if p.measure in ("PLO", "PR", "PAS", "PFT") else "estimate"
         lines.append(
-            f"Pooled proportion of responders in prior studies: {p.estimate:.2f} ({p.level:g}% CI {p.ci_low:.2f} to "
-            f"{p.ci_high:.2f}"
+            f"Pooled {what} in prior studies: {p.estimate:.2f} ({p.level:g}% CI {p.ci_low:.2f} to {p.ci_high:.2f}"
             + (f"; prediction interval {p.pi_low:.2f} to {p.pi_high:.2f}" if p.pi_low is not None else "")
             + f"), k = {p.k}" + (f", {p.n_patients} patients" if p.n_patients else "")
             + f", {p.method}, {p.measure} scale, I\u00b2 = {p.i2:.0f}%.")
-        lines.append("  These studies used single low-dose, short infusions; the pooled proportion describes them, "
-                     "not the trial's regimen.")
+        if p.pi_low is not None and (p.tau2 == 0 or p.k < 5):
+            lines.append("  The prediction interval " + ("equals the CI only because \u03c4\u00b2 was estimated at 0 "
+                                                        "(truncated)" if p.tau2 == 0 else f"rests on k = {p.k} studies")
+                         + "; it does not show that the studies agree.")
+        g = s.pooled_prior
+        if g is not None and g.x_max is not None and g.y_max is not None:
+            lines.append(f"  These studies have {s.x_name} {g.x_min:g}\u2013{g.x_max:g} {xu} and {s.y_name} "
+                         f"{g.y_min:g}\u2013{g.y_max:g} {yu}; the pooled estimate describes them, not the trial.")
+        if cfg.prior_note:
+            lines.append("  " + cfg.prior_note)
     lines.append(s.metaregression_note)
     for pr in s.prediction:
-        lines.append(f"  EXTRAPOLATION (k = {pr.k}, studied doses {pr.data_dose_range[0]:g}\u2013"
-                     f"{pr.data_dose_range[1]:g} mg/kg): predicted proportion at {pr.dose_mg_per_kg:g} mg/kg "
+        lines.append(f"  EXTRAPOLATION (k = {pr.k}, studied values {pr.data_range[0]:g}\u2013"
+                     f"{pr.data_range[1]:g} {xu}): predicted value at {pr.x:g} {xu} "
                      f"{pr.estimate:.2f} (CI {pr.ci_low:.2f} to {pr.ci_high:.2f})" if pr.extrapolation else
-                     f"  predicted proportion at {pr.dose_mg_per_kg:g} mg/kg {pr.estimate:.2f} "
+                     f"  predicted value at {pr.x:g} {xu} {pr.estimate:.2f} "
                      f"(CI {pr.ci_low:.2f} to {pr.ci_high:.2f}, k = {pr.k})")
     lines += list(s.notes)
     return "\n".join(lines)

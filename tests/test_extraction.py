@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from evsynth.cli import main
-from evsynth.effects import responder_effects
+from evsynth.effects import RowSpec, arm_effects
 from evsynth.errors import InputError, InputErrors
 from evsynth.extraction import Extraction, load_extracted, validate_extracted
 
@@ -23,9 +23,10 @@ def real(root: Path) -> Extraction:
 
 @pytest.fixture()
 def folder(root: Path, tmp_path: Path) -> Path:
-    """A writable copy of the project's extracted/ to break."""
+    """A writable copy of the project's extracted/ (with its review.toml beside it) to break."""
     dest = tmp_path / "extracted"
     dest.mkdir()
+    shutil.copy(root / "review.toml", tmp_path / "review.toml")
     for name in ("studies.csv", "outcomes.csv", "provenance.csv", "sources.csv"):
         shutil.copy(root / "extracted" / name, dest / name)
     return dest
@@ -191,13 +192,40 @@ def test_studies_of_the_review(real: Extraction) -> None:
     assert frame.loc[frame.study_id == "sorensen1995", "pmid"].item() == "8610220"
 
 
-def test_planned_trial_has_regimen_range_and_no_outcomes(real: Extraction) -> None:
+def test_registered_trial_as_the_registry_states_it(real: Extraction) -> None:
+    # Evidence notes: "status active not recruiting, results pending"; two parts, retrospective (at least 4
+    # prior infusions; NRS before and after each) and prospective (at least 3 prior infusions, then one more).
     trial = real.study("nct06916403")
-    assert trial.status == "planned" and trial.nct_id == "NCT06916403" and trial.n_planned == 50
-    assert trial.dose_range() == (1.5, 2.0) and trial.infusion_range() == (180, 240)
+    assert trial.status == "active_not_recruiting" and trial.nct_id == "NCT06916403" and trial.n_planned == 50
+    assert trial.range("dose_mg_per_kg") == (1.5, 2.0) and trial.range("infusion_minutes") == (180, 240)
     assert trial.dose_mg_per_kg is None
-    assert not [o for o in real.outcomes if o.study_id == "nct06916403"]
-    assert real.provenance_of("studies", "nct06916403", "dose_mg_per_kg_low").source.startswith("seeds/")
+    assert trial.range("prior_infusions") == (3, 4)
+    assert "retrospective" in trial.population and "prospective" in trial.population
+    outcomes = [o for o in real.outcomes if o.study_id == "nct06916403"]
+    assert [(o.scale, o.outcome_type, o.events) for o in outcomes] == [("NRS", "narrative", None)]
+    # every value of the trial cites its registry record, which a reader can open
+    for p in real.provenance:
+        if p.record_id.startswith("nct06916403"):
+            assert p.source == "NCT06916403", (p.field, p.source)
+
+
+def test_no_local_path_is_cited(root: Path) -> None:
+    for path in (root / "extracted").glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        assert "seeds/" not in text and "shared/" not in text and "../" not in text, path.name
+
+
+def test_a_local_path_is_not_a_source(tmp_path: Path, root: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "x"
+    shutil.copytree(root / "extracted", folder)
+    prov = folder / "provenance.csv"
+    text = prov.read_text(encoding="utf-8")
+    prov.write_text(text.replace("NCT06916403,\"registry record, description: 'This two-part",
+                                 "seeds/004.txt,\"registry record, description: 'This two-part", 1), encoding="utf-8")
+    report = validate_extracted(folder)
+    assert any(e.field == "source" and "no local paths" in str(e) for e in report.errors)
 
 
 def test_flagged_values_carry_over(real: Extraction) -> None:
@@ -216,6 +244,11 @@ def test_flagged_values_carry_over(real: Extraction) -> None:
     gupta = real.study("gupta2023")
     assert (gupta.n_infusions, gupta.total_dose_mg_low, gupta.total_dose_mg_high, gupta.infusion_minutes) == (
         9, 50, 240, 120)
+    # two hours is stated for the maintenance infusions only; nine counts only the initial sessions
+    minutes = real.provenance_of("studies", "gupta2023", "infusion_minutes")
+    assert minutes.derived and minutes.uncertain and "maintenance" in minutes.derivation
+    sessions = real.provenance_of("studies", "gupta2023", "n_infusions")
+    assert sessions.uncertain and "maintenance" in sessions.note
     noppers = {(o.timepoint, o.arm): (o.events, o.total) for o in real.outcomes
                if o.study_id == "noppers2011" and o.outcome_type == "responders"}
     assert noppers == {("15min", "ketamine"): (8, 12), ("15min", "active_placebo"): (3, 12),
@@ -250,10 +283,7 @@ def test_provenance_points_at_the_evidence(real: Extraction, data_dir: Path) -> 
     review = next(s for s in real.sources if s.source == "PMID:34984054")
     assert review.kind == "review" and "10.31486/toj.21.0038" in review.citation
     for src in real.sources:
-        if src.source.startswith("seeds/"):
-            assert src.source in seeds
-        else:
-            assert src.source.removeprefix("doi:").removeprefix("PMID:") in evidence, src.source
+        assert src.source.removeprefix("doi:").removeprefix("PMID:") in evidence, src.source
     for p in real.provenance:
         for quote in re.findall(r"'([^']{6,})'", p.location):
             assert _norm(quote) in corpus, (p.record_id, p.field, quote)
@@ -274,6 +304,20 @@ def test_reported_numbers_appear_in_the_evidence(real: Extraction, data_dir: Pat
 
 
 # --- responder effects --------------------------------------------------------------------------
+
+
+#: The rows the shipped review.toml's analyses select (analyses "responders" and "responders-vs-control").
+MAIN = RowSpec(arm="ketamine", outcome_type="responders")
+CONTROLLED = RowSpec(arm="ketamine", control=("placebo", "active_placebo"), outcome_type="responders")
+
+
+def responder_effects(real: Extraction, measure: str = "PLO", timepoint: str | None = None,
+                      cutoff: float | None = None):
+    from dataclasses import replace
+
+    spec = CONTROLLED if measure in ("RR", "OR", "RD", "SMD") else MAIN
+    spec = replace(spec, timepoint=timepoint, where={"cutoff_percent": cutoff} if cutoff else None)
+    return arm_effects(real, spec, measure)
 
 
 def test_responder_effects_main_rows(real: Extraction) -> None:
@@ -337,8 +381,8 @@ def test_cli_effects_formats(root: Path, capsys: pytest.CaptureFixture[str]) -> 
     rows = json.loads(out)["rows"]
     assert [round(r["yi"], 6) for r in rows] == [round(8 / 11, 6), round(17 / 29, 6), round(8 / 12, 6),
                                                   round(18 / 34, 6)]
-    code, _, err = _run(["effects", "--measure", "RR", "--outcome", "fiq", "--folder", folder], capsys)
-    assert code == 3 and "outcome" in err
+    code, _, err = _run(["effects", "--analysis", "fiq", "--folder", folder], capsys)
+    assert code == 3 and "analysis" in err and "responders-vs-control" in err
 
 
 def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-NOTEBOOKS = ("01_forest_plot.ipynb", "02_situate_trial.ipynb", "03_update_review.ipynb")
+NOTEBOOKS = ("01_forest_plot.ipynb", "02_situate_trial.ipynb", "03_update_review.ipynb", "04_new_review.ipynb")
 ENTREZ = Path(__file__).parent / "data" / "entrez"
 
 #: What PubMed "finds" on each run of a search (esearch from the start of the list), in order: the

@@ -8,11 +8,12 @@ import socket
 import pytest
 
 from evsynth.cli import app
-from evsynth.report import REVIEW_REPORTED, run_review
+from evsynth.project import load_review
+from evsynth.report import run_review
 
 EXPECTED_KEYS = {"title", "generated", "question", "inputs", "versions", "search", "prisma", "studies", "derived",
-                 "main", "sensitivity", "sensitivity_notes", "controlled_comparison", "situation", "situation_text",
-                 "limitations", "figures", "level"}
+                 "main", "sensitivity", "sensitivity_notes", "analyses", "situation", "situation_text",
+                 "limitations", "figures", "level", "pico", "updates"}
 
 
 def _refuse(*args, **kwargs):
@@ -60,10 +61,12 @@ def test_sensitivity_analyses_present(review):
     assert "Noppers 2011" in by["Excluding derived or uncertain counts"]["note"]
 
 
-def test_prisma_without_store_says_what_is_unavailable(review):
+def test_prisma_without_store_says_what_is_unavailable(review, root):
     prisma = review.data["prisma"]
     assert prisma["counts"]["screened"] is None
-    assert prisma["counts"]["included_reports"] == REVIEW_REPORTED["publications"] == 7
+    # the review's own count is the previous version's, not this update's included reports
+    assert prisma["counts"]["previous_reports"] == load_review(root).updates.publications == 7
+    assert prisma["counts"].get("included_reports") is None
     assert "not available" in prisma["source"] and "PMID 34984054" in prisma["source"]
 
 
@@ -85,6 +88,19 @@ def test_report_html_sections(review):
     assert "https://pubmed.ncbi.nlm.nih.gov/8610220/" in html  # Sörensen 1995 provenance link
     assert "https://doi.org/10.1016/S0304-3959(99)00308-5" in html
     assert "Derived values" in html and "Small k" in html and "Extrapolation" in html
+
+
+def test_results_json_per_analysis_on_both_scales(review):
+    data = json.loads(review.results.read_text(encoding="utf-8"))
+    main = data["analyses"]["responders"]
+    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "pi_low", "pi_high", "k"):
+        assert key in main, key
+    # metafor 3.8-1 rma(measure="PLO", xi=c(8,17,8,18), ni=c(11,29,12,34)): logit estimate, ilogit back
+    assert main["natural"]["estimate"] == pytest.approx(0.5903356, abs=1e-4)
+    assert main["estimate"] == pytest.approx(0.3650, abs=1e-3)
+    assert main["natural"]["ci_low"] == pytest.approx(0.4827356, abs=1e-4)
+    rr = data["analyses"]["responders-vs-control"]
+    assert rr["k"] == 1 and "2.67" in rr["notes"][0]  # 8/12 vs 3/12: RR = 2.67, shown as a ratio
 
 
 def test_limitations_state_numbers(review):
@@ -155,3 +171,96 @@ def test_registry_summary_states_what_the_registry_says():
     assert text.startswith("Registry record NCT06916403: Safety and Efficacy")
     assert "status ACTIVE_NOT_RECRUITING" in text and "enrollment 50" in text and "start 2020-11-30" in text
     assert "intervention DRUG: Ketamine" in text and text.endswith("comes from extracted/.")
+
+
+def test_responder_definition_is_taken_from_the_data(review, root):
+    import re
+
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    used = {o.outcome_id: o for o in ex.outcomes if o.outcome_id in review.data["main"]["outcome_ids"]}
+    strict = [o for o in used.values() if re.search(r">\s*50%", o.definition)]
+    at_least = [o for o in used.values() if re.search(r"≥\s*50%", o.definition)]
+    assert len(strict) == 3 and len(at_least) == 1  # three studies define ">50%"
+    assert ">50% or \u226550% pain reduction" in review.data["main"]["summary"]
+    assert "at least 50%" not in review.data["question"]
+
+
+# --- appraisal sections (issue 15) -----------------------------------------------------------------
+
+
+def test_summary_of_findings_at_the_top_and_in_results(review):
+    import html as _html
+
+    data = json.loads(review.results.read_text(encoding="utf-8"))
+    sof = data["summary_of_findings"]
+    main = data["main"]
+    first = sof[0]
+    assert first["analysis"] == "responders" and first["k"] == main["k"] and first["n_patients"] == main["n_patients"]
+    assert f"{main['estimate']:.2f} (95% CI {main['ci_low']:.2f} to {main['ci_high']:.2f})" in first["effect"]
+    assert first["comparison"] is False and "not a comparison" in first["comments"]
+    assert all(r["certainty"] == "not rated" for r in sof)  # no grade.csv rating is shipped
+    page = _html.unescape(review.report.read_text(encoding="utf-8"))
+    assert page.index("Summary of findings") < page.index("1. Question")
+
+
+def test_heterogeneity_with_q_profile_cis_and_caveat(review):
+    from evsynth.extraction import load_extracted
+    from evsynth.meta import heterogeneity
+    from evsynth.project.analyses import analysis_fit
+
+    h = review.data["heterogeneity"]["responders"]
+    ex = load_extracted(review.data["inputs"]["extracted"])
+    _, res = analysis_fit(ex, ex.review.analysis("responders"))
+    ref = heterogeneity(res)
+    assert h["i2_ci"] == pytest.approx(list(ref.i2_ci)) and h["tau2_ci"] == pytest.approx(list(ref.tau2_ci))
+    assert res.tau2 == 0 and "estimated at 0" in h["pi_caveat"]
+
+
+def test_risk_of_bias_not_assessed_is_stated_and_a_limitation(review):
+    rob = review.data["risk_of_bias"]
+    assert rob["assessed"] is False
+    assert all(r["overall"] == "not assessed" for r in rob["rows"])
+    assert any(l.startswith("Risk of bias not assessed") for l in review.data["limitations"])
+    sens = review.data["appraisal_sensitivity"]["responders"]
+    assert sens[0]["k"] is None and "not assessed" in sens[0]["note"]
+
+
+def test_all_controlled_evidence_and_later_timepoint(review, root):
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    rows = review.data["controlled"]["rows"]
+    controls = [o for o in ex.outcomes if o.arm in ("placebo", "active_placebo") and o.events is not None]
+    assert len(rows) == len(controls) == 4
+    assert [r["counts"] for r in rows] == ["8/12 vs 3/12", "6/12 vs 2/12", "2/12 vs 0/12", "2/12 vs 2/12"]
+    later = review.data["appraisal_sensitivity"]["responders"][1]
+    assert round(later["estimate"], 3) == 0.567 and round(later["ci_low"], 3) == 0.46
+    assert round(later["ci_high"], 3) == 0.668 and "Noppers 2011 at 180min" in later["note"]
+
+
+def test_harms_and_update_prisma(review, root):
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    harms = {h["study_id"]: h for h in review.data["harms"]}
+    for s in ex.studies:
+        if s.status == "completed":
+            assert harms[s.study_id]["reported"] == (s.adverse_events or "not reported")
+    counts = review.data["prisma"]["counts"]
+    new = [s.label for s in ex.studies if s.status == "completed" and s.in_review is False]
+    assert new == ["Gupta 2023"] and counts["included_studies"] == 1
+    assert counts["previous_studies"] == load_review(root).updates.publications
+    assert "Gupta 2023" in review.data["prisma"]["source"]
+
+
+def test_sentences_about_studies_are_computed(review, root):
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    in_review = [s for s in ex.studies if s.in_review]
+    missing = load_review(root).updates.publications - len(in_review)
+    line = next(l for l in review.data["limitations"] if l.startswith("The review being updated reports"))
+    assert f"{len(in_review)} are identified here ({sum(s.n_patients for s in in_review)} patients)" in line
+    assert missing == 1 and "The remaining publication could not be identified" in line

@@ -285,7 +285,8 @@ def test_prisma_counts_constructed_store(store: Store) -> None:
     assert counts.identified == {"PubMed": 6, "Embase": 3, "ClinicalTrials.gov": 1, "csv": 1}
     assert counts.duplicates_removed == 2
     assert len(kept) == 9
-    assert counts.screened == 8
+    assert counts.screened == 9  # 8 decided + 1 with an unresolved conflict (screened, not decided)
+    assert counts.conflicts_screening == 1 and counts.problems() == []
     assert counts.excluded_screening == 3
     assert counts.awaiting_screening == 1 and counts.conflicts == 1
     assert counts.sought == 5  # pub0, pub1, pub4 (maybe), ct0, emb2

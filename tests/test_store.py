@@ -140,9 +140,10 @@ def test_a_version_1_store_is_migrated_keeping_its_runs(tmp_path):
     conn.commit()
     conn.close()
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         (run,) = store.search_runs()
         assert (run.query, run.count, run.details) == ("ketamine", 7, {})
+        assert store.execute("SELECT COUNT(*) FROM dedupe_decisions").fetchone()[0] == 0  # version 3
 
 
 def test_a_store_created_by_a_failing_command_is_not_left_behind(tmp_path):

@@ -35,9 +35,55 @@ StoreOption = Annotated[
 ]
 
 
+ProjectOption = Annotated[
+    Optional[Path],
+    typer.Option("--project", help="Review project folder (holding review.toml). Default: $EVSYNTH_PROJECT, "
+                                   "else the nearest folder upwards holding review.toml."),
+]
+
+
 def settings(store: Path | None = None) -> Settings:
     """Settings from the environment, with ``--store`` applied."""
     return load_settings().with_store(store)
+
+
+def review_of(project: Path | None, *, required: bool = True):
+    """The review project of ``--project`` (or found upwards); None when not ``required`` and none exists."""
+    import os
+
+    from ..errors import NotFoundError
+    from ..project import find_project, load_review
+
+    try:
+        return load_review(find_project(project))
+    except NotFoundError:
+        if required or project is not None or os.environ.get("EVSYNTH_PROJECT"):
+            raise
+        return None
+
+
+def project_store(project: Path | None, store: Path | None) -> Path:
+    """``--store``, else ``$EVSYNTH_STORE``, else the project's ``evsynth.sqlite`` (``./evsynth.sqlite`` without one)."""
+    import os
+
+    if store is not None or os.environ.get("EVSYNTH_STORE"):
+        return settings(store).store_path
+    review = review_of(project, required=False)
+    return review.store if review is not None else settings().store_path
+
+
+def project_file(project: Path | None, path: Path, folder: str) -> Path:
+    """``path`` as given when it exists, else inside the project's ``folder`` (``queries/NAME`` or ``NAME.toml``)."""
+    if path.exists() or path.is_absolute():
+        return path
+    review = review_of(project, required=False)
+    if review is None:
+        return path
+    base = review.queries if folder == "queries" else review.root / folder
+    for candidate in (base / path, base / f"{path}.toml", review.root / path):
+        if candidate.exists():
+            return candidate
+    return path
 
 
 def _version_callback(value: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import app, console
+from ._app import ProjectOption, app, console, review_of
 
 extract_app = typer.Typer(
     help="The extracted data (extracted/): validate it, list what is missing and derived.",
@@ -25,19 +25,38 @@ class _Format(str, enum.Enum):
 
 
 FolderOption = Annotated[
-    Path,
-    typer.Option("--folder", help="Extraction folder (studies.csv, outcomes.csv, provenance.csv, sources.csv)."),
+    Optional[Path],
+    typer.Option("--folder", help="Extraction folder (studies.csv, outcomes.csv, provenance.csv, sources.csv). "
+                                  "Default: the project's extracted/."),
 ]
 
 
-@extract_app.command("validate")
-def extract_validate(folder: FolderOption = Path("extracted")) -> None:
-    """Validate extracted/: every error (file, row, column) at once, then what is missing and derived."""
-    from ..extraction import validate_extracted
+def _review_and_folder(project: Optional[Path], folder: Optional[Path]):
+    """The review (--project, or found upwards; for --folder alone, the review.toml beside it) and its folder."""
+    from ..extraction.covariates import review_for
 
-    report = validate_extracted(folder)
+    if folder is not None and project is None:
+        rev = review_for(folder)
+        return rev, folder
+    rev = review_of(project)
+    return rev, folder if folder is not None else rev.extracted
+
+
+@extract_app.command("validate")
+def extract_validate(project: ProjectOption = None, folder: FolderOption = None) -> None:
+    """Validate extracted/ against review.toml: every error (file, row, column) at once, then what is missing and derived."""
+    from ..extraction import validate_extracted
+    from ..report import missing_inputs
+
+    rev, folder = _review_and_folder(project, folder)
+    report = validate_extracted(folder, rev)
     console.print(f"{report.folder}: {report.n_studies} studies, {report.n_outcomes} outcome rows, "
-                  f"{report.n_provenance} sourced values")
+                  f"{report.n_provenance} sourced values (checked against {rev.path or 'no review.toml'})")
+    todo = missing_inputs(rev, report)
+    if todo:
+        console.print(f"\nTo fill in ({len(todo)}):", markup=False)
+        for line in todo:
+            console.print(f"  {line}", markup=False)
     console.print(f"\nMissing ({len(report.missing)}):", markup=False)
     for m in report.missing:
         console.print(f"  {m.table} {m.record_id} {m.field}: {m.reason}", markup=False)
@@ -54,31 +73,49 @@ def extract_validate(folder: FolderOption = Path("extracted")) -> None:
 
 @app.command("effects")
 def effects(
+    analysis: Annotated[
+        Optional[str],
+        typer.Option("--analysis", help="Analysis id of review.toml (default: the main analysis)."),
+    ] = None,
     measure: Annotated[
-        str,
-        typer.Option("--measure", help="PLO, PR, PFT, PAS (ketamine arms) or RR, OR, RD (vs control)."),
-    ] = "PLO",
-    outcome: Annotated[
-        str,
-        typer.Option("--outcome", help="Outcome to tabulate: 'responders' (>=50% pain reduction)."),
-    ] = "responders",
+        Optional[str],
+        typer.Option("--measure", help="escalc measure (default: the analysis's): e.g. PLO, PFT, or RR, OR, SMD vs control."),
+    ] = None,
     timepoint: Annotated[
         Optional[str],
-        typer.Option("--timepoint", help="Timepoint (e.g. 180min); default: each study's main row."),
+        typer.Option("--timepoint", help="Timepoint (a vocabulary value); default: each study's row with the analysis's role."),
     ] = None,
     cutoff: Annotated[
         Optional[float],
-        typer.Option("--cutoff", help="Responder cut-off in percent where a study reports several (e.g. 67)."),
+        typer.Option("--cutoff", help="Use the rows with this cutoff_percent where a study reports several."),
     ] = None,
-    folder: FolderOption = Path("extracted"),
+    project: ProjectOption = None,
+    folder: FolderOption = None,
     fmt: Annotated[_Format, typer.Option("--format", help="text (table), csv or json.")] = _Format.text,
 ) -> None:
-    """Print the per-study effect sizes (yi, vi, CI) of an outcome of extracted/."""
-    from ..effects import back_transform, outcome_effects
+    """Print the per-study effect sizes (yi, vi, CI) of a declared analysis of extracted/."""
+    from ..effects import back_transform
+    from ..errors import InputError
+    from ..extraction import load_extracted
+    from ..project.analyses import analysis_effects, review_effects
 
-    es = outcome_effects(str(folder), measure.upper(), outcome, timepoint, cutoff)
+    rev, folder = _review_and_folder(project, folder)
+    extraction = load_extracted(folder, rev)
+    where = {"cutoff_percent": cutoff} if cutoff is not None else None
+    if analysis:
+        try:
+            spec = rev.analysis(analysis)
+        except KeyError:
+            raise InputError(f"no analysis {analysis!r} in review.toml (declared: "
+                             f"{', '.join(a.id for a in rev.analyses) or 'none'})", path=rev.path,
+                             field="analyses") from None
+        es = analysis_effects(extraction, spec, measure=measure.upper() if measure else None, timepoint=timepoint,
+                              where=where)
+    else:
+        spec = rev.main_analysis
+        es = review_effects(extraction, measure, timepoint, cutoff)
     frame = es.to_frame()
-    if es.measure in ("PLO", "PR", "PAS", "PFT", "RR", "OR"):
+    if es.measure in ("PLO", "PR", "PAS", "PFT", "RR", "OR", "ROM"):
         for col in ("yi", "ci_lb", "ci_ub"):
             if es.measure == "PFT":  # each study back-transformed with its own n
                 from ..effects import transf_ipft
@@ -89,10 +126,10 @@ def effects(
     if fmt is _Format.csv:
         typer.echo(frame.to_csv(index=False), nl=False)
     elif fmt is _Format.json:
-        typer.echo(json.dumps({"measure": es.measure, "notes": list(es.notes),
+        typer.echo(json.dumps({"measure": es.measure, "analysis": spec.id, "notes": list(es.notes),
                                "rows": json.loads(frame.to_json(orient="records", double_precision=15))}, indent=2))
     else:
-        title = (f"{es.measure}: {outcome}" + (f" at {timepoint}" if timepoint else "")
+        title = (f"{es.measure}: {spec.title}" + (f" at {timepoint}" if timepoint else "")
                  + (f", cut-off {cutoff:g}%" if cutoff is not None else ""))
         cols = [c for c in ("label", "outcome_id", "yi", "vi", "ci_lb", "ci_ub", "yi_natural", "ci_lb_natural",
                             "ci_ub_natural", "ni") if c in frame]

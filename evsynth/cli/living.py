@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_file, project_store, review_of, settings
 
 
 class _Stage(str, enum.Enum):
@@ -36,6 +36,7 @@ StageOption = Annotated[
 @screen_app.command("export")
 def screen_export(
     stage: StageOption = _Stage.title_abstract,
+    project: ProjectOption = None,
     store: StoreOption = None,
     output: Annotated[
         Optional[Path],
@@ -55,7 +56,7 @@ def screen_export(
     from ..screening import export_sheet
     from ..store import open_store
 
-    store_path = settings(store).store_path
+    store_path = project_store(project, store)
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
     with open_store(store_path, create=False) as st:
@@ -76,13 +77,14 @@ def screen_import(
         Optional[str],
         typer.Option("--reviewer", help="Reviewer for rows whose reviewer cell is empty."),
     ] = None,
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Validate and store screening decisions (append-only); report conflicts and Cohen's kappa."""
     from ..screening import import_decisions
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
+    with open_store(project_store(project, store), create=False) as st:
         result = import_decisions(st, file, stage=stage.value, reviewer=reviewer)
     console.print(
         f"stored {result.n_stored} {result.stage} decision(s) from {result.path}"
@@ -104,14 +106,16 @@ def screen_import(
 
 @app.command("update")
 def update(
-    query_file: Annotated[Path, typer.Argument(help="Saved search to re-run (queries/NAME.toml; PubMed or ClinicalTrials.gov).")],
+    query_file: Annotated[Path, typer.Argument(help="Saved search to re-run (queries/NAME.toml or NAME; PubMed or ClinicalTrials.gov).")],
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Re-run a saved search and report what is new since its previous run."""
     from ..living import update_search
     from ..store import open_store
 
-    cfg = settings(store)
+    cfg = settings(project_store(project, store))
+    query_file = project_file(project, query_file, "queries")
     with open_store(cfg.store_path) as st:
         rep = update_search(st, query_file, settings=cfg)
     console.print(
@@ -147,18 +151,23 @@ def update(
 
 @app.command("status")
 def status(
+    project: ProjectOption = None,
     store: StoreOption = None,
     extracted: Annotated[
-        Path,
-        typer.Option("--extracted", help="Folder of the review's extracted data."),
-    ] = Path("extracted"),
+        Optional[Path],
+        typer.Option("--extracted", help="Folder of the review's extracted data. Default: the project's extracted/."),
+    ] = None,
 ) -> None:
     """Summarise the review: searches, records, duplicates, screening, extraction, pooled result."""
     from ..living import review_status
     from ..store import open_store
 
-    with open_store(settings(store).store_path, create=False) as st:
-        s = review_status(st, extracted_folder=extracted)
+    rev = review_of(project, required=False)
+    if extracted is None:
+        extracted = rev.extracted if rev is not None else Path("extracted")
+    with open_store(project_store(project, store), create=False) as st:
+        s = review_status(st, extracted_folder=extracted, review=rev if rev is not None and
+                          extracted.resolve() == rev.extracted.resolve() else None)
     console.print(f"store: {s.store_path}")
     console.print(f"searches: {len(s.searches)}")
     for run in s.searches:
@@ -173,6 +182,10 @@ def status(
         )
     per_source = ", ".join(f"{k} {v}" for k, v in s.records_per_source.items()) or "none"
     console.print(f"records: {s.n_records} ({per_source}); duplicates marked: {s.duplicates}")
+    pd = s.pair_decisions
+    if pd.get("merge") or pd.get("apart"):
+        console.print(f"dedupe pairs settled by a reviewer: {pd['merge']} merge, {pd['apart']} keep apart"
+                      f" ({', '.join(pd['reviewers'])})", markup=False)
     for p in s.screening:
         console.print(
             f"screening {p.stage}: {p.eligible} eligible, {p.include} include, {p.exclude} exclude,"
@@ -183,6 +196,8 @@ def status(
         f"PRISMA: not retrieved {pr.not_retrieved}, assessed {pr.assessed}, excluded at full text"
         f" {sum(pr.excluded_fulltext.values())}, included {pr.included_reports} report(s)"
     )
+    for problem in pr.problems():
+        console.print(f"PRISMA counts do not add up: {problem}")
     if s.studies_extracted is None:
         console.print(f"studies extracted: none ({s.extraction_note})")
     else:

@@ -36,6 +36,14 @@ class _Method(str, enum.Enum):
     FE = "FE"
 
 
+class _Transf(str, enum.Enum):
+    auto = "auto"
+    none = "none"
+    exp = "exp"
+    ilogit = "ilogit"
+    iarcsin = "iarcsin"
+
+
 class _Format(str, enum.Enum):
     text = "text"
     json = "json"
@@ -62,15 +70,27 @@ def meta(
     ] = None,
     level: Annotated[float, typer.Option("--level", help="Confidence level in percent.")] = 95.0,
     fmt: Annotated[_Format, typer.Option("--format", help="text (like metafor's print) or json.")] = _Format.text,
+    transf: Annotated[
+        _Transf,
+        typer.Option("--transf", case_sensitive=False,
+                     help="Back-transform the pooled estimate and intervals, as metafor's predict(transf=): auto "
+                          "(RR, OR, ROM as ratios; PLO, PAS as proportions), none, exp, ilogit, iarcsin."),
+    ] = _Transf.auto,
 ) -> None:
     """Random-effects meta-analysis / meta-regression of a CSV table, as R metafor's rma()."""
     from ..meta import meta_from_csv
+    from ..meta.text import format_transformed, transformed_values
 
     res = meta_from_csv(file, measure=measure.value, method=method.value, knha=knha,
                         moderators=tuple(moderator or ()), level=level)
     if fmt is _Format.json:
-        typer.echo(json.dumps(res.to_dict(), indent=2))
+        data = res.to_dict()
+        back = transformed_values(res, transf.value)
+        if back is not None:
+            data["transformed"] = back
+        typer.echo(json.dumps(data, indent=2))
         for warning in res.warnings:  # stdout stays pure JSON; notes (e.g. rows left out) go to stderr
             err_console.print(f"note: {warning}")
     else:
-        typer.echo(res.summary())
+        back = format_transformed(res, transf.value)
+        typer.echo(res.summary() + (f"\n\n{back}" if back else ""))

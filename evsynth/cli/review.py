@@ -1,4 +1,4 @@
-"""Commands: review, situate, prisma."""
+"""Commands: init, review, situate, prisma."""
 
 from __future__ import annotations
 
@@ -7,44 +7,69 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_store, review_of, settings
 
-OutOption = Annotated[Path, typer.Option("-o", "--out", help="Output folder (created).")]
-FolderOption = Annotated[Path, typer.Option("--folder", help="Extracted data folder (studies.csv, outcomes.csv, ...).")]
+OutOption = Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (created). Default: the project's out/.")]
+FolderOption = Annotated[
+    Optional[Path],
+    typer.Option("--folder", help="Extracted data folder (studies.csv, outcomes.csv, ...). Default: the project's extracted/."),
+]
+
+
+@app.command("init")
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder of the new review project (created; must be empty or new).")],
+    title: Annotated[Optional[str], typer.Option("--title", help="The review's title.")] = None,
+) -> None:
+    """Write a new review project: a commented review.toml, headers-only CSVs, a saved-query template."""
+    from ..project.init import init_project
+
+    written = init_project(folder, title=title)
+    for path in written:
+        console.print(f"wrote {path}")
+    console.print(f"next: fill in {folder / 'review.toml'} and {folder / 'extracted'}/, then "
+                  f"`evsynth extract validate --project {folder}` and `evsynth review --project {folder}`")
 
 
 @app.command("review")
 def review(
-    out: OutOption = Path("out"),
-    folder: FolderOption = Path("extracted"),
-    queries: Annotated[Path, typer.Option("--queries", help="Saved searches quoted as search provenance.")] = Path("queries"),
+    project: ProjectOption = None,
+    out: OutOption = None,
+    folder: FolderOption = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="Saved searches quoted as search provenance.")] = None,
     store: StoreOption = None,
 ) -> None:
-    """Run the shipped review offline: out/report.html, out/results.json and out/figures/.
+    """Render a review offline: out/report.html, out/results.json and out/figures/.
 
-    Uses the record store (for PRISMA counts and search runs) only if it exists.
+    Without --project, the review is the nearest folder upwards holding review.toml (the shipped review at the
+    repository root). Uses the record store (for PRISMA counts and search runs) only if it exists.
     """
     from ..report import run_review
 
-    store_path = settings(store).store_path
-    run = run_review(out, folder, queries=queries, store=store_path if store_path.exists() else None)
-    main = run.data.get("main") or {}
-    if main:
-        console.print(main["summary"])
+    rev = review_of(project, required=folder is None)  # --folder alone: the review.toml beside it, if any
+    store_path = project_store(project, store)
+    run = run_review(out, folder, project=rev, queries=queries, store=store_path if store_path.exists() else None)
+    for aid, sec in run.data.get("analyses", {}).items():
+        console.print(sec.get("summary") or f"{aid}: not pooled: {sec.get('error')}")
+    for line in run.data.get("missing_inputs") or []:
+        err_console.print(f"to fill in: {line}")
     console.print(f"wrote {run.report} and {run.results} ({len(run.figures)} figures in {run.out / 'figures'})")
 
 
 @app.command("situate")
 def situate(
-    nct_id: Annotated[str, typer.Argument(help="The trial's NCT id, e.g. NCT06916403.")],
-    out: OutOption = Path("out"),
-    folder: FolderOption = Path("extracted"),
+    nct_id: Annotated[Optional[str], typer.Argument(help="The trial's NCT id; default: review.toml [situate] trial.")] = None,
+    project: ProjectOption = None,
+    out: OutOption = None,
+    folder: FolderOption = None,
     offline: Annotated[bool, typer.Option("--offline", help="Do not fetch the registry record.")] = False,
 ) -> None:
-    """Print where a trial's regimen stands against the evidence; write out/evidence_map.*."""
+    """Print where a trial stands against the evidence; write out/evidence_map.*."""
     from ..report import run_situate
 
-    run = run_situate(nct_id, folder=folder, out=out, settings=settings(), online=not offline)
+    run = run_situate(nct_id, project=review_of(project, required=folder is None), folder=folder, out=out,
+                      settings=settings(),
+                      online=not offline)
     err_console.print(run.registry_note)
     console.print(run.summary)
     console.print(f"wrote {', '.join(str(p) for p in run.figures)}")
@@ -52,11 +77,14 @@ def situate(
 
 @app.command("prisma")
 def prisma(
+    project: ProjectOption = None,
     store: StoreOption = None,
-    out: OutOption = Path("out"),
+    out: OutOption = None,
 ) -> None:
     """Draw the PRISMA 2020 flow diagram from the store's counts (out/prisma.svg, .png, .pdf)."""
     from ..report import run_prisma
 
-    run = run_prisma(settings(store).store_path, out=out)
+    rev = review_of(project, required=False)
+    target = out if out is not None else (rev.out if rev is not None else Path("out"))
+    run = run_prisma(project_store(project, store), out=target)
     console.print(f"wrote {', '.join(str(p) for p in run.figures)}")

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ExitCode
-from ._app import StoreOption, app, console, err_console, settings
+from ._app import ProjectOption, StoreOption, app, console, err_console, project_file, project_store, settings
 
 
 class _Database(str, enum.Enum):
@@ -21,7 +21,8 @@ class _Database(str, enum.Enum):
 def search(
     query_file: Annotated[
         Optional[Path],
-        typer.Argument(help="A saved query (queries/*.toml); or give --term instead.", show_default=False),
+        typer.Argument(help="A saved query (queries/*.toml, or its NAME in the project's queries/); or give --term "
+                            "instead.", show_default=False),
     ] = None,
     term: Annotated[
         Optional[str], typer.Option("--term", help="An ad-hoc query (PubMed syntax unless --database ctgov).")
@@ -29,6 +30,7 @@ def search(
     database: Annotated[
         _Database, typer.Option("--database", help="Database for --term: pubmed or ctgov.")
     ] = _Database.pubmed,
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Run a search (or resume an interrupted one) and store every record it finds.
@@ -44,8 +46,10 @@ def search(
         err_console.print("usage: evsynth search QUERY_FILE [--store PATH]  or  evsynth search --term TEXT "
                           "[--store PATH] (give one of them)", markup=False)
         raise SystemExit(int(ExitCode.USAGE))
+    if query_file is not None:
+        query_file = project_file(project, query_file, "queries")
     query = load_query(query_file) if query_file is not None else SavedQuery.from_term(term or "", database.value)
-    cfg = settings(store)
+    cfg = settings(project_store(project, store))
     with Store(cfg.store_path) as opened:
         result = run_search(opened, query, settings=cfg, progress=True)
     label = f"{query.name}: " if query.name else ""
@@ -60,13 +64,14 @@ def search(
 
 @app.command("trial")
 def trial(
-    nct_id: Annotated[str, typer.Argument(help="ClinicalTrials.gov id, e.g. NCT06916403.")],
+    nct_id: Annotated[str, typer.Argument(help="ClinicalTrials.gov id (NCT followed by 8 digits).")],
+    project: ProjectOption = None,
     store: StoreOption = None,
 ) -> None:
     """Fetch one ClinicalTrials.gov record, store it (source ctgov) and print a summary."""
     from ..search import fetch_trial
 
-    cfg = settings(store)
+    cfg = settings(project_store(project, store))
     record = fetch_trial(nct_id, settings=cfg, store=cfg.store_path)
     console.print(trial_summary(record), markup=False)
     console.print(f"stored as record {record.store_id} in {cfg.store_path}", markup=False)

@@ -8,8 +8,8 @@ store (nothing is deleted) and fills the kept records' missing fields;
 Examples
 --------
 >>> from evsynth import Record
->>> a = Record(source="ris", source_id="1", title="Ketamine for fibromyalgia pain: a trial",
-...            doi="https://doi.org/10.1000/ABC", year=2011, authors=("Noppers, I.",))
+>>> a = Record(source="ris", source_id="1", title="BCG vaccine against tuberculosis: a trial",
+...            doi="https://doi.org/10.1000/ABC", year=2011, authors=("Aronson, J. D.",))
 >>> b = a.replace(source_id="2", doi="doi:10.1000/abc")
 >>> result = find_duplicates([a, b])
 >>> [(l.record_index, l.kept_index, l.rule) for l in result.links]

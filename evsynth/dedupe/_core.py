@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -130,7 +130,8 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     A pair is dropped when it has a conflict cheap to see on whole arrays
     (different PMIDs, years more than one apart; the same
     rules :func:`~evsynth.dedupe.score.hard_conflicts` applies) or when its
-    titles are dissimilar and it shares no identifier.
+    titles are dissimilar and it shares no identifier (nor journal, volume
+    and page range).
     """
     if len(pairs) == 0:
         return pairs
@@ -144,6 +145,10 @@ def _prefilter(norm: Sequence[NormalisedRecord], pairs: np.ndarray) -> np.ndarra
     conflict = both(pmid) & (pmid[i] != pmid[j])
     conflict |= (year[i] > 0) & (year[j] > 0) & (np.abs(year[i] - year[j]) > 1)
     same_id = (both(doi) & (doi[i] == doi[j])) | (both(pmid) & (pmid[i] == pmid[j]))
+    # The same journal, volume and page range also pass (a translated title).
+    cite = _codes([(r.journals[0], r.volume, r.first_page, r.last_page)
+                   if r.journals and r.volume and r.first_page and r.last_page else None for r in norm])
+    same_id |= both(cite) & (cite[i] == cite[j])
     pairs = pairs[~conflict]
     same_id = same_id[~conflict]
     titles = [r.title or "" for r in norm]
@@ -189,12 +194,44 @@ def _drop_ambiguous(
     return kept_edges, kept_info, withdrawn
 
 
-def find_duplicates(records: Sequence[Record]) -> DedupeResult:
+def _settled(decisions: Mapping[tuple[int, int], Any], n: int) -> dict[tuple[int, int], dict[str, Any]]:
+    """Decisions keyed ``(low, high)``, each a dict with ``decision`` ``merge`` or ``apart``."""
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for (i, j), value in decisions.items():
+        d = dict(value) if isinstance(value, Mapping) else {"decision": value}
+        if d.get("decision") not in ("merge", "apart"):
+            raise ValueError(f"decision for pair {(i, j)} must be 'merge' or 'apart', not {d.get('decision')!r}")
+        if not (0 <= i < n and 0 <= j < n) or i == j:
+            raise ValueError(f"decision for pair {(i, j)}: positions must be two different records of {n}")
+        out[(min(i, j), max(i, j))] = d
+    return out
+
+
+def find_duplicates(
+    records: Sequence[Record],
+    *,
+    decisions: Mapping[tuple[int, int], str | Mapping[str, Any]] | None = None,
+    groups: Sequence[Hashable | None] | None = None,
+) -> DedupeResult:
     """Find duplicate records, cluster them and explain every link.
 
     Parameters
     ----------
     records : sequence of Record
+    decisions : mapping, optional
+        A person's settled pairs: ``(i, j)`` positions → ``"merge"`` or
+        ``"apart"`` (or a mapping with ``decision`` and whatever else should
+        go into the evidence, e.g. ``reviewer`` and ``decided_at``). A
+        ``merge`` pair is merged (rule ``reviewer``), whatever the two
+        records' own conflicts, unless an ``apart`` decision or a conflict
+        with another member stands in its clusters' way; an
+        ``apart`` pair is never put in one cluster, not even through other
+        records. Neither goes to the review list again.
+    groups : sequence, optional
+        One label per record (or None) naming a set already deduplicated
+        (bib-dedupe's ``search_set``: the records of an earlier search): two
+        records with the same label are never merged, not even through
+        other records.
 
     Returns
     -------
@@ -207,12 +244,20 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     norm = [normalise_record(r) for r in records]
     candidates = candidate_pairs(norm)
     pairs = _prefilter(norm, candidates)
+    settled = _settled(decisions or {}, n)
+    apart = {key for key, d in settled.items() if d["decision"] == "apart"}
+    group = list(groups) if groups is not None else [None] * n
+    if len(group) != n:
+        raise ValueError(f"groups has {len(group)} labels for {n} records")
+    together = {key for key, d in settled.items() if d["decision"] == "merge"}
 
     edges: list[tuple[float, int, int]] = []
     edge_info: list[tuple[str, float]] = []
     reviews: list[tuple[int, int, Any]] = []
     conflict_cache: dict[tuple[int, int], bool] = {}
     for i, j in pairs.tolist():
+        if (i, j) in settled or (group[i] is not None and group[i] == group[j]):
+            continue  # a person decided this pair, or its set was deduplicated before
         conflicts = hard_conflicts(norm[i], norm[j])
         conflict_cache[(i, j)] = bool(conflicts)
         if conflicts and conflicts != ["doi"]:  # kept apart: nothing to score or review
@@ -226,6 +271,10 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
 
     def conflict(x: int, y: int) -> bool:
         key = (x, y) if x < y else (y, x)
+        if key in apart or (group[x] is not None and group[x] == group[y]):
+            return True
+        if key in together:
+            return False  # a person read both records: their conflict is settled
         hit = conflict_cache.get(key)
         if hit is None:
             hit = bool(hard_conflicts(norm[x], norm[y]))
@@ -234,11 +283,15 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
 
     edges, edge_info, ambiguous = _drop_ambiguous(edges, edge_info, conflict)
     reviews.extend(ambiguous)
+    for (i, j), d in settled.items():
+        if d["decision"] == "merge":  # a person's merge comes first: highest score
+            edges.append((2.0, i, j))
+            edge_info.append(("reviewer", 1.0))
 
     root, applied = build_clusters(n, edges, conflict)
-    groups: dict[int, list[int]] = {}
+    by_root: dict[int, list[int]] = {}
     for idx, r in enumerate(root):
-        groups.setdefault(r, []).append(idx)
+        by_root.setdefault(r, []).append(idx)
     joined_by: dict[int, tuple[int, int]] = {}  # record → (partner, edge number)
     for i, j, number in applied:
         joined_by.setdefault(j, (i, number))
@@ -247,7 +300,7 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     links: list[DuplicateLink] = []
     clusters: list[tuple[int, ...]] = []
     filled: list[tuple[int, Mapping[str, Any]]] = []
-    for members in groups.values():
+    for members in by_root.values():
         if len(members) < 2:
             continue
         kept = choose_kept(records, members)
@@ -263,6 +316,9 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
             direct = decide(norm[m], norm[kept])
             evidence = dict(direct.evidence)
             evidence["rule"] = rule
+            if rule == "reviewer":
+                pair_key = (min(m, partner), max(m, partner))
+                evidence["reviewer_decision"] = {k: v for k, v in settled[pair_key].items()}
             evidence["joined_via"] = {"index": partner, "rule": rule, "score": score}
             evidence["direct_rule"] = direct.rule
             links.append(DuplicateLink(m, kept, rule, score, evidence))
@@ -270,7 +326,7 @@ def find_duplicates(records: Sequence[Record]) -> DedupeResult:
     review = tuple(
         ReviewPair(i, j, d.rule, d.score, d.evidence)
         for i, j, d in reviews
-        if root[i] != root[j]
+        if root[i] != root[j] and (min(i, j), max(i, j)) not in settled
     )
     links.sort(key=lambda l: l.record_index)
     clusters.sort()

@@ -37,11 +37,15 @@ _TRANSL_RE = re.compile(r"[\s.]*[\[(]\s*author'?s?\s*transl?\.?\s*[\])]\s*\.?\s*
 _NOTE_RE = re.compile(
     r"[\s.]*\[\s*(?:review|\d+\s*refs?|see\s+comments?|comment(?:ed)?\s+in|erratum\s+(?:appears\s+)?in|"
     r"errata\s+in|retraction\s+in|retracted|update\s+(?:of|in)|updated\s+in|republished|"
-    r"corrected\s+and\s+republished|expression\s+of\s+concern\s+in|summary\s+for\s+patients)"
+    r"corrected\s+and\s+republished|corrected|published\s+erratum|expression\s+of\s+concern\s+in|"
+    r"summary\s+for\s+patients)"
     r"(?:[^\[\]]|\[[^\[\]]*(?:\]|$))*(?:\]|$)\s*\.?\s*$"
     r"|[\s.]*\[\s*(?:erratum|errata|comment|retraction|update)(?:\s+\w*){0,2}$",
     re.IGNORECASE,
 )
+
+# A magazine's section name after the title: "The all-seeing employer - [careers]".
+_SECTION_TAG_RE = re.compile(r"(?<=\w)[\s.]*(?:-\s*)?\[\s*[a-z]+(?:\s+[a-z]+)?\s*\]\s*\.?\s*$")
 
 #: A correction notice cites the article it corrects after that article's title:
 #: "Title (vol 85, pg 553, 2010)" (Web of Science) or "Title (New England Journal
@@ -72,7 +76,7 @@ def strip_title_decorations(text: str) -> str:
         text = text[1:-1].strip()
     for _ in range(4 if "[" in text or "(" in text else 0):  # every pattern needs a bracket
         before = text
-        for pattern in (_NOTE_RE, _LANG_TAG_RE, _TRANSL_RE, CORRECTION_CITATION_RE):
+        for pattern in (_NOTE_RE, _LANG_TAG_RE, _TRANSL_RE, CORRECTION_CITATION_RE, _SECTION_TAG_RE):
             text = pattern.sub("", text).strip() or text  # never strip a title away
         if text == before:
             break

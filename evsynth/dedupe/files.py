@@ -51,26 +51,30 @@ def check_encoding(path: str | os.PathLike[str]) -> None:
 
 def read_inputs(
     paths: Sequence[str | os.PathLike[str]],
-) -> tuple[list[Record], list[str], list[tuple[str, int]]]:
-    """Read every file; return the records, their ids and where each came from.
+) -> tuple[list[Record], list[str], list[tuple[str, int]], list[str]]:
+    """Read every file; return the records, their ids, where each came from, and notes.
 
-    A record's id is its input id (``Record.source_id``: the CSV id column,
-    RIS ``ID``, PMID, ...); records without one get ``"<file name>:<n>"``.
+    Ids follow :mod:`evsynth.sources.ids`: a record's id is its input id
+    (``Record.source_id``: the CSV id column, RIS ``ID``, PMID, ...) when the
+    file's ids are all present and unique, else ``#<position>``; when ids
+    repeat across files (EndNote and Rayyan number records 1, 2, ... in every
+    export), every id is qualified by its file (``embase.ris:1``). The notes
+    say when either happened.
 
     Raises
     ------
     InputError
-        A file cannot be read (empty, no title column, mixed encodings, ...),
-        or an id occurs twice (within or across files).
+        A file cannot be read (empty, no title column, mixed encodings, ...).
     """
+    from ..sources.ids import file_ids, qualify_ids
     from ..sources.readers import read_records  # records in: the readers stage
 
     if not paths:
         raise InputError("no input files given")
     records: list[Record] = []
-    ids: list[str] = []
+    per_file: list[list[str]] = []
     origins: list[tuple[str, int]] = []
-    seen: dict[str, tuple[str, int]] = {}
+    notes: list[str] = []
     for path in paths:
         path = os.fspath(path)
         if not Path(path).is_file():
@@ -79,19 +83,20 @@ def read_inputs(
         file_records = read_records(path)
         if not file_records:
             raise InputError("the file holds no records", path=path, line=1)
-        for k, record in enumerate(file_records, start=1):
-            rid = record.source_id or f"{Path(path).name}:{k}"
-            if rid in seen:
-                first_path, first_k = seen[rid]
-                raise InputError(
-                    f"id {rid!r} is not unique: also record {first_k} of {first_path}",
-                    path=path, line=k, field="id",
-                )
-            seen[rid] = (path, k)
-            ids.append(rid)
-            records.append(record)
-            origins.append((path, k))
-    return records, ids, origins
+        ids, own = file_ids(file_records)
+        if not own:
+            missing = sum(1 for r in file_records if not r.source_id)
+            repeated = not any(i == r.source_id for i, r in zip(ids, file_records))
+            notes.append(f"{path}: its ids repeat; every record is named by its position (#1, #2, ...)"
+                         if repeated else
+                         f"{path}: {missing} record(s) without an id, named by position (#<n>)")
+        per_file.append(ids)
+        records.extend(file_records)
+        origins.extend((path, k) for k in range(1, len(file_records) + 1))
+    qualified, by_file = qualify_ids([os.fspath(p) for p in paths], per_file)
+    if by_file:
+        notes.append("the same ids occur in several files; every id is qualified by its file (FILE:ID)")
+    return records, [i for f in qualified for i in f], origins, notes
 
 
 def dedupe_files(
@@ -122,9 +127,9 @@ def dedupe_files(
     for out in (clusters, review):
         if out is not None:
             refuse_overwrite(out, {f"the input file {p}": p for p in paths})
-    records, ids, origins = read_inputs(paths)
+    records, ids, origins, id_notes = read_inputs(paths)
     result = find_duplicates(records)
-    notes = tuple(
+    notes = tuple(id_notes) + tuple(
         f"{origins[k][0]}, record {origins[k][1]} (id {ids[k]}): no title and no DOI; "
         "kept, never compared or merged"
         for k in result.uncomparable

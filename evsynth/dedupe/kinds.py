@@ -13,7 +13,7 @@ import re
 from ..models import Record
 from .decorations import CORRECTION_CITATION_RE
 
-__all__ = ["record_kind"]
+__all__ = ["generic_title", "record_kind"]
 
 
 _KIND_PATTERNS = (
@@ -21,7 +21,8 @@ _KIND_PATTERNS = (
     ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note|"
                            r"expression of concern)\b|\b(?:erratum|corrigendum)\b")),
     ("reply", re.compile(r"^(?:reply|in reply|author s reply|authors reply|the authors reply)\b|"
-                         r"\breply to\b|\bresponse to\b")),
+                         r"\breply to\b|^(?:a |the )?response to\b|\bresponse to (?:the )?(?:comments?|letter|"
+                         r"criticism|critique|commentary|editorial|correspondence)\b")),
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
                            r"\bcomments on\b")),
 )
@@ -33,13 +34,19 @@ _CONFERENCE_TYPES = frozenset({
 _ARTICLE_TYPES = frozenset({"article", "jour", "journal article", "ejour", "review"})
 _BOOK_TYPES = frozenset({"chap", "book", "inbook", "incollection", "book chapter", "book section", "edbook"})
 _PREPRINT_HINTS = ("preprint", "posted content")
+_THESIS_TYPES = frozenset({"thes", "thesis", "phdthesis", "mastersthesis", "dissertation", "dissertation/thesis"})
+# A thesis's degree where a journal's volume would be ("Ph.D."), or the journal that
+# indexes dissertations ("Dissertation Abstracts International: Section B ...").
+_DEGREE_RE = re.compile(r"^(?:ph\.?\s?d\.?|d\.?\s?phil\.?|m\.?\s?sc?\.?|m\.?\s?a\.?|m\.?\s?phil\.?|ed\.?\s?d\.?|"
+                        r"psy\.?\s?d\.?|dr\.?\s?ph\.?|doctoral|masters?|thesis|dissertation)$", re.IGNORECASE)
+_THESIS_JOURNAL_RE = re.compile(r"^\s*(?:dissertation abstracts|proquest dissertations|masters abstracts)", re.IGNORECASE)
 
 
 def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None]:
     """``(kind, venue)`` of a record: kind from its title; venue from its type.
 
     kind is one of ``retraction``, ``erratum``, ``reply``, ``comment`` or
-    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``book``,
+    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``, ``book``,
     ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
     """
     kind = "article"
@@ -63,6 +70,9 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     venue: str | None = None
     if record.source == "ctgov" or "clinical trial registration" in types:
         venue = "registry"  # a trial's registration is never its publication
+    elif (types & _THESIS_TYPES or _THESIS_JOURNAL_RE.match(record.journal or "")
+          or _DEGREE_RE.match((record.volume or "").strip())):
+        venue = "thesis"  # the thesis, or its abstract in Dissertation Abstracts
     elif types & _BOOK_TYPES:
         venue = "book"
     elif any(h in t for t in types for h in _PREPRINT_HINTS):
@@ -72,3 +82,61 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     elif types & _ARTICLE_TYPES:
         venue = "journal"
     return kind, venue
+
+
+#: Words of the recurring items a journal prints under one title in issue after
+#: issue ("Editor's Comments", "Remarks from the Editor", "Nursing news",
+#: "Editorial Notes", "In this issue", "Letters"): a title made of these words
+#: only (besides the journal's own name, dates and numbers) names a column, not
+#: a paper.
+_COLUMN_WORDS = frozenset("""
+    editor editors editorial editorials s comment comments remark remarks note notes news
+    introduction introductory preface foreword message messages president presidents chair
+    chairs column columns corner letter letters this issue issues our year words word welcome
+    update updates highlights announcement announcements calendar events reviewers
+    acknowledgement acknowledgements acknowledgment acknowledgments thanks obituary memoriam
+    abstracts guest special section index contents overview notice notices bulletin digest
+    briefs brief information authors instructions new associate board volume vol no number
+    quarterly monthly annual current today
+""".split())
+_DATE_WORDS = frozenset("""
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec spring summer fall autumn winter
+""".split())
+_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "et"})
+#: A title shorter than this, or with fewer than three significant words, is generic.
+_SHORT_TITLE = 25
+
+
+def generic_title(tokens: list[str], title: str | None,
+                  journals: tuple[tuple[str, ...], ...] = ()) -> str | None:
+    """Whether a title is too generic to identify a paper by itself, and how.
+
+    ``"column"`` for the title of a recurring item: every significant word
+    is a word of recurring items (see ``_COLUMN_WORDS``), a date, a number,
+    or a word or the initials of the record's journal ("Remarks from MIS
+    Quarterly Editor - Editor's Comments", "ISJ Editorial", "Nursing news").
+    ``"short"`` for other short titles (under 25 characters or fewer than
+    three significant words: "Intrapleural therapy"). ``None`` otherwise.
+
+    Parameters
+    ----------
+    tokens : list of str
+        Significant words of the normalised title.
+    title : str or None
+        The normalised title.
+    journals : tuple of tuple of str
+        Normalised journal name variants of the record.
+    """
+    if not title:
+        return None
+    journal_words: set[str] = set()
+    for words in journals:
+        journal_words.update(words)
+        journal_words.add("".join(w[0] for w in words if w not in _JOURNAL_STOPWORDS and w))
+    if all(t in _COLUMN_WORDS or t in _DATE_WORDS or t in journal_words or t.isdigit()
+           for t in tokens):
+        return "column"
+    if len(tokens) < 3 or len(title) < _SHORT_TITLE:
+        return "short"
+    return None

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from ..models import Record
 from .decorations import TAG_RE as _TAG_RE
 from .decorations import strip_title_decorations as _strip_title_decorations
-from .kinds import record_kind
+from .kinds import generic_title, record_kind
 
 __all__ = [
     "NormalisedRecord",
@@ -331,12 +331,19 @@ def journal_match(a: Sequence[str], b: Sequence[str]) -> bool:
 
     Full names and ISO abbreviations match when every token of the shorter
     is a prefix of the corresponding token of the longer, in order
-    ("curr opin lipidol" ~ "current opinion lipidology").
+    ("curr opin lipidol" ~ "current opinion lipidology"); a one-word acronym
+    matches the initials of three or more words ("icis" ~ "international
+    conference information systems").
     """
     if not a or not b:
         return False
     if tuple(a) == tuple(b):
         return True
+    if (len(a) == 1) != (len(b) == 1):
+        # An acronym: "icis" ~ "international conference information systems".
+        one, other = (a, b) if len(a) == 1 else (b, a)
+        if len(other) >= 3 and len(one[0]) >= 3 and one[0] == "".join(w[0] for w in other):
+            return True
     if len(a) != len(b):
         # One title may carry a subtitle the other lacks: compare the shorter
         # with the start of the longer (at least two words).
@@ -517,6 +524,7 @@ class NormalisedRecord:
     kind: str
     venue: str | None
     abstract: str | None
+    generic: str | None = None  # "column" or "short": the title alone cannot identify a paper
 
     @property
     def first_author(self) -> str | None:
@@ -539,7 +547,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
     if not container and record.extra:
         booktitle = record.extra.get("booktitle")
         container = booktitle if isinstance(booktitle, str) else None
-    journals = journal_variants(container) + journal_variants(record.journal_iso)
+    journals = tuple(dict.fromkeys(journal_variants(container) + journal_variants(record.journal_iso)))
     abstract = None
     if record.abstract:
         abstract = _NON_ALNUM_RE.sub(" ", fold(record.abstract[:700])).strip()[:600] or None
@@ -550,7 +558,7 @@ def normalise_record(record: Record) -> NormalisedRecord:
         numbers=numbers,
         series=series,
         authors=normalise_authors(record.authors),
-        journals=tuple(dict.fromkeys(journals)),
+        journals=journals,
         year=normalise_year(record.year),
         volume=normalise_volume(record.volume),
         volume_numbers=_volume_and_supplement(record.volume, record.issue),
@@ -561,4 +569,5 @@ def normalise_record(record: Record) -> NormalisedRecord:
         kind=kind,
         venue=venue,
         abstract=abstract,
+        generic=generic_title(significant_tokens(title), title, journals),
     )

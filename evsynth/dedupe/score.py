@@ -1,6 +1,6 @@
 """Pair scoring and the decision rules.
 
-A pair is first checked for *hard conflicts* (:func:`hard_conflicts`): any one
+A pair is first checked for *hard conflicts* (:func:`~evsynth.dedupe.conflicts.hard_conflicts`): any one
 keeps the two records apart, whatever their titles say. Pairs without a
 conflict are scored with rapidfuzz and decided by :func:`decide`, whose rules
 are written so that a merge needs agreement beyond the title; pairs that look
@@ -14,14 +14,19 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from .conflicts import (
+    SAME_TITLE,
+    doi_fits_journal,
+    misfiled_doi,
+    same_first_page,
+    same_page_range,
+    hard_conflicts,
+    same_work_doi,
+)
 from .normalise import NormalisedRecord, journal_match, page_digits, significant_tokens
 
-__all__ = ["PairDecision", "decide", "hard_conflicts", "title_similarity"]
+__all__ = ["PairDecision", "decide", "hard_conflicts", "same_work_doi", "title_similarity"]
 
-#: Title similarity (0-100) at or above which titles count as the same.
-SAME_TITLE = 95.0
-#: Longest page range taken as one article's (a longer one may be a whole supplement's).
-_ARTICLE_PAGES = 60
 #: Title similarity at or above which a pair is at least worth reviewing.
 REVIEW_TITLE = 85.0
 
@@ -47,118 +52,6 @@ class PairDecision:
     rule: str
     score: float
     evidence: dict[str, Any]
-
-
-def _digits_prefix(value: str) -> str:
-    out = ""
-    for c in value:
-        if c.isdigit():
-            out += c
-        elif out:
-            break
-    return out
-
-
-def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    # "61 Suppl. 1" may be exported as volume "1" elsewhere: conflict only when
-    # the two fields share no number at all.
-    if not a.volume or not b.volume or a.volume == b.volume:
-        return False
-    if a.volume_numbers and b.volume_numbers:
-        return not set(a.volume_numbers) & set(b.volume_numbers)
-    return False
-
-
-def _same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    """Same first page, or a shared one when a record lists several ranges."""
-    if a.first_page and page_digits(a.first_page) == page_digits(b.first_page):
-        return True
-    if len(a.page_starts) > 1 or len(b.page_starts) > 1:
-        starts_a = a.page_starts or (page_digits(a.first_page),)
-        starts_b = b.page_starts or (page_digits(b.first_page),)
-        return bool(set(starts_a) & set(starts_b) - {None})
-    return False
-
-
-def _same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    """Both records give the same range of several pages ("280-284"), shorter than a supplement."""
-    first, last = page_digits(a.first_page), page_digits(a.last_page)
-    return (bool(first and last) and first.isdigit() and last.isdigit()
-            and 0 < int(last) - int(first) <= _ARTICLE_PAGES
-            and (first, last) == (page_digits(b.first_page), page_digits(b.last_page)))
-
-
-def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    first_a, first_b = a.first_page, b.first_page
-    if first_a and first_b and (len(a.page_starts) > 1 or len(b.page_starts) > 1):
-        return not _same_first_page(a, b)  # "230-5, 246-51" (two languages) vs "246-51"
-    if not first_a or not first_b or first_a == first_b:
-        return False
-    da, db = page_digits(first_a), page_digits(first_b)
-    if not da or not db:
-        return False  # a page without digits ("Suppl") cannot contradict
-    if da == db:
-        return False
-    # An electronic locator ("e12724", "c1804") and a page number do not compare.
-    if first_a[0].isalpha() != first_b[0].isalpha() and (len(da) >= 4 or len(db) >= 4):
-        return False
-    last_a, last_b = page_digits(a.last_page), page_digits(b.last_page)
-    # "359" vs "356-359": one source gives the last page only.
-    if (not a.last_page and da == last_b) or (not b.last_page and db == last_a):
-        return False
-    # Same last page of a range: the first pages differ by a typo ("S3-89" vs "S78-S89").
-    if last_a and last_b and last_a == last_b:
-        return False
-    return True
-
-
-def _page_typo(a: str | None, b: str | None) -> bool:
-    da, db = page_digits(a), page_digits(b)
-    if not da or not db or len(da) == len(db):
-        return False
-    short, long_ = sorted((da, db), key=len)
-    return len(long_) - len(short) == 1 and long_.endswith(short)
-
-
-def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
-    """Reasons that keep two records apart (empty when there is none).
-
-    Conflicting DOIs, distinct PMIDs, years more than one apart, different
-    volumes or first pages, a different kind of record (erratum, comment,
-    reply, retraction vs article; conference vs journal), and series papers
-    (different numbers in the titles, or a part number in one only).
-    Records without title and DOI conflict with everything.
-    """
-    out: list[str] = []
-    if not a.comparable or not b.comparable:
-        out.append("no-title-no-doi")
-    if a.doi and b.doi and a.doi != b.doi:
-        out.append("doi")
-    if a.pmid and b.pmid and a.pmid != b.pmid:
-        out.append("pmid")
-    if a.year and b.year and abs(a.year - b.year) > 1:
-        out.append("year")
-    # One DOI names one publication: with the same DOI, a differently written
-    # volume or a mistyped page ("i428" vs "1428") is an export error. Pages
-    # still count: abstracts of one supplement can share its DOI.
-    same_doi = bool(a.doi) and a.doi == b.doi
-    if same_doi:
-        # ... unless the titles differ too (a supplement's DOI given to each abstract).
-        same_doi = bool(a.title and b.title) and fuzz.ratio(a.title, b.title) >= 90
-    if _volume_conflict(a, b) and not same_doi:
-        out.append("volume")
-    if _page_conflict(a, b) and not (same_doi and _page_typo(a.first_page, b.first_page)):
-        out.append("pages")
-    if a.kind != b.kind:
-        out.append("kind")
-    registry = (a.venue == "registry") != (b.venue == "registry")
-    if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi):
-        out.append("venue")
-    if a.numbers != b.numbers:
-        sa, sb = set(a.numbers), set(b.numbers)
-        if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
-            out.append("title-numbers")
-    return out
 
 
 def title_similarity(a: str | None, b: str | None) -> tuple[float, float]:
@@ -189,11 +82,14 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
     fa, fb = a.authors[0], b.authors[0]
     first_sim = fuzz.ratio(fa[0], fb[0])
     initials_ok = not fa[1] or not fb[1] or fa[1][0] == fb[1][0]
-    first = first_sim >= 90 and initials_ok
+    # A particle kept in one surname only ("Il Cheong" / "Cheong", "Le Quintrec" / "Quintrec").
+    particle = min(len(fa[0]), len(fb[0])) >= 4 and (fa[0].endswith(fb[0]) or fb[0].endswith(fa[0]))
+    first = (first_sim >= 90 or particle) and initials_ok
     sa = {s for s, _ in a.authors}
     sb = {s for s, _ in b.authors}
     overlap = len(sa & sb) / min(len(sa), len(sb))
-    if first or (overlap >= 0.6 and min(len(sa), len(sb)) >= 2):
+    swapped = _swapped_names(a.authors, b.authors)
+    if first or (overlap >= 0.6 and min(len(sa), len(sb)) >= 2) or swapped:
         status = "match"
     elif overlap == 0 and first_sim < 60:
         status = "conflict"
@@ -203,8 +99,26 @@ def _author_evidence(a: NormalisedRecord, b: NormalisedRecord) -> dict[str, Any]
         (overlap >= 0.8 and min(len(sa), len(sb)) >= 2)
         or (len(sa) == len(sb) == 1 and fa[1] == fb[1] and first)
     )
-    return {"status": status, "first": round(first_sim, 1), "overlap": round(overlap, 3),
-            "strong": strong, "n": [len(a.authors), len(b.authors)]}
+    out = {"status": status, "first": round(first_sim, 1), "overlap": round(overlap, 3),
+           "strong": strong, "n": [len(a.authors), len(b.authors)]}
+    if swapped and not first:
+        out["names_swapped"] = True
+    return out
+
+
+def _swapped_names(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    """Given name and surname swapped in one record ("Carignani, Andrea" / "Andrea, C.";
+    "Wang, X." / "Xiaoguang, Wang"): the first author and most of the others, in order,
+    each with the one's surname initial as the other's given-name initial and back."""
+    if min(len(a), len(b)) < 2:
+        return False
+
+    def swap(x: tuple[str, str], y: tuple[str, str]) -> bool:
+        return bool(x[0] and y[0] and x[1] and y[1]) and x[0][0] == y[1][0] and y[0][0] == x[1][0] \
+            and x[0] != y[0]
+
+    hits = [swap(x, y) for x, y in zip(a, b)]
+    return hits[0] and sum(hits) >= 2 and sum(hits) >= 0.6 * min(len(a), len(b))
 
 
 def _glued(a: str | None, b: str | None) -> set[str]:
@@ -231,9 +145,49 @@ def _substituted_words(a: str | None, b: str | None) -> list[str]:
     return []
 
 
-def _generic(title: str | None) -> bool:
-    tokens = significant_tokens(title)
-    return len(tokens) < 3 or len(title or "") < 25
+def _generic_differs(a: NormalisedRecord, b: NormalisedRecord) -> str | None:
+    """What tells two items under one generic title apart: their page ranges or issues.
+
+    Different issues keep a column ("Editor's Comments") apart whatever its
+    pages; a short title ("Intrapleural therapy") whose whole page range
+    agrees is one paper even if the issue fields differ (some exports put an
+    accession number there).
+    """
+    if a.first_page and b.first_page and not same_first_page(a, b):
+        return "pages"
+    if (a.last_page and b.last_page and page_digits(a.last_page) != page_digits(b.last_page)
+            and len(a.page_starts) <= 1 and len(b.page_starts) <= 1):
+        return "pages"
+    if a.issue and b.issue and a.issue != b.issue:
+        same_range = bool(a.first_page and a.last_page and b.last_page)  # (ranges agree: checked above)
+        if "column" in (a.generic, b.generic) or not same_range:
+            return "issue"
+    return None
+
+
+def _identical(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Every compared field equal, and at least one that pins an item (issue, pages, DOI, abstract)."""
+    same = (a.title == b.title and a.authors == b.authors and a.year == b.year
+            and a.journals == b.journals and a.volume == b.volume and a.issue == b.issue
+            and a.first_page == b.first_page and a.last_page == b.last_page
+            and a.doi == b.doi and a.abstract == b.abstract)
+    return same and bool(a.issue or a.first_page or a.doi or a.abstract)
+
+
+def _contained(a: str | None, b: str | None, min_words: int) -> str | None:
+    """``"prefix"`` when the shorter title starts the longer (a subtitle dropped),
+    ``"inside"`` when it is elsewhere in it (a topic label before it, a translated
+    title after it), None otherwise; the shorter needs ``min_words`` significant words."""
+    if not a or not b or a == b:
+        return None
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(significant_tokens(short)) < min_words:
+        return None
+    if long_.startswith(short + " "):
+        return "prefix"
+    if f" {short} " in f" {long_} ":
+        return "inside"
+    return None
 
 
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
@@ -263,6 +217,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         "journal": [" ".join(a.journals[0]) if a.journals else None,
                     " ".join(b.journals[0]) if b.journals else None],
     }
+    if a.doi and b.doi and a.doi != b.doi and misfiled_doi(a, b):
+        evidence["doi_misfiled"] = a.doi if doi_fits_journal(a.doi, a.journals) is False else b.doi
     if conflicts:
         evidence["conflicts"] = conflicts
         if conflicts == ["doi"] and _citation_agrees(a, b, full):
@@ -280,9 +236,13 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
     conference = a.venue == "conference" or b.venue == "conference"
     v_match = bool(a.volume) and a.volume == b.volume
-    p_match = _same_first_page(a, b)
+    p_match = same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
-    j_mismatch = journals_known and not j_match and not conference and not (v_match and p_match)
+    i_match = bool(a.issue) and a.issue == b.issue
+    # ... and so do the same volume and issue under the same title (a journal's
+    # name in its own language in one database, translated in another).
+    j_mismatch = (journals_known and not j_match and not conference and not (v_match and p_match)
+                  and not (v_match and i_match and full >= SAME_TITLE))
     same_year = a.year is not None and a.year == b.year
     abstract_sim = None
     if a.abstract and b.abstract:
@@ -306,6 +266,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
 
     same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)
     id_name = "doi" if (a.doi and a.doi == b.doi) else "pmid"
+    if not same_id and a.doi and b.doi and same_work_doi(a.doi, b.doi):
+        same_id, id_name = True, "doi-version"
     no_title = not a.title or not b.title
     if same_id:
         if no_title:
@@ -315,6 +277,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             return out("review", f"{id_name}-no-title")
         if full >= 90 or title_sim >= 97:
             return out("merge", f"{id_name}+title")
+        if _contained(a.title, b.title, 4):
+            # "Anxiety about data hacking" / "...: predictors and relations with ...";
+            # a title followed by its translation in brackets.
+            return out("merge", f"{id_name}+title-contained")
         if full >= 70 and authors["status"] == "match" and (a.year is None or b.year is None
                                                            or abs(a.year - b.year) <= 1):
             return out("merge", f"{id_name}+authors")
@@ -330,9 +296,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if full >= SAME_TITLE:
             return out("review", "authors-differ")
         return out("apart", "authors-differ")
-    generic = _generic(a.title) or _generic(b.title)
+    generic = bool(a.generic or b.generic)
     year_ok = same_year or (a.year is not None and b.year is not None and p_match and v_match)
-    i_match = bool(a.issue) and a.issue == b.issue
     citation = same_year and p_match and (v_match or j_match) and not j_mismatch
     if full >= SAME_TITLE and not generic:
         if citation and authors["status"] != "match":
@@ -341,6 +306,15 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             if bib_hits >= 1 or conference or authors["strong"] or (abstract_sim or 0) >= 90:
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
+        if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
+                and ((v_match and i_match) or (conference and j_match and not a.volume and not b.volume))):
+            # A year apart with the same long title and authors, and the same volume and
+            # issue (one of the years is wrong), or at the same conference (dated by the
+            # meeting in one record, by its proceedings in the other). Not across two
+            # conferences: a workshop paper and next year's conference paper are two. (A
+            # thesis and its Dissertation Abstracts entry a year later are not merged
+            # either: the labelled sets disagree on them.)
+            return out("merge", "title+authors+adjacent-year")
         if authors["status"] == "missing" and year_ok and p_match and (v_match or j_match):
             return out("merge", "title+bibliographic")
         if (authors["status"] == "missing" and full == 100 and same_year and j_match and v_match
@@ -355,18 +329,33 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             return out("merge", "fuzzy-title+authors+bibliographic")
         return out("review", "similar-title")
     if generic and full >= SAME_TITLE:
+        # One title in issue after issue ("Editor's Comments"): the issue or the
+        # pages tell the items apart, and one of them must agree to merge.
+        if _identical(a, b):
+            return out("merge", "identical")
+        differs = _generic_differs(a, b)
+        if differs:
+            evidence["generic_differs"] = differs
+            return out("apart", f"generic-title:{differs}-differs")
+        same_place = same_year and (j_match or v_match) and not j_mismatch
         if authors["status"] == "match" and year_ok and p_match and (v_match or j_match):
             return out("merge", "generic-title+bibliographic")
-        # A whole supplement ("ESICON 2017 Abstracts"): same journal, volume and issue.
-        if (len(significant_tokens(a.title)) >= 3 and full == 100 and same_year and j_match and v_match
-                and i_match and not a.first_page and not b.first_page):
+        # A whole supplement ("ESICON 2017 Abstracts"), or one editor's column:
+        # same journal, volume and issue, and no pages to compare.
+        if (same_place and v_match and i_match and full == 100 and not a.first_page and not b.first_page
+                and (authors["status"] == "match" or len(significant_tokens(a.title)) >= 3)):
             return out("merge", "generic-title+issue")
         return out("review", "generic-title")
-    if (authors["status"] == "match" and full >= 50 and same_year and v_match and j_match
-            and not conference and _same_page_range(a, b)):
+    if (authors["status"] == "match" and same_year and not j_mismatch and same_page_range(a, b)
+            and _contained(a.title, b.title, 2)):
+        # "Infrastructure in the wild" / "Infrastructure in the wild: what mapping ...
+        # reveals": a subtitle dropped, the page range the same.
+        return out("merge", "title-contained+authors+pages")
+    if (authors["status"] == "match" and (full >= 50 or i_match) and same_year and v_match and j_match
+            and not conference and same_page_range(a, b)):
         # A translated or shortened title: the whole citation, page range included, agrees.
         # Not for conference records, nor for ranges as long as a whole supplement
-        # (_same_page_range), where one group's abstracts can share the range.
+        # (same_page_range), where one group's abstracts can share the range.
         return out("merge", "citation+authors")
     return out("apart", "dissimilar")
 

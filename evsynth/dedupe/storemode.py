@@ -6,6 +6,7 @@ from typing import Any
 
 from ..store import Store
 from ._core import DedupeResult, find_duplicates
+from .review import decisions_by_position, stored_pair_decisions
 
 __all__ = ["dedupe_store"]
 
@@ -16,7 +17,9 @@ def dedupe_store(store: Store) -> DedupeResult:
     Each duplicate gets ``duplicate_of`` = the store id of the record kept,
     with its rule, score and evidence in ``duplicate_links``; the kept
     record's empty fields are filled from its duplicates. Earlier marks are
-    replaced. Everything happens in one transaction; no record is deleted.
+    replaced; a person's decisions on pairs (``dedupe_decisions``, see
+    :mod:`evsynth.dedupe.review`) are followed and never replaced.
+    Everything happens in one transaction; no record is deleted.
 
     Parameters
     ----------
@@ -29,8 +32,9 @@ def dedupe_store(store: Store) -> DedupeResult:
         (``list(store.iter_records())``).
     """
     records = list(store.iter_records())
-    result = find_duplicates(records)
     ids = [r.store_id for r in records]
+    decided = decisions_by_position(stored_pair_decisions(store), ids)
+    result = find_duplicates(records, decisions=decided)
     links: list[dict[str, Any]] = []
     for link in result.links:
         evidence = dict(link.evidence)

@@ -8,11 +8,19 @@ Pure, vectorised functions returning :class:`EffectSizes` (``yi``, ``vi``):
   (PR, PLO, PAS, PFT) with back-transformations; GEN.
 * conversions: :func:`conv_fivenum`, :func:`se_to_sd`, :func:`ci_to_sd`,
   :func:`se_to_vi`, :func:`ci_to_vi`, :func:`rescale`, :func:`vas100_to_10`.
-* :func:`responder_effects` — the review's responder outcome from ``extracted/``.
+* :func:`arm_effects` — effect sizes of the ``outcomes.csv`` rows a :class:`RowSpec` selects.
 """
 
 from ._core import MEASURES, EffectSizes
 from .binary import odds_ratio, rd, rr, two_by_two
+from .comparisons import (
+    CONTROL_ARMS,
+    Comparison,
+    TimepointSwap,
+    controlled_comparisons,
+    cutoff_phrase,
+    later_timepoint_rows,
+)
 from .continuous import (
     CorrelationRun,
     CorrelationSensitivity,
@@ -45,9 +53,15 @@ from .proportions import (
     transf_logit,
     transf_pft,
 )
-from .responders import RESPONDER_MEASURES, outcome_effects, responder_effects
+from .rows import SINGLE_GROUP_MEASURES, TWO_GROUP_MEASURES, RowSpec, arm_effects, select_rows
 
 __all__ = [
+    "CONTROL_ARMS",
+    "Comparison",
+    "TimepointSwap",
+    "controlled_comparisons",
+    "cutoff_phrase",
+    "later_timepoint_rows",
     "MEASURES",
     "EffectSizes",
     "escalc",
@@ -81,7 +95,9 @@ __all__ = [
     "rescale",
     "vas100_to_10",
     "vas10_to_100",
-    "responder_effects",
-    "outcome_effects",
-    "RESPONDER_MEASURES",
+    "arm_effects",
+    "select_rows",
+    "RowSpec",
+    "SINGLE_GROUP_MEASURES",
+    "TWO_GROUP_MEASURES",
 ]

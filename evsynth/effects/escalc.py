@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -20,6 +20,22 @@ _ALLOWED = {
     **{m: {"xi", "mi", "ni"} for m in PROPORTION_MEASURES},
     "GEN": {"yi", "vi", "sei", "ni"},
 }
+
+
+def _column(data: Any, value: Any, argument: str) -> Any:
+    """``data[value]`` when ``value`` is a column name, else ``value`` itself (an array)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        names = list(data.keys())
+    except AttributeError:
+        raise InputError(f"data= must be a DataFrame or a mapping of columns, got {type(data).__name__}",
+                         field="data") from None
+    if value not in names:
+        raise InputError(f"{argument}={value!r}: no such column in data (columns: {', '.join(map(str, names))})",
+                         field=argument)
+    column = data[value]
+    return column.to_numpy() if hasattr(column, "to_numpy") else column
 
 
 def gen(yi: ArrayLike, vi: ArrayLike | None = None, *, sei: ArrayLike | None = None,
@@ -45,8 +61,9 @@ def escalc(
     to: str = "only0",
     drop00: bool = False,
     vtype: str = "LS",
-    slab: Sequence[str] | None = None,
-    **columns: ArrayLike,
+    slab: Sequence[str] | str | None = None,
+    data: Any = None,
+    **columns: ArrayLike | str,
 ) -> EffectSizes:
     """Compute effect sizes and sampling variances like metafor's ``escalc``.
 
@@ -62,20 +79,43 @@ def escalc(
         ``to="only0"``, ``drop00=False``).
     vtype : str
         Variance type (``"LS"`` default; see the measure's function for others).
-    slab : sequence of str, optional
-        Study labels.
-    **columns : array_like
-        The data, with metafor's argument names.
+    slab : sequence of str or str, optional
+        Study labels (with ``data``: a column name, as metafor's ``slab=``).
+    data : DataFrame or mapping, optional
+        Where the columns are, as metafor's ``data=``: a string given for a column
+        (``ai="tpos"``) names a column of ``data``.
+    **columns : array_like or str
+        The data, with metafor's argument names (arrays, or column names of ``data``).
 
     Returns
     -------
     EffectSizes
+        ``yi`` and ``vi`` (``.to_frame()`` for a table, in the rows' order).
 
     Raises
     ------
     InputError
-        Unknown measure, unknown or missing columns, impossible values.
+        Unknown measure, unknown or missing columns (or a column name not in
+        ``data``), impossible values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bcg = pd.DataFrame({"trial": ["Aronson 1948", "Ferguson & Simes 1949"], "tpos": [4, 6],
+    ...                     "tneg": [119, 300], "cpos": [11, 29], "cneg": [128, 274]})
+    >>> es = escalc("RR", ai="tpos", bi="tneg", ci="cpos", di="cneg", data=bcg, slab="trial")
+    >>> es.to_frame()[["label", "yi", "vi"]].round(4)
+                       label      yi      vi
+    0           Aronson 1948 -0.8893  0.3256
+    1  Ferguson & Simes 1949 -1.5854  0.1946
     """
+    if data is not None:
+        columns = {k: _column(data, v, k) for k, v in columns.items()}
+        if isinstance(slab, str):
+            slab = _column(data, slab, "slab")
+    elif isinstance(slab, str) or any(isinstance(v, str) for v in columns.values()):
+        name = "slab" if isinstance(slab, str) else next(k for k, v in columns.items() if isinstance(v, str))
+        raise InputError(f"{name} names a column, but no data= was given", field=name)
     m = measure.upper()
     if m not in MEASURES:
         raise InputError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}", field="measure")

@@ -16,7 +16,7 @@ from .load import (
     validate_extracted,
 )
 from .schema import Outcome, Provenance, Source, Study
-from .vocab import ANALYSES, ARMS, DESIGNS, ENANTIOMERS, OUTCOME_TYPES, SCALES, STATUSES, TIMEPOINTS
+from .vocab import ANALYSES, OUTCOME_TYPES, STATUSES
 
 __all__ = [
     "load_extracted",
@@ -30,12 +30,7 @@ __all__ = [
     "Outcome",
     "Provenance",
     "Source",
-    "DESIGNS",
-    "ENANTIOMERS",
     "STATUSES",
-    "TIMEPOINTS",
-    "SCALES",
     "OUTCOME_TYPES",
-    "ARMS",
     "ANALYSES",
 ]

@@ -20,8 +20,13 @@ from pydantic import ValidationError
 
 from ..errors import InputError, InputErrors
 from .schema import Outcome, Provenance, Source, Study
+from .covariates import check_covariates, check_vocabularies, expected_covariates, review_for
 from .vocab import (
     EXPECTED_STUDY_FIELDS,
+    NO_RESULTS_STATUSES,
+    STATUSES,
+    OPTIONAL_OUTCOME_COLUMNS,
+    OPTIONAL_STUDY_COLUMNS,
     OUTCOME_COLUMNS,
     OUTCOME_KEYS,
     PROVENANCE_COLUMNS,
@@ -116,6 +121,8 @@ class Extraction:
     provenance : tuple of Provenance
     sources : tuple of Source
     folder : str
+    review : Review
+        The protocol the folder was checked against (``review.toml``).
     """
 
     studies: tuple[Study, ...]
@@ -123,6 +130,7 @@ class Extraction:
     provenance: tuple[Provenance, ...]
     sources: tuple[Source, ...]
     folder: str = "extracted"
+    review: Any = None
 
     def study(self, study_id: str) -> Study:
         """The study with this id (``KeyError`` if none)."""
@@ -133,8 +141,17 @@ class Extraction:
 
     def studies_frame(self) -> pd.DataFrame:
         """One row per study, columns as ``studies.csv``."""
-        frame = pd.DataFrame([dataclasses.asdict(s) for s in self.studies], columns=list(STUDY_COLUMNS))
-        return _nullable_ints(frame, ("year", "n_patients", "n_randomised", "n_analysed", "n_planned", "n_infusions"))
+        covs = tuple(self.review.covariate_columns) if self.review is not None else ()
+        rows = []
+        for s in self.studies:
+            row = {k: v for k, v in dataclasses.asdict(s).items() if k != "covariates"}
+            row.update(s.covariates)
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=list(STUDY_COLUMNS) + list(covs))
+        ints = ["year", "n_patients", "n_randomised", "n_analysed", "n_planned"]
+        if self.review is not None:
+            ints += [c.name for c in self.review.covariates if c.type == "integer"]
+        return _nullable_ints(frame, ints)
 
     def outcomes_frame(self) -> pd.DataFrame:
         """One row per outcome, columns as ``outcomes.csv`` plus the study label."""
@@ -165,7 +182,8 @@ def _nullable_ints(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError]) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError], optional: frozenset[str] = frozenset(),
+               why: str = "") -> list[tuple[int, dict[str, str]]]:
     """(row number, {column: text}) for each data row; header problems go to ``errors``."""
     if not path.is_file():
         errors.append(InputError("file not found", path=path))
@@ -177,12 +195,12 @@ def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError]) -> 
         except StopIteration:
             errors.append(InputError("file is empty", path=path, line=1))
             return []
-        missing = [c for c in columns if c not in header]
+        missing = [c for c in columns if c not in header and c not in optional]
         unknown = [c for c in header if c not in columns]
         for c in missing:
-            errors.append(InputError("required column missing", path=path, line=1, field=c))
+            errors.append(InputError("required column missing" + why, path=path, line=1, field=c))
         for c in unknown:
-            errors.append(InputError("unknown column", path=path, line=1, field=c))
+            errors.append(InputError("unknown column" + why, path=path, line=1, field=c))
         rows = []
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -245,12 +263,23 @@ def _require_folder(folder: Path) -> None:
             path=folder)
 
 
-def _check_folder(folder: Path) -> tuple[list[InputError], dict[str, list[tuple[int, dict[str, str], Any]]]]:
+def _check_folder(folder: Path, review: Any) -> tuple[list[InputError], dict[str, list[tuple[int, dict[str, str], Any]]]]:
     errors: list[InputError] = []
     paths = {name: folder / fname for name, fname in FILES.items()}
-    raw = {name: _read_rows(paths[name], _COLUMNS[name], errors) for name in FILES}
+    columns = dict(_COLUMNS)
+    columns["studies"] = tuple(STUDY_COLUMNS) + tuple(review.covariate_columns)
+    why = {"studies": (" (studies.csv has the fixed identity columns and the covariates declared in "
+                       f"{review.path or 'review.toml'} [covariates])"), "outcomes": ""}
+    raw = {name: _read_rows(paths[name], columns[name], errors,
+                            OPTIONAL_OUTCOME_COLUMNS if name == "outcomes" else
+                            OPTIONAL_STUDY_COLUMNS if name == "studies" else frozenset(), why.get(name, ""))
+           for name in FILES}
+    fixed_rows = [(n, {k: v for k, v in row.items() if k in STUDY_COLUMNS}) for n, row in raw["studies"]]
+    covariates = check_covariates(review, raw["studies"], paths["studies"], errors)
+    check_vocabularies(review, raw["studies"], raw["outcomes"], paths, errors)
     built = {
-        "studies": _build(Study, raw["studies"], paths["studies"], errors, ("in_review",)),
+        "studies": [(n, row, dataclasses.replace(rec, covariates=covariates.get(n, {})))
+                    for (n, row, rec) in _build(Study, fixed_rows, paths["studies"], errors, ("in_review",))],
         "outcomes": _build(Outcome, raw["outcomes"], paths["outcomes"], errors),
         "provenance": _build(Provenance, raw["provenance"], paths["provenance"], errors, ("derived", "uncertain")),
         "sources": _build(Source, raw["sources"], paths["sources"], errors),
@@ -296,26 +325,27 @@ def _check_folder(folder: Path) -> tuple[list[InputError], dict[str, list[tuple[
     return errors, built
 
 
-def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome]) -> list[MissingValue]:
+def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome], review: Any) -> list[MissingValue]:
     out: list[MissingValue] = []
+    covs = expected_covariates(review)
     for s in studies:
-        for name in EXPECTED_STUDY_FIELDS:
-            if getattr(s, name) is not None:
+        for name in (*EXPECTED_STUDY_FIELDS[:-2], *covs, *EXPECTED_STUDY_FIELDS[-2:]):
+            if name in covs:
+                if s.range(name) != (None, None):
+                    continue
+            elif getattr(s, name) is not None:
                 continue
-            if name in ("dose_mg_per_kg", "total_dose_mg", "infusion_minutes") and (
-                    getattr(s, f"{name}_low") is not None or getattr(s, f"{name}_high") is not None):
+            if name == "n_randomised" and "rct" not in s.design:
                 continue
-            if name in ("n_randomised",) and s.design not in ("parallel_rct", "crossover_rct"):
-                continue
-            if name == "n_analysed" and s.status == "planned":
+            if name == "n_analysed" and s.status in NO_RESULTS_STATUSES:
                 continue
             if name == "comparator" and s.design in ("case_report", "single_arm"):
                 continue
             out.append(MissingValue("studies", s.study_id, name))
-        if s.status == "planned" and not any(o.study_id == s.study_id for o in outcomes):
-            out.append(MissingValue("outcomes", s.study_id, "*", "planned study: no results yet"))
+        if s.status in NO_RESULTS_STATUSES:
+            out.append(MissingValue("outcomes", s.study_id, "*", f"{STATUSES[s.status]}: no results yet"))
     for o in outcomes:
-        if o.outcome_type == "responders":
+        if o.outcome_type in ("responders", "events"):
             for name in ("events", "total", "definition", "timepoint"):
                 if getattr(o, name) is None:
                     out.append(MissingValue("outcomes", o.outcome_id, name))
@@ -329,6 +359,10 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome]) -> list[Miss
             if not usable:
                 out.append(MissingValue("outcomes", o.outcome_id, "mean/sd/n",
                                         "no usable numbers (mean with SD, SE or CI; or median with IQR or range)"))
+        elif o.outcome_type == "generic":
+            for name in ("yi", "vi"):
+                if getattr(o, name) is None:
+                    out.append(MissingValue("outcomes", o.outcome_id, name))
         else:
             out.append(MissingValue("outcomes", o.outcome_id, "numbers",
                                     f"narrative finding only: {o.finding or '(none)'}"))
@@ -338,9 +372,11 @@ def _missing(studies: Sequence[Study], outcomes: Sequence[Outcome]) -> list[Miss
 def _derived(extraction_rows: dict[str, list[tuple[int, dict[str, str], Any]]]) -> list[DerivedValue]:
     values: dict[tuple[str, str, str], str] = {}
     for table, idcol in (("studies", "study_id"), ("outcomes", "outcome_id")):
-        for _n, row, _rec in extraction_rows[table]:
+        for _n, row, rec in extraction_rows[table]:
             for col, text in row.items():
                 values[(table, row.get(idcol, ""), col)] = text
+            for col, value in (getattr(rec, "covariates", None) or {}).items():  # covariates are parsed apart
+                values[(table, row.get(idcol, ""), col)] = f"{value:g}" if isinstance(value, float) else str(value)
     out = []
     for _n, _row, p in extraction_rows["provenance"]:
         if p.derived or p.uncertain:
@@ -349,13 +385,16 @@ def _derived(extraction_rows: dict[str, list[tuple[int, dict[str, str], Any]]]) 
     return out
 
 
-def validate_extracted(folder: str | os.PathLike[str] = "extracted") -> ValidationReport:
+def validate_extracted(folder: str | os.PathLike[str] = "extracted", review: Any = None) -> ValidationReport:
     """Check ``folder`` completely: schema, vocabularies, ranges, ids, provenance.
 
     Parameters
     ----------
     folder : path
         The extraction folder (``studies.csv``, ``outcomes.csv``, ``provenance.csv``, ``sources.csv``).
+    review : Review, optional
+        The protocol (vocabularies, covariates); default: the ``review.toml`` of the folder's
+        parent, else no vocabularies and no covariates.
 
     Returns
     -------
@@ -364,13 +403,14 @@ def validate_extracted(folder: str | os.PathLike[str] = "extracted") -> Validati
     """
     folder = Path(folder)
     _require_folder(folder)
-    errors, built = _check_folder(folder)
+    review = review_for(folder, review)
+    errors, built = _check_folder(folder, review)
     studies = [rec for _n, _r, rec in built["studies"]]
     outcomes = [rec for _n, _r, rec in built["outcomes"]]
     return ValidationReport(
         folder=str(folder),
         errors=tuple(errors),
-        missing=tuple(_missing(studies, outcomes)),
+        missing=tuple(_missing(studies, outcomes, review)),
         derived=tuple(_derived(built)),
         n_studies=len(studies),
         n_outcomes=len(outcomes),
@@ -378,8 +418,8 @@ def validate_extracted(folder: str | os.PathLike[str] = "extracted") -> Validati
     )
 
 
-def load_extracted(folder: str | os.PathLike[str] = "extracted") -> Extraction:
-    """Load and validate ``folder``.
+def load_extracted(folder: str | os.PathLike[str] = "extracted", review: Any = None) -> Extraction:
+    """Load and validate ``folder`` (against ``review``, as :func:`validate_extracted`).
 
     Raises
     ------
@@ -388,7 +428,8 @@ def load_extracted(folder: str | os.PathLike[str] = "extracted") -> Extraction:
     """
     folder = Path(folder)
     _require_folder(folder)
-    errors, built = _check_folder(folder)
+    review = review_for(folder, review)
+    errors, built = _check_folder(folder, review)
     if errors:
         raise InputErrors(errors)
     return Extraction(
@@ -397,6 +438,7 @@ def load_extracted(folder: str | os.PathLike[str] = "extracted") -> Extraction:
         provenance=tuple(rec for _n, _r, rec in built["provenance"]),
         sources=tuple(rec for _n, _r, rec in built["sources"]),
         folder=str(folder),
+        review=review,
     )
 
 
@@ -407,7 +449,9 @@ def iter_values(extraction: Extraction) -> Iterator[tuple[str, str, str, Any, Pr
                                    ("outcomes", extraction.outcomes, "outcome_id")):
         for rec in records:
             rid = getattr(rec, idname)
-            for f in dataclasses.fields(rec):
-                key = (table, rid, f.name)
+            items = [(f.name, getattr(rec, f.name)) for f in dataclasses.fields(rec) if f.name != "covariates"]
+            items += list(getattr(rec, "covariates", {}).items()) if table == "studies" else []
+            for name, value in items:
+                key = (table, rid, name)
                 if key in prov:
-                    yield table, rid, f.name, getattr(rec, f.name), prov[key]
+                    yield table, rid, name, value, prov[key]

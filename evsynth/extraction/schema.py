@@ -7,18 +7,19 @@ cross-row and cross-file checks live in :mod:`evsynth.extraction.load`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
-from .vocab import ANALYSES, ARMS, DESIGNS, ENANTIOMERS, OUTCOME_TYPES, SCALES, SOURCE_KINDS, STATUSES, TIMEPOINTS
+from .vocab import ANALYSES, OUTCOME_TYPES, SOURCE_KINDS, STATUSES, STUDY_COLUMNS as FIXED_STUDY_FIELDS
 
 _CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-#: What a source may look like: PMID, DOI, NCT id, a seed file, or a web address.
+#: What a source may look like: PMID, DOI, NCT id, or a public web address (never a local path:
+#: a reader must be able to open what is cited).
 SOURCE_PATTERN = re.compile(
-    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|seeds/[\w.-]+|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
+    r"^(PMID:\d+|doi:10\.\S+/\S+|NCT\d{8}|(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?)$"
 )
 
 
@@ -28,25 +29,22 @@ def _in(vocab: dict[str, str], name: str, value: Optional[str]) -> Optional[str]
     return value
 
 
-def _range_ok(low: Optional[float], high: Optional[float], name: str) -> None:
-    if low is not None and high is not None and low > high:
-        raise ValueError(f"{name}_low ({low}) is greater than {name}_high ({high})")
-
-
 @dataclass(frozen=True, config=_CONFIG)
 class Study:
-    """One study (a row of ``studies.csv``).
+    """One study (a row of ``studies.csv``): the fixed identity columns and the review's covariates.
 
-    Point values (``dose_mg_per_kg``, ``total_dose_mg``, ``infusion_minutes``)
-    are used when the source gives one number; ``*_low``/``*_high`` when it
-    gives a range (e.g. the planned trial's 1.5–2 mg/kg). Empty means not
-    reported. See ``extracted/README.md`` for every field.
+    The covariates are the columns ``review.toml`` declares (``[covariates.NAME]``); they are
+    checked by :mod:`evsynth.extraction.load` against their declared type and held in
+    ``covariates`` (column → value; empty cells left out). ``study.NAME`` reads one. A ``range``
+    covariate has a point value ``NAME`` when the source gives one number and ``NAME_low`` /
+    ``NAME_high`` when it gives a range; :meth:`range` returns ``(low, high)`` for either form.
     """
 
     study_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
     design: str
     status: str
+    record_ids: Optional[str] = Field(default=None, pattern=r"^[^;\s]+(;[^;\s]+)*$")
     citation: Optional[str] = None
     year: Optional[int] = Field(default=None, ge=1900, le=2100)
     pmid: Optional[str] = Field(default=None, pattern=r"^\d+$")
@@ -58,64 +56,47 @@ class Study:
     n_randomised: Optional[int] = Field(default=None, ge=2)
     n_analysed: Optional[int] = Field(default=None, ge=2)
     n_planned: Optional[int] = Field(default=None, ge=2)
-    drug: Optional[str] = None
-    enantiomer: Optional[str] = None
-    dose_mg_per_kg: Optional[float] = Field(default=None, gt=0)
-    dose_mg_per_kg_low: Optional[float] = Field(default=None, gt=0)
-    dose_mg_per_kg_high: Optional[float] = Field(default=None, gt=0)
-    total_dose_mg: Optional[float] = Field(default=None, gt=0)
-    total_dose_mg_low: Optional[float] = Field(default=None, gt=0)
-    total_dose_mg_high: Optional[float] = Field(default=None, gt=0)
-    infusion_minutes: Optional[float] = Field(default=None, gt=0)
-    infusion_minutes_low: Optional[float] = Field(default=None, gt=0)
-    infusion_minutes_high: Optional[float] = Field(default=None, gt=0)
-    n_infusions: Optional[int] = Field(default=None, ge=1)
-    regimen: Optional[str] = None
-    co_interventions: Optional[str] = None
-    comparator: Optional[str] = None
-    follow_up: Optional[str] = None
-    adverse_events: Optional[str] = None
     rob_tool: Optional[Literal["RoB 2", "ROBINS-I"]] = None
     rob_judgement: Optional[str] = None
-
-    @field_validator("design")
-    @classmethod
-    def _design(cls, v: str) -> str:
-        return _in(DESIGNS, "design", v)  # type: ignore[return-value]
+    covariates: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("status")
     @classmethod
     def _status(cls, v: str) -> str:
         return _in(STATUSES, "status", v)  # type: ignore[return-value]
 
-    @field_validator("enantiomer")
-    @classmethod
-    def _enantiomer(cls, v: Optional[str]) -> Optional[str]:
-        return _in(ENANTIOMERS, "enantiomer", v)
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            covariates = object.__getattribute__(self, "covariates")
+        except AttributeError:
+            raise AttributeError(name) from None
+        if name in covariates:
+            return covariates[name]
+        raise AttributeError(f"{type(self).__name__} has no field or covariate {name!r}")
 
-    @field_validator("dose_mg_per_kg_high", "total_dose_mg_high", "infusion_minutes_high")
-    @classmethod
-    def _ranges(cls, v: Optional[float], info: ValidationInfo) -> Optional[float]:
-        name = str(info.field_name).removesuffix("_high")
-        _range_ok(info.data.get(f"{name}_low"), v, name)
-        return v
+    def value(self, name: str) -> Any:
+        """A fixed field or covariate by name (None when empty or not declared)."""
+        if name in self.covariates:
+            return self.covariates[name]
+        return getattr(self, name, None) if name in FIXED_STUDY_FIELDS else None
 
-    def dose_range(self) -> tuple[float | None, float | None]:
-        """(low, high) mg/kg: the point value twice, or the reported range."""
-        if self.dose_mg_per_kg is not None:
-            return self.dose_mg_per_kg, self.dose_mg_per_kg
-        return self.dose_mg_per_kg_low, self.dose_mg_per_kg_high
-
-    def infusion_range(self) -> tuple[float | None, float | None]:
-        """(low, high) infusion minutes: the point value twice, or the reported range."""
-        if self.infusion_minutes is not None:
-            return self.infusion_minutes, self.infusion_minutes
-        return self.infusion_minutes_low, self.infusion_minutes_high
+    def range(self, name: str) -> tuple[Any, Any]:
+        """(low, high) of a covariate: the point value twice, or the reported range."""
+        point = self.covariates.get(name)
+        if point is not None:
+            return point, point
+        return self.covariates.get(f"{name}_low"), self.covariates.get(f"{name}_high")
 
 
 @dataclass(frozen=True, config=_CONFIG)
 class Outcome:
-    """One outcome of one arm at one timepoint (a row of ``outcomes.csv``)."""
+    """One outcome of one arm at one timepoint (a row of ``outcomes.csv``).
+
+    ``arm``, ``timepoint`` and ``scale`` are checked against ``review.toml``'s vocabularies by
+    :mod:`evsynth.extraction.load`. ``yi``/``vi`` hold an effect size given directly (measure GEN).
+    """
 
     outcome_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]*$")]
     study_id: str
@@ -142,12 +123,9 @@ class Outcome:
     ci_ub: Optional[float] = None
     mean_pre: Optional[float] = None
     sd_pre: Optional[float] = Field(default=None, gt=0)
+    yi: Optional[float] = None
+    vi: Optional[float] = Field(default=None, gt=0)
     finding: Optional[str] = None
-
-    @field_validator("arm")
-    @classmethod
-    def _arm(cls, v: str) -> str:
-        return _in(ARMS, "arm", v)  # type: ignore[return-value]
 
     @field_validator("outcome_type")
     @classmethod
@@ -158,16 +136,6 @@ class Outcome:
     @classmethod
     def _analysis(cls, v: str) -> str:
         return _in(ANALYSES, "analysis", v)  # type: ignore[return-value]
-
-    @field_validator("timepoint")
-    @classmethod
-    def _timepoint(cls, v: Optional[str]) -> Optional[str]:
-        return _in(TIMEPOINTS, "timepoint", v)
-
-    @field_validator("scale")
-    @classmethod
-    def _scale(cls, v: Optional[str]) -> Optional[str]:
-        return _in(SCALES, "scale", v)
 
     @field_validator("total")
     @classmethod
@@ -213,7 +181,7 @@ class Provenance:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("derivation")
@@ -237,7 +205,7 @@ class Source:
     @classmethod
     def _source(cls, v: str) -> str:
         if not SOURCE_PATTERN.match(v):
-            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id, seeds/ file or web address")
+            raise ValueError(f"source {v!r} is not a PMID:…, doi:…, NCT id or public web address (no local paths)")
         return v
 
     @field_validator("kind")

@@ -23,9 +23,10 @@ prints.
 from ._estimators import METHODS
 from .batch import BatchResult, fit_many
 from .bias import EggerResult, egger_test
-from .models import Coefficient, MetaResult, Prediction, fit
+from .heterogeneity import Heterogeneity, heterogeneity
+from .models import Coefficient, MetaResult, Prediction, fit, meta_regression
 from .pymare_compat import PymareComparison, compare_with_pymare
-from .regression import design_matrix, meta_regression
+from .regression import design_matrix
 from .resampling import GoshResult, PermutationResult, gosh, permutation_test
 from .sensitivity import (
     CumulativeResult,
@@ -64,6 +65,8 @@ __all__ = [
     "meta_from_csv",
     "read_effects_table",
     "format_result",
+    "heterogeneity",
+    "Heterogeneity",
     "fit_many",
     "BatchResult",
     "compare_with_pymare",

@@ -45,6 +45,19 @@ from ._zeroin import zeroin
 #: The τ² estimators (and the common-effect model) evsynth implements.
 METHODS = ("FE", "DL", "REML", "PM", "ML", "HE", "SJ", "EB", "HS")
 
+#: Full names of the estimators (for summaries).
+METHOD_NAMES = {
+    "FE": "common-effect (fixed-effect) model",
+    "DL": "DerSimonian-Laird",
+    "REML": "restricted maximum likelihood",
+    "PM": "Paule-Mandel",
+    "ML": "maximum likelihood",
+    "HE": "Hedges",
+    "SJ": "Sidik-Jonkman",
+    "EB": "empirical Bayes",
+    "HS": "Hunter-Schmidt",
+}
+
 THRESHOLD = 1e-12
 MAXITER = 1000
 #: metafor's ``control$tol`` default, ``.Machine$double.eps^0.25``: ``uniroot``'s tolerance for PM

@@ -45,17 +45,7 @@ from .regression import model_matrix, pseudo_r2
 __all__ = ["Coefficient", "MetaResult", "Prediction", "fit", "validate_inputs", "METHODS"]
 
 METHODS = _est.METHODS
-_METHOD_NAMES = {
-    "FE": "common-effect (fixed-effect) model",
-    "DL": "DerSimonian-Laird",
-    "REML": "restricted maximum likelihood",
-    "PM": "Paule-Mandel",
-    "ML": "maximum likelihood",
-    "HE": "Hedges",
-    "SJ": "Sidik-Jonkman",
-    "EB": "empirical Bayes",
-    "HS": "Hunter-Schmidt",
-}
+_METHOD_NAMES = _est.METHOD_NAMES
 
 
 @dataclass(frozen=True)
@@ -82,15 +72,27 @@ class Prediction:
     pi_low: np.ndarray
     pi_high: np.ndarray
     newmods: np.ndarray | None = None
+    transf: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per prediction: estimate, se, ci_low, ci_high, pi_low, pi_high."""
+        """One row per prediction: estimate, se, ci_low, ci_high, pi_low, pi_high (and the moderators)."""
         frame = pd.DataFrame({"estimate": self.estimate, "se": self.se, "ci_low": self.ci_low,
                               "ci_high": self.ci_high, "pi_low": self.pi_low, "pi_high": self.pi_high})
         if self.newmods is not None:
             for j in range(self.newmods.shape[1]):
                 frame[f"x{j + 1}"] = self.newmods[:, j]
         return frame
+
+    def transformed(self, transf: Any, measure: str = "GEN") -> "Prediction":
+        """The prediction back-transformed (see :meth:`MetaResult.predict`); ``se`` becomes NaN, as metafor's."""
+        from .transf import resolve
+
+        t = resolve(transf, measure)
+        if t is None:
+            return self
+        ci = t.limits(self.ci_low, self.ci_high)
+        pi = t.limits(self.pi_low, self.pi_high)
+        return Prediction(t(self.estimate), np.full_like(self.se, np.nan), *ci, *pi, self.newmods, t.name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,9 +165,41 @@ class MetaResult:
         """Names of the coefficients other than the intercept."""
         return tuple(c.name for c in self.coefficients[1:])
 
-    def to_frame(self) -> pd.DataFrame:
-        """The coefficient table (name, estimate, se, stat, p, ci_low, ci_high)."""
-        return pd.DataFrame([c.__dict__ for c in self.coefficients])
+    def to_frame(self, transf: Any = None) -> pd.DataFrame:
+        """The model as a table: one row per coefficient, labelled by its name (``intrcpt``, moderators).
+
+        Columns: ``name``, ``estimate``, ``se``, ``stat``, ``p``, ``ci_low``, ``ci_high``, the
+        prediction interval ``pi_low``/``pi_high`` (models without moderators), and the model's
+        ``k``, ``tau2`` (with ``tau2_ci_low``/``tau2_ci_high``), ``i2`` (%), ``h2``, ``q``, ``q_df``,
+        ``q_p``, ``method``, ``measure``.
+
+        Parameters
+        ----------
+        transf : callable, str or None
+            Back-transform estimate and limits, as :meth:`predict` (e.g. ``"exp"`` or ``"auto"``
+            for RR and OR as ratios); ``se`` is then NaN and ``transf`` names the function.
+            Moderator coefficients are never transformed (they are differences, not effects).
+        """
+        frame = pd.DataFrame([c.__dict__ for c in self.coefficients])
+        frame.index = pd.Index([c.name for c in self.coefficients])
+        frame["pi_low"] = [self.pi_low] + [np.nan] * (len(frame) - 1) if self.p_params == 1 else np.nan
+        frame["pi_high"] = [self.pi_high] + [np.nan] * (len(frame) - 1) if self.p_params == 1 else np.nan
+        for key in ("k", "tau2", "tau2_ci_low", "tau2_ci_high", "i2", "h2", "q", "q_df", "q_p", "method", "measure"):
+            frame[key] = getattr(self, key)
+        if transf is not None and self.p_params == 1:
+            from .transf import resolve
+
+            t = resolve(transf, self.measure)
+            if t is not None:
+                frame["estimate"] = t(frame["estimate"])
+                frame["ci_low"], frame["ci_high"] = t.limits(frame["ci_low"], frame["ci_high"])
+                frame["pi_low"], frame["pi_high"] = t.limits(frame["pi_low"], frame["pi_high"])
+                frame["se"] = np.nan
+                frame["transf"] = t.name
+        elif transf is not None:
+            raise InputError("transf applies to a model without moderators; use predict(newmods=..., transf=...)",
+                             field="transf")
+        return frame
 
     def studies_frame(self) -> pd.DataFrame:
         """One row per study: label, yi, vi, se, ci_low, ci_high (normal), weight (%)."""
@@ -202,7 +236,7 @@ class MetaResult:
                     "se_tau2": c(self.se_tau2), "warnings": list(self.warnings)})
         return out
 
-    def predict(self, newmods: Any = None) -> Prediction:
+    def predict(self, newmods: Any = None, *, transf: Any = None) -> Prediction:
         """Predicted average effect with CI and prediction interval (metafor's ``predict``).
 
         Parameters
@@ -211,6 +245,18 @@ class MetaResult:
             Moderator values: shape ``(n,)`` with one moderator, ``(n, p − 1)`` otherwise
             (no intercept column). Default: the pooled estimate (no moderators) or the
             fitted value of every study (with moderators).
+        transf : callable, str or None, optional
+            Back-transformation of the estimate and the limits, as metafor's ``transf=``:
+            a function (``np.exp``), a name (``"exp"``, ``"ilogit"``, ``"iarcsin"``) or
+            ``"auto"`` (the measure's own: RR, OR, ROM as ratios, PLO and PAS as
+            proportions). ``se`` is then NaN (metafor drops it too).
+
+        Examples
+        --------
+        >>> res = fit([-0.89, -1.59, -1.35], [0.33, 0.19, 0.42], measure="RR")
+        >>> pred = res.predict(transf="exp")  # a risk ratio, with CI and prediction interval
+        >>> round(float(pred.estimate[0]), 3), pred.transf
+        (0.262, 'exp')
         """
         p = self.p_params
         if newmods is None:
@@ -228,8 +274,9 @@ class MetaResult:
         se = np.sqrt(np.where(vpred < 0, np.nan, vpred))
         crit = self._crit()
         half = crit * np.sqrt(se**2 + self.tau2)
-        return Prediction(pred, se, pred - crit * se, pred + crit * se, pred - half, pred + half,
-                          None if newmods is None else Xn[:, 1:])
+        out = Prediction(pred, se, pred - crit * se, pred + crit * se, pred - half, pred + half,
+                         None if newmods is None else Xn[:, 1:])
+        return out.transformed(transf, self.measure)
 
     def _crit(self) -> float:
         a = (100.0 - self.level) / 100.0
@@ -486,3 +533,16 @@ def _ro(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.setflags(write=False)
     return a
+
+
+def meta_regression(yi: Any, vi: Any, moderators: Any, **kwargs: Any) -> MetaResult:
+    """Meta-regression: :func:`fit` with ``moderators`` required.
+
+    Returns
+    -------
+    MetaResult
+        ``coefficients`` (intercept first), ``qm``, ``qm_p``, ``r2``.
+    """
+    if moderators is None:
+        raise InputError("meta_regression needs moderators", field="moderators")
+    return fit(yi, vi, moderators=moderators, **kwargs)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["design_matrix", "model_matrix", "drop_redundant", "expand_moderator", "r_sort_key", "meta_regression",
+__all__ = ["design_matrix", "model_matrix", "drop_redundant", "expand_moderator", "r_sort_key",
            "pseudo_r2"]
 
 
@@ -254,18 +254,3 @@ def pseudo_r2(method: str, yi: np.ndarray, vi: np.ndarray, X: np.ndarray, tau2: 
     if tau2_null == 0:
         return 0.0
     return max(0.0, 100 * (tau2_null - tau2) / tau2_null)
-
-
-def meta_regression(yi: Any, vi: Any, moderators: Any, **kwargs: Any):
-    """Meta-regression: :func:`evsynth.meta.fit` with ``moderators`` required.
-
-    Returns
-    -------
-    MetaResult
-        ``coefficients`` (intercept first), ``qm``, ``qm_p``, ``r2``.
-    """
-    from .models import fit
-
-    if moderators is None:
-        raise InputError("meta_regression needs moderators", field="moderators")
-    return fit(yi, vi, moderators=moderators, **kwargs)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
-from .models import _METHOD_NAMES, MetaResult
+import numpy as np
 
-__all__ = ["format_result"]
+from ._estimators import METHOD_NAMES as _METHOD_NAMES
+
+if TYPE_CHECKING:  # annotations only: text imports neither models nor regression
+    from .models import MetaResult
+
+__all__ = ["format_result", "format_transformed", "transformed_values"]
 
 
 def _f(x: float | None, d: int = 4) -> str:
@@ -21,8 +27,9 @@ def _p(p: float | None) -> str:
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
 
 
-def format_result(res: MetaResult) -> str:
-    """The summary text (model, heterogeneity, test of moderators, coefficient table, PI)."""
+def format_result(res: Any) -> str:
+    """The summary text of a :class:`~evsynth.meta.MetaResult` (model, heterogeneity, test of moderators,
+    coefficient table, PI)."""
     fe = res.method == "FE"
     lines = []
     kind = "Fixed-Effects" if fe else "Random-Effects"
@@ -77,3 +84,30 @@ def format_result(res: MetaResult) -> str:
     for w in res.warnings:
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def transformed_values(res: MetaResult, transf: Any = "auto") -> dict[str, Any] | None:
+    """The pooled estimate, CI and prediction interval back-transformed (None: no transformation applies).
+
+    ``transf`` as :meth:`MetaResult.predict`; ``"auto"`` shows RR, OR and ROM as ratios and PLO/PAS as
+    proportions. Models with moderators are not transformed here (use ``predict(newmods=..., transf=...)``).
+    """
+    from .transf import resolve
+
+    t = resolve(transf, res.measure)
+    if t is None or res.p_params > 1:
+        return None
+    pred = res.predict(transf=t.function)
+    values = {name: float(getattr(pred, name)[0]) for name in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")}
+    return {"transf": t.name, **{k: (v if np.isfinite(v) else None) for k, v in values.items()}}
+
+
+def format_transformed(res: MetaResult, transf: Any = "auto") -> str:
+    """metafor's ``predict(res, transf=...)`` print, or "" when no transformation applies."""
+    values = transformed_values(res, transf)
+    if values is None:
+        return ""
+    head = f"{'pred':>8} {'ci.lb':>8} {'ci.ub':>8} {'pi.lb':>8} {'pi.ub':>8}"
+    row = " ".join(f"{_f(values[k]):>8}" for k in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"))
+    r_name = values["transf"] if values["transf"] == "exp" else f"transf.{values['transf']}"
+    return f"Back-transformed ({values['transf']}), as metafor's predict(res, transf = {r_name}):\n\n{head}\n{row}"

@@ -128,7 +128,7 @@ def close_figure(fig) -> None:
 
 
 def figure_and_axes(ax, width: float, height: float):
-    """Return ``(fig, ax)``: the given axes and its figure, or a new pair."""
+    """Return ``(fig, ax)``: the given axes and its figure, or a new pyplot pair (:func:`new_figure`)."""
     if ax is None:
         return new_figure(width, height)
     return ax.figure, ax

@@ -1,4 +1,4 @@
-"""Evidence map: where each study sits in dose × infusion duration, and the new trial's regimen."""
+"""Evidence map: where each study sits on two study-level covariates (log axes), and a new trial's region."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 
 from . import _style
 
-__all__ = ["evidence_map", "MapPoint", "TrialRegion"]
+__all__ = ["evidence_map", "MapPoint", "TrialRegion", "Reference"]
 
 
 @dataclass(frozen=True)
@@ -20,33 +20,61 @@ class MapPoint:
     Attributes
     ----------
     label : str
-    dose_mg_per_kg, minutes : float
-        Position (per-infusion dose and infusion length).
+    x, y : float
+        Position (two study-level covariates, e.g. a dose and a duration).
     n : int or None
         Patients (marker size).
-    enantiomer : str
-        ``racemic`` or ``S`` (marker shape).
+    group : str or None
+        Marker shape: the first of ``evidence_map(groups=...)`` is a circle, the others triangles.
     effect : float or None
-        Proportion of responders (colour); None draws a hollow marker.
+        The study's effect on the natural scale (colour); None draws a hollow marker.
     """
 
     label: str
-    dose_mg_per_kg: float
-    minutes: float
+    x: float
+    y: float
     n: int | None = None
-    enantiomer: str = "racemic"
+    group: str | None = None
     effect: float | None = None
 
 
 @dataclass(frozen=True)
 class TrialRegion:
-    """A trial's regimen as a region: dose and duration ranges."""
+    """A trial's planned values as a region: ranges of ``x`` and ``y``."""
 
     label: str
-    dose_low: float
-    dose_high: float
-    minutes_low: float
-    minutes_high: float
+    x_low: float
+    x_high: float
+    y_low: float
+    y_high: float
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference line (e.g. a guideline floor): ``axis`` ``"x"`` (vertical) or ``"y"`` (horizontal)."""
+
+    axis: str
+    value: float
+    label: str = ""
+
+
+def _limits(values: Sequence[float]) -> tuple[float, float]:
+    vals = [v for v in values if v is not None and v > 0]
+    if not vals:
+        return 0.1, 10.0
+    return min(vals) / 2.0, max(vals) * 2.0
+
+
+def _ticks(lim: tuple[float, float]) -> list[float]:
+    """1-1.5-2-3-5 ticks per decade inside ``lim``."""
+    lo, hi = np.floor(np.log10(lim[0])), np.ceil(np.log10(lim[1]))
+    out = [m * 10.0 ** e for e in np.arange(lo, hi + 1) for m in (1, 1.5, 2, 3, 5)]
+    out = [float(f"{v:.6g}") for v in out if lim[0] <= v <= lim[1]]
+    return out if len(out) <= 12 else out[::2]
+
+
+def _span(lo: float, hi: float) -> str:
+    return f"{lo:g}" if lo == hi else f"{lo:g}\u2013{hi:g}"
 
 
 def _size(n: int | None) -> float:
@@ -61,67 +89,80 @@ def evidence_map(
     points: Iterable[MapPoint],
     *,
     trial: TrialRegion | None = None,
-    reference_weight_kg: float = 70.0,
-    guideline_minutes: float | None = 120.0,
-    guideline_total_mg: float | None = 80.0,
+    references: Sequence[Reference] = (),
+    xlabel: str = "x",
+    ylabel: str = "y",
+    xunit: str = "",
+    yunit: str = "",
+    groups: Mapping[str, str] | None = None,
     not_shown: Sequence[str] = (),
     note: str | None = None,
-    effect_label: str = "Responders (proportion, \u226550% pain reduction)",
-    xlim: tuple[float, float] = (0.05, 4.0),
-    ylim: tuple[float, float] = (4.0, 800.0),
+    effect_label: str = "Effect",
+    effect_range: tuple[float, float] = (0.0, 1.0),
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
     title: str | None = None,
     ax: Any = None,
 ):
-    """Map studies by dose (mg/kg) and infusion minutes, both on log axes.
+    """Map studies by two covariates, both on log axes.
 
-    Marker area grows with n, colour shows the proportion of responders
-    (viridis, with a colourbar; hollow = no effect reported), shape the
-    enantiomer (circle racemic, triangle S-ketamine). The trial's regimen is a
-    hatched region; the consensus-guideline floor (infusion ≥ 2 h and total
-    ≥ 80 mg, converted to mg/kg at ``reference_weight_kg``) is drawn as two
-    dashed lines. Studies at the same position share one label.
+    Marker area grows with n, colour shows the study's effect (viridis, with a
+    colourbar; hollow = no effect), shape the group (first group circle,
+    others triangle). The trial's values are a hatched region; reference
+    lines (e.g. a guideline floor) are dashed. Studies at the same position
+    share one label.
 
     Parameters
     ----------
     points : iterable of MapPoint
     trial : TrialRegion, optional
-    reference_weight_kg : float
-        Body weight used to convert the guideline's total dose into mg/kg
-        (stated on the plot).
-    guideline_minutes, guideline_total_mg : float or None
-        The guideline floor; None omits a line.
+    references : sequence of Reference
+        Dashed reference lines with their labels.
+    xlabel, ylabel, xunit, yunit : str
+        Axis names and units.
+    groups : mapping of str to str, optional
+        Group value → legend label (order = marker order).
     not_shown : sequence of str
         Studies that could not be placed (listed in a footnote).
     note : str, optional
         Extra footnote text.
-    effect_label, xlim, ylim, title, ax
-        Colourbar label, axis ranges (mg/kg; minutes), title, axes.
+    effect_label, effect_range, xlim, ylim, title, ax
+        Colourbar label and range, axis ranges (default: the data with a margin), title, axes.
 
     Returns
     -------
     matplotlib.figure.Figure
         gids: ``study:<label>`` (one scatter per study), ``trial-region``,
-        ``guideline-minutes``, ``guideline-dose``, ``colorbar``,
+        ``reference-x``/``reference-y`` (and ``-label``), ``colorbar``,
         ``label:<text>``, ``not-shown``.
     """
     import matplotlib as mpl
 
     points = list(points)
     cmap = mpl.colormaps["viridis"]
-    norm = mpl.colors.Normalize(vmin=0.0, vmax=1.0)
+    norm = mpl.colors.Normalize(vmin=effect_range[0], vmax=effect_range[1])
+    xlim = xlim or _limits([p.x for p in points] + ([trial.x_low, trial.x_high] if trial else [])
+                           + [r.value for r in references if r.axis == "x"])
+    ylim = ylim or _limits([p.y for p in points] + ([trial.y_low, trial.y_high] if trial else [])
+                           + [r.value for r in references if r.axis == "y"])
+    group_names = dict(groups or {})
+    for p in points:
+        if p.group is not None and p.group not in group_names:
+            group_names[p.group] = p.group
+    first_group = next(iter(group_names), None)
     with _style.style():
         fig, ax = _style.figure_and_axes(ax, _style.DOUBLE_COLUMN * 0.78, 4.0)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        ax.set_xlabel("Ketamine dose per infusion (mg/kg, log scale)", fontsize=_style.FONT_SIZE)
-        ax.set_ylabel("Infusion duration (minutes, log scale)", fontsize=_style.FONT_SIZE)
+        ax.set_xlabel(f"{xlabel} ({xunit + ', ' if xunit else ''}log scale)", fontsize=_style.FONT_SIZE)
+        ax.set_ylabel(f"{ylabel} ({yunit + ', ' if yunit else ''}log scale)", fontsize=_style.FONT_SIZE)
         ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-        xt = [v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 1, 1.5, 2, 3, 4) if xlim[0] <= v <= xlim[1]]
-        yt = [v for v in (5, 10, 15, 30, 60, 120, 180, 240, 360) if ylim[0] <= v <= ylim[1]]
+        xt = _ticks(xlim)
+        yt = _ticks(ylim)
         ax.xaxis.set_major_locator(FixedLocator(xt))
         ax.yaxis.set_major_locator(FixedLocator(yt))
         ax.xaxis.set_minor_locator(NullLocator())
@@ -132,67 +173,63 @@ def evidence_map(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         placed_artists = []
-        if guideline_minutes:
-            ax.axhline(guideline_minutes, color=_style.ACCENT2, ls="--", lw=0.9, gid="guideline-minutes", zorder=1)
-        if guideline_total_mg:
-            g_dose = guideline_total_mg / reference_weight_kg
-            ax.axvline(g_dose, color=_style.ACCENT2, ls="--", lw=0.9, gid="guideline-dose", zorder=1)
-            ax.text(g_dose * 0.97, ylim[0] * 1.08, f"\u2265 {guideline_total_mg:g} mg total\n= {g_dose:.2f} mg/kg "
-                    f"at {reference_weight_kg:g} kg", ha="right", va="bottom", fontsize=_style.SMALL_FONT_SIZE - 0.5,
-                    color=_style.ACCENT2, gid="guideline-dose-label")
-        if guideline_minutes:
-            ax.text(xlim[0] * 1.08, guideline_minutes * 1.05, f"Consensus guideline floor: infusion \u2265 "
-                    f"{guideline_minutes / 60:g} h", ha="left", va="bottom", fontsize=_style.SMALL_FONT_SIZE - 0.5,
-                    color=_style.ACCENT2, gid="guideline-minutes-label")
+        for ref in references:
+            if ref.axis == "y":
+                ax.axhline(ref.value, color=_style.ACCENT2, ls="--", lw=0.9, gid="reference-y", zorder=1)
+                ax.text(xlim[0] * 1.08, ref.value * 1.05, ref.label, ha="left", va="bottom",
+                        fontsize=_style.SMALL_FONT_SIZE - 0.5, color=_style.ACCENT2, gid="reference-y-label")
+            else:
+                ax.axvline(ref.value, color=_style.ACCENT2, ls="--", lw=0.9, gid="reference-x", zorder=1)
+                ax.text(ref.value * 0.97, ylim[0] * 1.08, ref.label, ha="right", va="bottom",
+                        fontsize=_style.SMALL_FONT_SIZE - 0.5, color=_style.ACCENT2, gid="reference-x-label")
         if trial is not None:
-            rect = Rectangle((trial.dose_low, trial.minutes_low), trial.dose_high - trial.dose_low,
-                             trial.minutes_high - trial.minutes_low, facecolor="#dbe5f1", edgecolor=_style.ACCENT,
+            rect = Rectangle((trial.x_low, trial.y_low), trial.x_high - trial.x_low,
+                             trial.y_high - trial.y_low, facecolor="#dbe5f1", edgecolor=_style.ACCENT,
                              hatch="\\\\\\", lw=1.0, gid="trial-region", zorder=2)
             ax.add_patch(rect)
-            ax.text(trial.dose_low, trial.minutes_high * 1.08,
-                    f"{trial.label}\n{trial.dose_low:g}\u2013{trial.dose_high:g} mg/kg\n"
-                    f"{trial.minutes_low:g}\u2013{trial.minutes_high:g} min",
+            ax.text(trial.x_low, trial.y_high * 1.08,
+                    f"{trial.label}\n{_span(trial.x_low, trial.x_high)} {xunit}\n"
+                    f"{_span(trial.y_low, trial.y_high)} {yunit}",
                     ha="left", va="bottom", fontsize=_style.SMALL_FONT_SIZE, fontweight="bold",
                     color=_style.ACCENT, gid="trial-label")
         # Studies: largest first so small markers stay visible on top.
-        groups: dict[tuple[float, float], list[MapPoint]] = {}
+        placed: dict[tuple[float, float], list[MapPoint]] = {}
         for p in sorted(points, key=lambda p: -(p.n or 0)):
-            groups.setdefault((round(p.dose_mg_per_kg, 6), round(p.minutes, 6)), []).append(p)
-            marker = "^" if str(p.enantiomer).upper().startswith("S") else "o"
+            placed.setdefault((round(p.x, 6), round(p.y, 6)), []).append(p)
+            marker = "o" if p.group is None or p.group == first_group else "^"
             if p.effect is None:
                 face = "none"
             else:
                 face = cmap(norm(p.effect))
-            ax.scatter([p.dose_mg_per_kg], [p.minutes], s=_size(p.n), marker=marker, facecolors=[face],
+            ax.scatter([p.x], [p.y], s=_size(p.n), marker=marker, facecolors=[face],
                        edgecolors=_style.INK, linewidths=0.9, zorder=4, gid=f"study:{p.label}")
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
         cbar = fig.colorbar(sm, ax=ax, fraction=0.04, pad=0.02)
         cbar.set_label(effect_label, fontsize=_style.SMALL_FONT_SIZE)
         cbar.ax.tick_params(labelsize=_style.SMALL_FONT_SIZE)
         cbar.ax.set_gid("colorbar")
-        # Legend: shape (enantiomer), hollow (no effect), size (n).
+        # Legend: shape (group), hollow (no effect), size (n).
         from matplotlib.lines import Line2D
 
-        handles = [
-            Line2D([], [], marker="o", ls="none", mfc="#bbbbbb", mec=_style.INK, ms=6, label="Racemic ketamine"),
-            Line2D([], [], marker="^", ls="none", mfc="#bbbbbb", mec=_style.INK, ms=6, label="S-ketamine"),
-            Line2D([], [], marker="o", ls="none", mfc="none", mec=_style.INK, ms=6, label="No responder data"),
-        ]
+        handles = [Line2D([], [], marker="o" if i == 0 else "^", ls="none", mfc="#bbbbbb", mec=_style.INK, ms=6,
+                          label=text) for i, text in enumerate(group_names.values())]
+        handles.append(Line2D([], [], marker="o", ls="none", mfc="none", mec=_style.INK, ms=6, label="No effect size"))
         for n in (10, 30):
             handles.append(Line2D([], [], marker="o", ls="none", mfc="white", mec=_style.GREY,
                                   ms=float(np.sqrt(_size(n))), label=f"n = {n}"))
         if trial is not None:
             handles.append(Rectangle((0, 0), 1, 1, facecolor="#dbe5f1", edgecolor=_style.ACCENT, hatch="\\\\\\",
                                      label=f"{trial.label} regimen"))
-        handles.append(Line2D([], [], color=_style.ACCENT2, ls="--", label="Guideline floor"))
+        if references:
+            handles.append(Line2D([], [], color=_style.ACCENT2, ls="--", label="Reference"))
         foot = []
         if not_shown:
-            foot.append("Not placed (dose per kg or duration not reported): " + "; ".join(not_shown) + ".")
+            foot.append(f"Not placed ({xlabel.lower()} or {ylabel.lower()} not reported): " + "; ".join(not_shown) + ".")
         if note:
             foot.append(note)
         _legend_and_footnote(fig, ax, handles, "\n".join(foot))
         _wrap_long_labels(fig, ax, cbar)
-        _place_labels(fig, ax, groups)
+        _place_labels(fig, ax, placed)
         if title:
             ax.set_title(title, loc="left", fontsize=_style.FONT_SIZE + 1)
     return fig
@@ -259,8 +296,8 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
         taken.append(t.get_window_extent(renderer))
     for patch in ax.patches:
         taken.append(patch.get_window_extent(renderer))
-    for line in ax.lines:  # the guideline lines: labels should not cross them
-        if str(line.get_gid()).startswith("guideline"):
+    for line in ax.lines:  # the reference lines: labels should not cross them
+        if str(line.get_gid()).startswith("reference"):
             taken.append(line.get_window_extent(renderer).padded(4))
     from matplotlib.transforms import Bbox
 
@@ -275,7 +312,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
     taken.extend(markers.values())
     offsets = [(1, 1), (1, -1), (0, 1.4), (0, -1.4), (-1, 1), (-1, -1), (1.6, 0), (-1.6, 0), (1.5, 1.5), (1.5, -1.5),
                (-1.5, 1.5), (-1.5, -1.5)]
-    for (dose, minutes), members in groups.items():
+    for (px, py), members in groups.items():
         text = "; ".join(sorted(dict.fromkeys(p.label for p in members)))
         radius = max(np.sqrt(_size(p.n)) / 2 for p in members) + 2
         fallback = None
@@ -283,7 +320,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
             dx, dy = ux * radius, uy * radius
             ha = "left" if dx > 0 else ("right" if dx < 0 else "center")
             va = "bottom" if dy > 0 else ("top" if dy < 0 else "center")
-            t = ax.annotate(text, (dose, minutes), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+            t = ax.annotate(text, (px, py), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                             fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5,
                             bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
             t.set_in_layout(False)  # placed inside the axes: it must not move them
@@ -299,7 +336,7 @@ def _place_labels(fig, ax, groups: Mapping[tuple[float, float], list[MapPoint]])
         else:
             # Nowhere free: the first place inside the axes (overlapping), else on the marker, clipped.
             dx, dy, ha, va = fallback or (0.0, 0.0, "center", "center")
-            t = ax.annotate(text, (dose, minutes), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+            t = ax.annotate(text, (px, py), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                             fontsize=_style.SMALL_FONT_SIZE, gid=f"label:{text}", zorder=5,
                             annotation_clip=True, clip_on=fallback is None)
             t.set_in_layout(False)

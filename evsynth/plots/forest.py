@@ -18,7 +18,7 @@ from . import _style
 from ._scale import Scale, scale_for
 from ._table import Row, render
 
-__all__ = ["forest_plot", "arm_columns", "heterogeneity_text", "overall_test_text"]
+__all__ = ["forest_plot", "arm_columns", "heterogeneity_text", "overall_test_text", "prediction_caveat_text"]
 
 
 def arm_columns(
@@ -34,7 +34,7 @@ def arm_columns(
     Parameters
     ----------
     name : str
-        Arm name, shown once above its columns ("Ketamine").
+        Arm name, shown once above its columns ("Vaccine").
     events, total : sequence, optional
         Events / total for binary outcomes.
     mean, sd : sequence, optional
@@ -69,12 +69,37 @@ def _ci_text(scale: Scale, est: float, lo: float, hi: float, digits: int = 2) ->
 
 
 def heterogeneity_text(res: Any) -> str:
-    """``Heterogeneity: τ² = …; I² = …%; Q = … (df = …), p = …`` of a fit."""
+    """``Heterogeneity: τ² = … [CI]; I² = …% [CI]; Q = … (df = …), p = …`` of a fit.
+
+    The bracketed intervals are Q-profile CIs (metafor's ``confint``), shown when the fit has them.
+    """
     tau2 = getattr(res, "tau2", float("nan"))
+    lo, hi = getattr(res, "tau2_ci_low", float("nan")), getattr(res, "tau2_ci_high", float("nan"))
+    t_ci = i_ci = ""
+    if np.isfinite(lo) and np.isfinite(hi) and hasattr(res, "vi"):
+        from ..meta.heterogeneity import heterogeneity
+
+        h = heterogeneity(res)
+        t_ci = f" [{_style.fmt_num(lo, 3)}, {_style.fmt_num(hi, 3)}]"
+        i_ci = f" [{h.i2_ci[0]:.0f}%, {h.i2_ci[1]:.0f}%]"
     return (
-        f"Heterogeneity: \u03c4\u00b2 = {_style.fmt_num(tau2, 3)}; I\u00b2 = {res.i2:.0f}%; "
+        f"Heterogeneity: \u03c4\u00b2 = {_style.fmt_num(tau2, 3)}{t_ci}; I\u00b2 = {res.i2:.0f}%{i_ci}; "
         f"Q = {_style.fmt_num(res.q, 2)}, df = {int(res.q_df)} ({_style.fmt_p(res.q_p)})"
     )
+
+
+def prediction_caveat_text(res: Any) -> str:
+    """Why the prediction interval cannot be read as the spread of true effects ('' when it can)."""
+    if not hasattr(res, "vi") or str(getattr(res, "method", "")) == "FE":
+        return ""
+    from ..meta.heterogeneity import MIN_K_PI
+
+    if float(res.tau2) == 0.0:
+        return "Prediction interval = CI only because \u03c4\u00b2 was estimated at 0 (truncated)" + (
+            f"; k = {int(res.k)}" if int(res.k) < MIN_K_PI else "")
+    if int(res.k) < MIN_K_PI:
+        return f"Prediction interval from k = {int(res.k)} studies: \u03c4\u00b2 poorly estimated"
+    return ""
 
 
 def overall_test_text(res: Any) -> str:
@@ -128,6 +153,9 @@ def _pooled_rows(res: Any, scale: Scale, name: str, label: str, *, show_pi: bool
         rows.append(Row("pi", label="Prediction interval",
             right=[f"[{_style.fmt_num(back[0])}, {_style.fmt_num(back[1])}]", ""],
             est=res.estimate, lo=pi_lo, hi=pi_hi, gid=name, italic=True))
+        caveat = prediction_caveat_text(res)
+        if notes and caveat:
+            rows.append(Row("text", label=caveat, span=True, gid=f"picaveat:{name}"))
     if notes and res.k >= 2:
         rows.append(Row("text", label=heterogeneity_text(res), span=True, gid=f"het:{name}"))
     if notes and scale.null is not None:
@@ -166,7 +194,7 @@ def forest_plot(
         "Arm" once above consecutive columns that share it.
     favours : (str, str), optional
         Labels under the axis, left and right of no effect, e.g.
-        ``("Favours ketamine", "Favours placebo")``.
+        ``("Favours vaccine", "Favours placebo")``.
     xlim : (float, float), optional
         Axis limits on the analysis scale (log RR, logit); whiskers beyond
         them end in arrows. Default: every pooled mark and most study CIs.
@@ -178,14 +206,18 @@ def forest_plot(
     wrap : int
         Wrap study labels longer than this many characters.
     plot_width : float
-        Width of the plot column in inches.
+        Width of the plot column in inches of a new figure (with ``ax``, the
+        plot column takes what the text columns leave).
     ax : matplotlib Axes, optional
-        Axes for the plot column; the text columns are drawn beside it.
+        Axes for the whole table: label and arm columns, the plot column and
+        the effect and weight columns are drawn inside it (inset axes), with the
+        font scaled down where the axes is smaller than the table's natural size.
 
     Returns
     -------
     matplotlib.figure.Figure
-        ``fig.evsynth_axes`` maps ``plot``/``left``/``right`` to the axes.
+        ``fig.evsynth_axes`` maps ``table`` (the given or new axes) and
+        ``plot``/``left``/``right`` (its columns) to the axes.
         Artists have ``gid`` values: ``square:<i>``, ``ci:<i>``, ``diamond:overall``,
         ``diamond:<group>``, ``pi:overall``, ``label:<i>``, ``right:<i>:0`` (effect
         text), ``right:<i>:1`` (weight), ``note:het:overall``, ``note:test:overall``,

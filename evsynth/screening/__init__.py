@@ -32,6 +32,7 @@ from ._state import (
     record_statuses,
 )
 from .conflicts import Agreement, Conflict, agreement, cohen_kappa, find_conflicts
+from .links import StudyLinks, link_studies
 from .prisma import PrismaCounts, ScreeningProgress, prisma_counts, screening_progress
 from .sheets import (
     DecisionImport,
@@ -66,4 +67,6 @@ __all__ = [
     "cohen_kappa",
     "screening_progress",
     "prisma_counts",
+    "StudyLinks",
+    "link_studies",
 ]

@@ -39,7 +39,9 @@ class PrismaCounts:
     duplicates_removed : int
         Records marked as duplicates.
     screened : int
-        Records with a title/abstract decision (status include, exclude or maybe).
+        Records screened at title/abstract: with a settled decision (include, exclude or maybe)
+        or with reviewers' decisions that disagree (unresolved conflicts, counted in
+        ``conflicts_screening``).
     excluded_screening : int
         Records excluded at title/abstract.
     sought : int
@@ -61,6 +63,18 @@ class PrismaCounts:
         Reports sought without a settled full-text decision.
     conflicts : int
         Records with unresolved reviewer conflicts (both stages).
+    counted_twice : int
+        Records counted under more than one source in ``identified`` (removed before screening
+        beside the duplicates, so the boxes add up).
+    conflicts_screening, not_screened : int
+        Title/abstract: records screened whose reviewers disagree, and records nobody has screened.
+    conflicts_fulltext, maybe_fulltext, not_assessed : int
+        Full text: unresolved conflicts, "maybe" decisions, reports nobody has assessed.
+    previous_studies, previous_reports : int, optional
+        Studies and reports included in the previous version of the review (PRISMA 2020 for
+        updated reviews); None for a new review.
+    previous_note : str
+        Where the previous counts come from.
     """
 
     identified: dict[str, int]
@@ -76,11 +90,50 @@ class PrismaCounts:
     awaiting_screening: int = 0
     awaiting_fulltext: int = 0
     conflicts: int = 0
+    counted_twice: int = 0
+    conflicts_screening: int = 0
+    not_screened: int = 0
+    conflicts_fulltext: int = 0
+    maybe_fulltext: int = 0
+    not_assessed: int = 0
+    previous_studies: int | None = None
+    previous_reports: int | None = None
+    previous_note: str = ""
 
     @property
     def total_identified(self) -> int:
         """Sum of :attr:`identified`."""
         return sum(self.identified.values())
+
+    @property
+    def removed(self) -> int:
+        """Records removed before screening (duplicates and records counted under two sources)."""
+        return self.duplicates_removed + self.counted_twice
+
+    @property
+    def total_studies(self) -> int | None:
+        """Studies in the review: previous version's plus new ones (None for a new review)."""
+        return None if self.previous_studies is None else self.previous_studies + self.included_studies
+
+    def arithmetic(self) -> list[tuple[str, bool]]:
+        """Each step of the flow as an equation and whether the counts satisfy it."""
+        ex_ft = sum(self.excluded_fulltext.values())
+        return [
+            (f"identified {self.total_identified} − removed {self.removed} = screened {self.screened} + not yet "
+             f"screened {self.not_screened}", self.total_identified - self.removed == self.screened + self.not_screened),
+            (f"screened {self.screened} − excluded {self.excluded_screening} − unresolved conflicts "
+             f"{self.conflicts_screening} = sought {self.sought}",
+             self.screened - self.excluded_screening - self.conflicts_screening == self.sought),
+            (f"sought {self.sought} − not retrieved {self.not_retrieved} − without a full-text decision "
+             f"{self.awaiting_fulltext} = assessed {self.assessed}",
+             self.sought - self.not_retrieved - self.awaiting_fulltext == self.assessed),
+            (f"assessed {self.assessed} − excluded {ex_ft} = included reports {self.included_reports}",
+             self.assessed - ex_ft == self.included_reports),
+        ]
+
+    def problems(self) -> list[str]:
+        """The equations of :meth:`arithmetic` that do not hold (empty when the diagram adds up)."""
+        return [text.replace(" = ", " ≠ ", 1) for text, ok in self.arithmetic() if not ok]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON and reports)."""
@@ -98,6 +151,17 @@ class PrismaCounts:
             "awaiting_screening": self.awaiting_screening,
             "awaiting_fulltext": self.awaiting_fulltext,
             "conflicts": self.conflicts,
+            "counted_twice": self.counted_twice,
+            "conflicts_screening": self.conflicts_screening,
+            "not_screened": self.not_screened,
+            "conflicts_fulltext": self.conflicts_fulltext,
+            "maybe_fulltext": self.maybe_fulltext,
+            "not_assessed": self.not_assessed,
+            "previous_studies": self.previous_studies,
+            "previous_reports": self.previous_reports,
+            "previous_note": self.previous_note,
+            "total_studies": self.total_studies,
+            "arithmetic": [{"equation": e, "holds": ok} for e, ok in self.arithmetic()],
         }
 
 
@@ -173,10 +237,12 @@ def prisma_counts(store: Store, *, study_of: Mapping[int, str] | None = None) ->
     studies = {study_of.get(rid, f"record:{rid}") for rid in included} if study_of else set(included)
     ft_counts = Counter(ft.values())
     duplicates = len(_duplicate_ids(store))
+    identified = _identified(store)
+    n_records = int(store.execute("SELECT COUNT(*) FROM records").fetchone()[0])
     return PrismaCounts(
-        identified=_identified(store),
+        identified=identified,
         duplicates_removed=duplicates,
-        screened=ta_counts["include"] + ta_counts["exclude"] + ta_counts["maybe"],
+        screened=ta_counts["include"] + ta_counts["exclude"] + ta_counts["maybe"] + ta_counts["conflict"],
         excluded_screening=ta_counts["exclude"],
         sought=len(ft),
         not_retrieved=not_retrieved,
@@ -187,4 +253,10 @@ def prisma_counts(store: Store, *, study_of: Mapping[int, str] | None = None) ->
         awaiting_screening=ta_counts["awaiting"] + ta_counts["conflict"],
         awaiting_fulltext=ft_counts["awaiting"] + ft_counts["conflict"] + ft_counts["maybe"],
         conflicts=ta_counts["conflict"] + ft_counts["conflict"],
+        counted_twice=sum(identified.values()) - n_records,
+        conflicts_screening=ta_counts["conflict"],
+        not_screened=ta_counts["awaiting"],
+        conflicts_fulltext=ft_counts["conflict"],
+        maybe_fulltext=ft_counts["maybe"],
+        not_assessed=ft_counts["awaiting"],
     )

@@ -76,7 +76,6 @@ def test_file_mode_needs_clusters_option(tmp_path: Path, capsys: pytest.CaptureF
     [
         ("", "utf-8", "empty", None),
         ("id,name,year\n1,Ketamine,2011\n", "utf-8", "title", 1),
-        (HEADER + ROWS[0] + ROWS[0], "utf-8", "not unique", 3),
     ],
 )
 def test_bad_input_names_file_and_row(tmp_path: Path, text: str, encoding: str, message: str,
@@ -97,14 +96,6 @@ def test_mixed_encodings_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         dedupe_files([src], clusters=tmp_path / "out.csv")
     assert "mixed text encodings" in str(exc.value) and exc.value.line == 3
-
-
-def test_ids_repeated_across_files_are_refused(tmp_path: Path) -> None:
-    a = _write(tmp_path, "a.csv", HEADER + ROWS[0])
-    b = _write(tmp_path, "b.csv", HEADER + ROWS[0].replace("Ketamine", "Lidocaine"))
-    with pytest.raises(InputError, match="not unique") as exc:
-        dedupe_files([a, b], clusters=tmp_path / "out.csv")
-    assert exc.value.path == str(b)
 
 
 def test_records_without_title_and_doi_are_noted(tmp_path: Path) -> None:

@@ -92,9 +92,8 @@ def test_conflicting_dois_keep_apart() -> None:
 
 
 def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merged() -> None:
-    # One database attached another article's DOI (a real case in ASySD's diabetes set:
-    # an Appetite abstract carrying a Regulatory Peptides DOI). Still never merged.
-    other = embase(doi="10.1016/j.regpep.2011.01.039")
+    # Two DOIs of the journal itself: one is wrong, nobody can tell which; a person decides.
+    other = embase(doi="10.1016/j.pain.2011.01.099")
     d = pair(pubmed(), other)
     assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees"
     assert d.evidence["conflicts"] == ["doi"]
@@ -102,6 +101,20 @@ def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merg
     assert not result.links
     assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
         (0, 1, "doi-conflict:citation-agrees")]
+
+
+def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
+    # One database attached another journal's DOI (a real case in ASySD's diabetes set: an
+    # Appetite abstract carrying a Regulatory Peptides DOI beside its own Appetite DOI).
+    misfiled = embase(doi="10.1016/j.regpep.2011.01.039")
+    d = pair(pubmed(), misfiled)
+    assert d.decision == "merge" and d.evidence["doi_misfiled"] == "10.1016/j.regpep.2011.01.039"
+    assert "doi" not in hard_conflicts(normalise_record(pubmed()), normalise_record(misfiled))
+    # ... but not when neither DOI fits (nothing tells which is wrong) ...
+    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015")
+    assert pair(both_odd, misfiled).decision != "merge"
+    # ... nor when the rest of the citation disagrees.
+    assert pair(pubmed(), misfiled.replace(pages="2180-2188")).decision == "apart"
 
 
 def test_conflicting_dois_and_different_authors_stay_apart_silently() -> None:
@@ -360,3 +373,155 @@ def test_a_supplement_long_page_range_is_not_an_article_citation() -> None:
     b = Record(source="ris", source_id="E2", title="Eculizumab in atypical hemolytic uremic syndrome: "
                "renal function in plasma-dependent patients", **base)  # type: ignore[arg-type]
     assert pair(a, b).decision != "merge"
+
+
+# -- generic titles: recurring columns, exact copies -----------------------------
+def column(**kw: object) -> Record:
+    base = dict(source="csv", source_id="1", title="Editor's Comments", authors=("Weber, Ron",),
+                journal="MIS Quarterly", year=2003, volume="27", issue="2", pages="iii-xi")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_column_titles_in_different_issues_keep_apart() -> None:
+    # Distinct editorials: same title, journal, year, volume; the issue tells them apart.
+    d = pair(column(), column(source_id="2", issue="3", pages="iii-xii"))
+    assert d.decision == "apart" and d.rule.startswith("generic-title:")
+    d = pair(column(), column(source_id="2", issue="4", pages=None))
+    assert d.decision == "apart" and d.rule == "generic-title:issue-differs"
+    # A longer column title with the journal's name in it is a column title too.
+    long_a = column(title="Remarks from MIS Quarterly Editor - Editor's Comments", pages=None, issue="1")
+    long_b = long_a.replace(source_id="2", issue="2")
+    assert pair(long_a, long_b).decision == "apart"
+    assert not find_duplicates([long_a, long_b, long_a.replace(source_id="3", issue="3")]).links
+
+
+def test_column_title_without_issue_or_pages_is_not_merged() -> None:
+    a = column(issue=None, pages=None)
+    assert pair(a, a.replace(source_id="2")).decision == "review"
+
+
+def test_identical_copies_of_a_generic_title_merge() -> None:
+    news = Record(source="ris", source_id="7", title="Nursing news", authors=("Smith, J",),
+                  journal="Nurs Times", year=2011, volume="107", issue="3", pages="12")
+    d = pair(news, news.replace(source="csv", source_id="x"))
+    assert d.decision == "merge" and d.rule == "identical"
+    short = Record(source="ris", source_id="1", title="Ketamine for pain", authors=("Roe, A",),
+                   journal="BMJ", year=2010, abstract="We review the use of the drug for chronic pain.")
+    assert pair(short, short.replace(source_id="2")).decision == "merge"
+
+
+def test_short_title_with_the_same_page_range_merges_despite_issue_field() -> None:
+    # Some exports put an accession number in the issue field.
+    a = Record(source="csv", source_id="1", title="Intrapleural therapy", authors=("Huggins, J. T.",),
+               journal="Respirology", year=2011, volume="16", issue="825", pages="891-899")
+    assert pair(a, a.replace(source_id="2", issue="826", authors=("Huggins, J. Terrill",))).decision == "merge"
+
+
+# -- contained titles, translations, particles -------------------------------------
+def test_same_doi_and_a_title_that_contains_the_other_merge() -> None:
+    a = pubmed(title="Anxiety about electronic data hacking", pmid=None)
+    b = embase(title="Anxiety about electronic data hacking: predictors and relations with privacy behaviour")
+    assert pair(a, b).rule == "doi+title-contained"
+
+
+def test_subtitle_dropped_merges_with_the_same_page_range() -> None:
+    a = pubmed(source="csv", doi=None, pmid=None, title="Infrastructure in the wild", journal=None, journal_iso=None,
+               volume=None, issue=None, pages="2796-2807")
+    b = a.replace(source_id="2", title="Infrastructure in the wild: what mapping after the earthquake reveals")
+    assert pair(a, b).rule == "title-contained+authors+pages"
+    assert pair(a, b.replace(pages="2808-2819")).decision == "apart"
+
+
+def test_translated_title_merges_on_the_whole_citation() -> None:
+    a = Record(source="csv", source_id="1", title="Platform economy and crowdworking as challenges",
+               authors=("Greef, S.", "Schroeder, W."), journal="Industrielle Beziehungen", year=2020,
+               volume="27", issue="2", pages="205-226")
+    b = a.replace(source_id="2", title="Plattformökonomie und Crowdworking als Herausforderungen",
+                  authors=("Greef, Samuel", "Schroeder, Wolfgang"))
+    assert [(l.record_index, l.kept_index) for l in find_duplicates([a, b]).links] in ([(1, 0)], [(0, 1)])
+    assert not find_duplicates([a, b.replace(pages="227-240")]).links
+
+
+def test_surname_particle_in_one_record_only() -> None:
+    a = pubmed(doi=None, pmid=None, authors=("Il Cheong, H.",))
+    b = embase(doi=None, authors=("Cheong, H. I.",))
+    assert pair(a, b).evidence["authors"]["status"] == "match"
+
+
+def test_response_to_inside_a_title_is_not_a_reply() -> None:
+    a = normalise_record(pubmed(title="Evolution of a mapping community in response to humanitarian events"))
+    assert a.kind == "article"
+    assert normalise_record(pubmed(title="Response to the letter by Smith")).kind == "reply"
+
+
+def test_versions_of_a_cochrane_review_are_one_work() -> None:
+    a = Record(source="csv", source_id="1", title="Air versus oxygen for resuscitation of infants at birth",
+               authors=("Tan, A.", "Schulze, A."), journal="Cochrane Database Syst Rev", year=2004,
+               issue="3", pages="CD002273", doi="10.1002/14651858.CD002273.pub2")
+    b = a.replace(source_id="2", year=2005, issue="2", doi="10.1002/14651858.CD002273.pub3")
+    d = pair(a, b)
+    assert d.decision == "merge" and d.rule == "doi-version+title"
+    other_review = b.replace(doi="10.1002/14651858.CD002274.pub3")
+    assert pair(a, other_review).decision != "merge"
+
+
+def test_records_of_one_already_deduplicated_set_are_never_merged() -> None:
+    a = pubmed()
+    b, c = a.replace(source_id="B", pmid=None, source="ris"), a.replace(source_id="C", pmid=None, source="ris")
+    assert len(find_duplicates([a, b, c]).links) == 2
+    result = find_duplicates([a, b, c], groups=["old", "old", "new"])
+    kept = result.kept_index()
+    assert kept[0] != kept[1] and kept[2] in (kept[0], kept[1])
+
+
+# -- conferences, swapped names, abstracts and their papers ---------------------------
+def conference_paper(**kw: object) -> Record:
+    base = dict(source="csv", source_id="1", record_type="inproceedings",
+                title="Good signals, bad signals: performance and trait implications of signaling",
+                authors=("Holthaus, Christian", "Stock, Ruth Maria"), year=2017, pages="1-13",
+                extra={"booktitle": "International Conference on Information Systems"})
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_same_conference_a_year_apart_merges_two_conferences_do_not() -> None:
+    a = conference_paper()
+    b = conference_paper(source_id="2", year=2018, pages=None, authors=("Holthaus, C.", "Stock, R.M."),
+                         extra={"booktitle": "ICIS : Transforming Society with Digital Innovation"})
+    assert pair(a, b).rule == "title+authors+adjacent-year"
+    hicss = b.replace(extra={"booktitle": "Proceedings of the 51st Hawaii International Conference on System Sciences"})
+    assert pair(a, hicss).decision != "merge"
+
+
+def test_given_names_written_as_surnames() -> None:
+    a = conference_paper(authors=("Carignani, Andrea", "Negri, Lorenzo"))
+    b = conference_paper(source_id="2", pages=None, authors=("Andrea, C.", "Lorenzo, N."))
+    d = pair(a, b)
+    assert d.decision == "merge" and d.evidence["authors"]["names_swapped"]
+    assert pair(a, b.replace(authors=("Rossi, C.", "Bianchi, N."))).decision != "merge"
+
+
+def test_meeting_abstract_and_paper_of_one_volume_merge_two_papers_do_not() -> None:
+    paper = pubmed(doi=None, pmid=None, source="csv", issue="12", pages="2129-2132",
+                   authors=AUTHORS[:4])
+    abstract = paper.replace(source_id="A", issue="9", pages="1514", authors=AUTHORS[:3])
+    assert pair(paper, abstract).decision == "merge"
+    other_paper = abstract.replace(pages="1514-1520")
+    assert pair(paper, other_paper).decision == "apart"
+    # one page in the same issue is not an abstract of this paper
+    assert pair(paper, abstract.replace(issue="12")).decision == "apart"
+
+
+def test_lettered_pages_of_one_supplement_issue() -> None:
+    a = pubmed(doi=None, pmid=None, source="csv", pages="e8-e9", issue="10", authors=AUTHORS[:2])
+    b = a.replace(source_id="2", pages="e3")
+    assert pair(a, b).decision == "merge"
+    assert pair(a, b.replace(issue="11")).decision == "apart"
+    assert pair(a.replace(pages="8-9"), b.replace(pages="3")).decision == "apart"
+
+
+def test_a_year_in_the_volume_field_is_no_volume_conflict() -> None:
+    a = pubmed(doi=None, pmid=None, volume="2011", issue="May", pages=None)
+    assert "volume" not in hard_conflicts(normalise_record(a), normalise_record(embase(doi=None)))
+    assert "volume" in hard_conflicts(normalise_record(a.replace(volume="2010")), normalise_record(embase(doi=None)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evsynth.plots import evidence_map
-from evsynth.plots.evidence_map import MapPoint, TrialRegion
+from evsynth.plots.evidence_map import MapPoint, Reference, TrialRegion
 
 # Regimens of two prior studies as the review's Table 1 gives them (evidence notes):
 # Graven-Nielsen 2000 0.3 mg/kg over 30 min, n = 29, 17 responders; Noppers 2011
@@ -26,8 +26,11 @@ def _gid(fig, gid):
 
 @pytest.fixture(scope="module")
 def fig():
-    return evidence_map(POINTS, trial=TrialRegion("NCT06916403", 1.5, 2.0, 180, 240), reference_weight_kg=70,
-                        not_shown=["Hanna 2016"])
+    # the guideline floor of the shipped review.toml: >= 2 h, >= 80 mg total = 80/70 mg/kg at 70 kg
+    refs = [Reference("y", 120, "guideline \u2265 2 h"), Reference("x", 80 / 70, "\u2265 80 mg total at 70 kg")]
+    return evidence_map(POINTS, trial=TrialRegion("NCT06916403", 1.5, 2.0, 180, 240), references=refs,
+                        groups={"racemic": "Racemic", "S": "S"}, xlabel="Dose", xunit="mg/kg", ylabel="Infusion",
+                        yunit="min", xlim=(0.05, 4.0), ylim=(4.0, 800.0), not_shown=["Hanna 2016"])
 
 
 def test_studies_at_dose_and_minutes_with_size_colour_shape(fig):
@@ -47,9 +50,10 @@ def test_trial_region_and_guideline(fig):
     r = _gid(fig, "trial-region")
     assert (r.get_x(), r.get_y()) == pytest.approx((1.5, 180))
     assert (r.get_x() + r.get_width(), r.get_y() + r.get_height()) == pytest.approx((2.0, 240))
-    assert _gid(fig, "guideline-minutes").get_ydata()[0] == 120
-    assert _gid(fig, "guideline-dose").get_xdata()[0] == pytest.approx(80 / 70)
-    assert "70 kg" in _gid(fig, "guideline-dose-label").get_text()
+    assert _gid(fig, "reference-y").get_ydata()[0] == 120
+    assert _gid(fig, "reference-x").get_xdata()[0] == pytest.approx(80 / 70)
+    assert "70 kg" in _gid(fig, "reference-x-label").get_text()
+    assert "mg/kg" in fig.axes[0].get_xlabel() and "min" in fig.axes[0].get_ylabel()
     assert "Hanna 2016" in _gid(fig, "not-shown").get_text()
 
 

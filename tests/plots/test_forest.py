@@ -214,3 +214,24 @@ def test_arm_columns_for_continuous_outcomes():
     assert list(cols) == ["Ketamine\nMean", "Ketamine\nSD", "Ketamine\nTotal"]
     assert cols["Ketamine\nMean"] == ["5.0", ""] and cols["Ketamine\nSD"] == ["1.0", "2.5"]
     assert cols["Ketamine\nTotal"] == ["12", "10"]
+
+
+def test_heterogeneity_note_carries_q_profile_cis_and_pi_caveat():
+    import json
+    from pathlib import Path
+
+    from evsynth.meta import fit
+    from evsynth.plots import forest_plot
+
+    ref = json.loads((Path(__file__).parents[1] / "reference" / "metafor" / "heterogeneity_ci.json").read_text())
+    bcg = next(c for c in ref["cases"] if c["name"] == "bcg" and c["method"] == "REML")
+    fig = forest_plot(fit(bcg["yi"], bcg["vi"], measure="RR"))
+    het = _by_gid(fig, "note:het:overall").get_text()
+    lo, hi = bcg["i2_ci"]
+    assert f"I\u00b2 = 92% [{lo:.0f}%, {hi:.0f}%]" in het
+    assert f"[{bcg['tau2_ci'][0]:.3f}, {bcg['tau2_ci'][1]:.3f}]" in het
+    assert not fig.findobj(lambda a: str(a.get_gid()).startswith("note:picaveat"))
+    four = next(c for c in ref["cases"] if c["name"] == "four_proportions" and c["method"] == "REML")
+    fig = forest_plot(fit(four["yi"], four["vi"], measure="PLO"))
+    cav = _by_gid(fig, "note:picaveat:overall").get_text()
+    assert "estimated at 0" in cav and "k = 4" in cav

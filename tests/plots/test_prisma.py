@@ -15,7 +15,7 @@ def _text(fig, name):
 
 
 COUNTS = dict(identified={"PubMed": 120, "Embase": 80, "ClinicalTrials.gov": 3}, duplicates_removed=40,
-              screened=163, excluded_screening=140, sought=23, not_retrieved=2, assessed=21,
+              screened=163, excluded_screening=141, sought=22, not_retrieved=2, assessed=20,
               excluded_fulltext={"wrong population": 8, "not intravenous": 5}, included_studies=6,
               included_reports=7)
 
@@ -27,10 +27,10 @@ def test_every_box_has_its_count():
     assert "Registers (n = 3)" in ident and "ClinicalTrials.gov (n = 3)" in ident
     assert "Duplicate records (n = 40)" in _text(fig, "removed")
     assert _text(fig, "screened") == "Records screened (n = 163)"
-    assert _text(fig, "excluded") == "Records excluded (n = 140)"
-    assert _text(fig, "sought") == "Reports sought for retrieval (n = 23)"
+    assert _text(fig, "excluded") == "Records excluded (n = 141)"
+    assert _text(fig, "sought") == "Reports sought for retrieval (n = 22)"
     assert _text(fig, "not_retrieved") == "Reports not retrieved (n = 2)"
-    assert _text(fig, "assessed") == "Reports assessed for eligibility (n = 21)"
+    assert _text(fig, "assessed") == "Reports assessed for eligibility (n = 20)"
     ex = _text(fig, "excluded_fulltext")
     assert ex.startswith("Reports excluded (n = 13)")
     assert "wrong population (n = 8)" in ex and "not intravenous (n = 5)" in ex

@@ -1,0 +1,221 @@
+"""Hard conflicts: what keeps two records apart whatever their titles say.
+
+:func:`hard_conflicts` lists the reasons (conflicting DOIs or PMIDs, years
+more than one apart, different volumes or pages, another kind of record or
+venue, series numbers); :func:`evsynth.dedupe.score.decide` never merges a
+pair with one, and clustering never puts two such records together. Written
+with the exceptions real exports need: a DOI of another journal beside one
+that fits (a database's error), versions of one Cochrane review, an article
+number against a page count under one DOI, a meeting abstract and its paper
+in one volume.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .normalise import NormalisedRecord, journal_match, page_digits
+
+__all__ = [
+    "SAME_TITLE",
+    "doi_fits_journal",
+    "hard_conflicts",
+    "misfiled_doi",
+    "same_first_page",
+    "same_page_range",
+    "same_work_doi",
+]
+
+#: Title similarity (0-100) at or above which titles count as the same.
+SAME_TITLE = 95.0
+#: Longest page range taken as one article's (a longer one may be a whole supplement's).
+_ARTICLE_PAGES = 60
+
+
+_VERSION_RE = re.compile(r"\.pub\d+$")
+
+
+def same_work_doi(a: str, b: str) -> bool:
+    """Two DOIs of versions of one work: a Cochrane review and its update
+    (``10.1002/14651858.CD002273.pub2`` / ``.pub3``)."""
+    return _VERSION_RE.sub("", a) == _VERSION_RE.sub("", b)
+
+
+#: A journal's code inside its DOIs: "10.1016/j.appet.2012.05.003", "10.1002/dmrr.2604".
+_DOI_CODE_RE = re.compile(r"^10\.\d{4,9}/(?:j\.)?([a-z]{3,12})\.\w")
+
+
+def _subsequence(code: str, text: str) -> bool:
+    it = iter(text)
+    return all(c in it for c in code)
+
+
+def doi_fits_journal(doi: str | None, journals: tuple[tuple[str, ...], ...]) -> bool | None:
+    """Whether a DOI's journal code fits the record's journal (None: cannot tell).
+
+    The code fits when it starts with the journal's first letter and its
+    letters occur in order in the journal's name ("appet" in "appetite",
+    "dmrr" in "diabetes metabolism research reviews").
+    """
+    m = _DOI_CODE_RE.match(doi or "")
+    if not m or not journals:
+        return None
+    code = m.group(1)
+    return any(words and code[0] == words[0][0] and _subsequence(code, "".join(words)) for words in journals)
+
+
+def misfiled_doi(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One record's DOI names another journal than the record, the other's names its own:
+    the first DOI is a database's error (a companion abstract's DOI), not a conflict."""
+    fa, fb = doi_fits_journal(a.doi, a.journals), doi_fits_journal(b.doi, b.journals)
+    return {fa, fb} == {True, False}
+
+
+def _volume_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    # "61 Suppl. 1" may be exported as volume "1" elsewhere: conflict only when
+    # the two fields share no number at all.
+    if not a.volume or not b.volume or a.volume == b.volume:
+        return False
+    if a.volume == str(a.year) or b.volume == str(b.year):
+        return False  # the year put in the volume field (magazines without volumes)
+    if a.volume_numbers and b.volume_numbers:
+        return not set(a.volume_numbers) & set(b.volume_numbers)
+    return False
+
+
+def same_first_page(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Same first page, or a shared one when a record lists several ranges."""
+    if a.first_page and page_digits(a.first_page) == page_digits(b.first_page):
+        return True
+    if len(a.page_starts) > 1 or len(b.page_starts) > 1:
+        starts_a = a.page_starts or (page_digits(a.first_page),)
+        starts_b = b.page_starts or (page_digits(b.first_page),)
+        return bool(set(starts_a) & set(starts_b) - {None})
+    return False
+
+
+def same_page_range(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Both records give the same range of several pages ("280-284"), shorter than a supplement."""
+    first, last = page_digits(a.first_page), page_digits(a.last_page)
+    return (bool(first and last) and first.isdigit() and last.isdigit()
+            and 0 < int(last) - int(first) <= _ARTICLE_PAGES
+            and (first, last) == (page_digits(b.first_page), page_digits(b.last_page)))
+
+
+def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    first_a, first_b = a.first_page, b.first_page
+    if first_a and first_b and (len(a.page_starts) > 1 or len(b.page_starts) > 1):
+        return not same_first_page(a, b)  # "230-5, 246-51" (two languages) vs "246-51"
+    if not first_a or not first_b or first_a == first_b:
+        return False
+    da, db = page_digits(first_a), page_digits(first_b)
+    if not da or not db:
+        return False  # a page without digits ("Suppl") cannot contradict
+    if da == db:
+        return False
+    # An electronic locator ("e12724", "c1804") and a page number do not compare.
+    if first_a[0].isalpha() != first_b[0].isalpha() and (len(da) >= 4 or len(db) >= 4):
+        return False
+    last_a, last_b = page_digits(a.last_page), page_digits(b.last_page)
+    # "359" vs "356-359": one source gives the last page only.
+    if (not a.last_page and da == last_b) or (not b.last_page and db == last_a):
+        return False
+    # Same last page of a range: the first pages differ by a typo ("S3-89" vs "S78-S89").
+    if last_a and last_b and last_a == last_b:
+        return False
+    return True
+
+
+def _one_page(r: NormalisedRecord) -> bool:
+    return bool(r.first_page) and (not r.last_page or page_digits(r.last_page) == page_digits(r.first_page))
+
+
+def _abstract_and_paper(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """A one-page meeting abstract and the full paper under the same title, in other
+    issues of the same volume of the same journal, by the same authors."""
+    paper = b if _one_page(a) else a
+    first, last = page_digits(paper.first_page), page_digits(paper.last_page)
+    if not (first and last and first.isdigit() and last.isdigit() and int(last) - int(first) >= 2):
+        return False  # the paper's pages: a range of three or more
+    return (_one_page(a) != _one_page(b) and bool(a.volume) and a.volume == b.volume and a.year == b.year
+            and bool(a.issue and b.issue) and a.issue != b.issue and a.kind == b.kind == "article"
+            and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
+def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Nearly the same title (ratio >= 97) and at least two authors, mostly the same."""
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+        return False
+    sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
+    return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+
+
+def _same_journal(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    return bool(a.journals and b.journals) and any(journal_match(x, y) for x in a.journals for y in b.journals)
+
+
+def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Meeting abstracts on lettered pages ("e8-e9" / "e3") of one issue, same title and
+    authors: one abstract whose page one database got wrong."""
+    lettered = all(r.first_page and r.first_page[0].isalpha() for r in (a, b))
+    return (lettered and bool(a.volume) and a.volume == b.volume and bool(a.issue) and a.issue == b.issue
+            and a.year == b.year and a.kind == b.kind == "article" and not (a.generic or b.generic)
+            and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
+def _page_typo(a: str | None, b: str | None) -> bool:
+    da, db = page_digits(a), page_digits(b)
+    if not da or not db or len(da) == len(db):
+        return False
+    short, long_ = sorted((da, db), key=len)
+    return len(long_) - len(short) == 1 and long_.endswith(short)
+
+
+def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    """Reasons that keep two records apart (empty when there is none).
+
+    Conflicting DOIs, distinct PMIDs, years more than one apart, different
+    volumes or first pages, a different kind of record (erratum, comment,
+    reply, retraction vs article; conference vs journal), and series papers
+    (different numbers in the titles, or a part number in one only).
+    Records without title and DOI conflict with everything.
+    """
+    out: list[str] = []
+    if not a.comparable or not b.comparable:
+        out.append("no-title-no-doi")
+    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
+        out.append("doi")
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        out.append("pmid")
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        out.append("year")
+    # One DOI names one publication: with the same DOI, a differently written
+    # volume or a mistyped page ("i428" vs "1428") is an export error. Pages
+    # still count: abstracts of one supplement can share its DOI.
+    same_doi = bool(a.doi) and a.doi == b.doi
+    same_doi_title = 0.0
+    if same_doi:
+        # ... unless the titles differ too (a supplement's DOI given to each abstract).
+        same_doi_title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
+        same_doi = same_doi_title >= 90
+    if _volume_conflict(a, b) and not same_doi:
+        out.append("volume")
+    # With one DOI and one title, differently given pages are an export's way of writing
+    # them (an article number in one, a page count in the other).
+    if (_page_conflict(a, b) and not (same_doi and (_page_typo(a.first_page, b.first_page)
+                                                    or same_doi_title >= SAME_TITLE))
+            and not _abstract_and_paper(a, b) and not _one_supplement(a, b)):
+        out.append("pages")
+    if a.kind != b.kind:
+        out.append("kind")
+    registry = (a.venue == "registry") != (b.venue == "registry")
+    proceedings = {a.venue, b.venue} == {"book", "conference"}  # proceedings are published as books
+    if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi and not proceedings):
+        out.append("venue")
+    if a.numbers != b.numbers:
+        sa, sb = set(a.numbers), set(b.numbers)
+        if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
+            out.append("title-numbers")
+    return out
