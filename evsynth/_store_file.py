@@ -36,6 +36,8 @@ APPLICATION_ID = 0x45765379
 #: the tables every evsynth store has (schema version 1 on)
 TABLES = frozenset({"records", "imports", "search_runs", "search_run_ids", "record_origins",
                     "duplicate_links", "screening_decisions"})
+#: the store this process opened last (named by the command line's last-resort message)
+LAST_OPENED: Path | None = None
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _LEFT = "it was left unchanged"
 

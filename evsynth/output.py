@@ -306,8 +306,14 @@ def _carry_over(old: Path, new: Path) -> None:
         rel = Path(dirpath).relative_to(old)
         here = new / rel
         for name in dirs:
-            if not (here / name).exists():
+            src = Path(dirpath) / name
+            if (here / name).exists() or (here / name).is_symlink():
+                continue
+            if src.is_symlink():  # kept as a link; os.walk does not follow it
+                os.symlink(os.readlink(src), here / name)
+            else:
                 (here / name).mkdir()
+                shutil.copystat(src, here / name)
         for name in files:
             dest = here / name
             if dest.exists() or dest.is_symlink():
@@ -346,24 +352,49 @@ def output_folder(path: str | os.PathLike[str], *, keep_others: bool = True) -> 
     real = Path(os.path.realpath(target))
     if real.exists() and not real.is_dir():
         raise OutputError(f"{target}: cannot write this folder: a file of that name exists; nothing was written")
+    # a working folder (the current one or above it, a git checkout) is never moved: its
+    # entries are replaced one by one instead, each whole
+    in_place = real.is_dir() and _is_workspace(real)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=TMP_MARK, dir=real.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=TMP_MARK,
+                                    dir=real if in_place else real.parent))
     except OSError as exc:
         raise output_error(target, exc, what="folder") from None
     try:
         yield tmp
-        if keep_others and real.is_dir():
-            _carry_over(real, tmp)
         _fsync_tree(tmp)
-        os.chmod(tmp, _dir_mode(real))
-        _swap(tmp, real)
+        if in_place:
+            _replace_entries(tmp, real, keep_others)
+        else:
+            if keep_others and real.is_dir():
+                _carry_over(real, tmp)
+            os.chmod(tmp, _dir_mode(real))
+            _swap(tmp, real)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise output_error(target, exc, what="folder") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _is_workspace(folder: Path) -> bool:
+    cwd = Path.cwd().resolve()
+    return folder == cwd or folder in cwd.parents or (folder / ".git").exists() or folder == Path.home().resolve()
+
+
+def _replace_entries(new: Path, target: Path, keep_others: bool) -> None:
+    """Move each entry of ``new`` into ``target`` (files replaced, folders swapped whole)."""
+    for entry in sorted(new.iterdir()):
+        dest = target / entry.name
+        if entry.is_dir() and not entry.is_symlink() and dest.is_dir() and not dest.is_symlink():
+            if keep_others:
+                _carry_over(dest, entry)
+            _swap(entry, dest)
+        else:
+            os.replace(entry, dest)
+    new.rmdir()
 
 
 def _dir_mode(existing: Path) -> int:

@@ -82,6 +82,7 @@ class Store:
             self._created = _file.create(self.path, _build_schema)
         # nothing is written before the file is known to be an evsynth store in good order
         adopt = memory or _file.identify(self.path, SCHEMA_VERSION)
+        _file.LAST_OPENED = self.path
         try:
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, timeout=30.0, check_same_thread=False

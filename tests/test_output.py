@@ -159,3 +159,36 @@ def test_output_folder_over_a_file_is_an_error(tmp_path: Path) -> None:
         with output_folder(tmp_path / "out"):
             pass
     assert (tmp_path / "out").read_text(encoding="utf-8") == "a file"
+
+
+def test_output_folder_keeps_symbolic_links_of_the_old_folder(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "data").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with output_folder(out) as tmp:
+        (tmp / "report.html").write_text("new", encoding="utf-8")
+    assert (out / "data").is_symlink() and os.readlink(out / "data") == str(tmp_path / "elsewhere")
+
+
+@pytest.mark.parametrize("where", ["the current folder", "a git checkout"])
+def test_a_working_folder_is_never_moved(where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `evsynth review --out .`: the folder itself stays where it is (same inode); its entries are replaced
+    work = tmp_path / "work"
+    (work / "figures").mkdir(parents=True)
+    (work / "figures" / "old.png").write_bytes(b"old figure")
+    (work / "report.html").write_text("old", encoding="utf-8")
+    (work / "notes.txt").write_text("the user's", encoding="utf-8")
+    if where == "a git checkout":
+        (work / ".git").mkdir()
+    else:
+        monkeypatch.chdir(work)
+    inode = work.stat().st_ino
+    with output_folder(work) as tmp:
+        (tmp / "figures").mkdir()
+        (tmp / "figures" / "forest.png").write_bytes(b"new figure")
+        (tmp / "report.html").write_text("new", encoding="utf-8")
+    assert work.stat().st_ino == inode
+    assert _snapshot(work) == {"figures/forest.png": b"new figure", "figures/old.png": b"old figure",
+                               "notes.txt": b"the user's", "report.html": b"new"}
+    assert _leftovers(tmp_path) == []

@@ -14,6 +14,15 @@ from evsynth.output import TMP_MARK
 from evsynth.report import run_review
 
 
+@pytest.fixture(autouse=True)
+def _close_figures() -> Any:
+    """A review stopped half-way leaves its figures open; close them after each test."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

@@ -239,3 +239,23 @@ def test_every_command_exits_7_and_changes_nothing(kind: str, command: str, tmp_
     assert len(lines) == 1 and str(path) in lines[0] and "Traceback" not in err
     assert _state(folder) == before
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_a_sqlite_error_met_outside_the_store_is_exit_7(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    # a cursor from Store.execute read late by a library function: the command line still says exit 7
+    import evsynth.screening
+
+    path = tmp_path / "s.sqlite"
+    _evsynth_store(path, 2)
+
+    def late_damage(*args: object, **kwargs: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(evsynth.screening, "export_sheet", late_damage)
+    with pytest.raises(SystemExit) as info:
+        main(["screen", "export", "--store", str(path)])
+    err = capsys.readouterr().err
+    assert info.value.code == ExitCode.STORE
+    assert err.strip().splitlines() == [
+        f"error: {path}: the record store is unusable (database disk image is malformed)"]

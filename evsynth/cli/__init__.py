@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(int(exc.exit_code))
     except sqlite3.DatabaseError as exc:  # met outside the store's own methods (a cursor read late)
-        err_console.print(f"error: the record store is unusable ({exc})", markup=False, highlight=False)
+        from .._store_file import LAST_OPENED
+
+        where = f"{LAST_OPENED}: " if LAST_OPENED is not None else ""
+        err_console.print(f"error: {where}the record store is unusable ({exc})", markup=False, highlight=False)
         sys.exit(int(ExitCode.STORE))
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
