@@ -286,3 +286,24 @@ def test_good_settings_are_read() -> None:
                        "EVSYNTH_TIMEOUT_UNUSED": "abc"})
     assert (s.timeout, s.max_tries, s.eutils_url) == (2.5, 3, "http://x:1/e")
     assert load_settings({"EVSYNTH_TIMEOUT": ""}).timeout == 30.0  # empty counts as unset
+
+
+# --- screening sheets go through the same reader ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "what"),
+    [
+        (b'record_id,decision,reason\n1,include,\n2,"exclude,wrong population\n3,include,\n', 3, "never closed"),
+        (b"record_id,decision,reason\n1,include,\n2,exclude,caf\xe9\n", 3, "not UTF-8"),
+        (b"TY  - JOUR\nTI  - caf\xe9\nER  - \n", 2, "not UTF-8"),
+    ],
+)
+def test_screening_sheet_bad_input_names_the_line(tmp_path: Path, data: bytes, line: int, what: str) -> None:
+    from evsynth.screening.formats import read_sheet_rows
+
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_sheet_rows(path)
+    assert info.value.line == line and what in info.value.message

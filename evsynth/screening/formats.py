@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from .._csvread import parse_csv, read_text_utf8
 from ..errors import InputError
 from ..models import Record
 
@@ -130,14 +131,18 @@ def _rayyan_rows(row_no: int, notes: str, base: dict[str, str], path: Path) -> l
 def _read_csv(text: str, path: Path) -> tuple[str, list[SheetRow]]:
     first = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = {str(h).strip().lower(): h for h in (reader.fieldnames or []) if h is not None}
-    rows = list(reader)
+    # the shared reader: quotes must close, bytes must be UTF-8 (named by line and column)
+    table = parse_csv(text, path=path, delimiter=delimiter)
+    table.raise_first()
+    names = list(table.header)
+    header = {str(h).strip().lower(): h for h in names}
+    lines = [row.line for row in table.rows]
+    rows = [dict(zip(names, row.cells)) for row in table.rows]
     label_column = next((c for c in ASREVIEW_LABEL_COLUMNS if c in header), None)
     has_rayyan = "notes" in header and any("RAYYAN-INCLUSION" in (r.get(header["notes"]) or "") for r in rows)
     out: list[SheetRow] = []
     if "record_id" in header and "decision" in header:
-        for row_no, row in enumerate(rows, start=2):
+        for row_no, row in zip(lines, rows):
             out.append(SheetRow(
                 row_no, record_id=_cell(row, header, "record_id"), decision=_cell(row, header, "decision").lower(),
                 reason=_cell(row, header, "reason"), reviewer=_cell(row, header, "reviewer"),
@@ -145,14 +150,14 @@ def _read_csv(text: str, path: Path) -> tuple[str, list[SheetRow]]:
             ))
         return "evsynth", out
     if has_rayyan:
-        for row_no, row in enumerate(rows, start=2):
+        for row_no, row in zip(lines, rows):
             base = {"record_id": _cell(row, header, "key") or _cell(row, header, "record_id"),
                     "title": _cell(row, header, "title"), "doi": _cell(row, header, "doi"),
                     "pmid": _cell(row, header, "pubmed_id") or _cell(row, header, "pmid")}
             out.extend(_rayyan_rows(row_no, _cell(row, header, "notes"), base, path))
         return "rayyan", out
     if label_column is not None:
-        for row_no, row in enumerate(rows, start=2):
+        for row_no, row in zip(lines, rows):
             raw = _cell(row, header, label_column)
             decision = _ASREVIEW_LABELS.get(raw)
             if decision is None:
@@ -218,15 +223,14 @@ def read_sheet_rows(path: str | Path) -> tuple[str, list[SheetRow]]:
         a label outside a format's vocabulary.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("file not found", path=p) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc}", path=p) from exc
+    text = read_text_utf8(p)  # bytes that are not UTF-8 are kept as surrogates and named by line below
     if not text.strip():
         raise InputError("empty file", path=p, line=1)
     if re.search(r"^\ufeff?TY {1,2}-", text[:4000], re.MULTILINE):
+        bad = re.search(r"[\udc80-\udcff]", text)
+        if bad:
+            raise InputError(f"not UTF-8: byte 0x{ord(bad.group()) - 0xDC00:02x} (save the file as UTF-8)", path=p,
+                             line=text.count("\n", 0, bad.start()) + 1)
         return _read_ris(text, p)
     return _read_csv(text, p)
 
