@@ -34,12 +34,10 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import __version__
 from . import _store_file as _file
+from . import _store_rows as _rows
 from .errors import NotFoundError, StoreError, display_path
 from ._schema import MIGRATIONS as _MIGRATIONS, SCHEMA_VERSION, build_schema as _build_schema
 from .models import RECORD_FIELDS, Record, SearchRun
-
-_TUPLE_COLUMNS = ("authors", "publication_types", "mesh", "keywords")
-
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -188,29 +186,6 @@ class Store:
         return self._conn.execute(sql, params)
 
     # -- records -----------------------------------------------------------
-    @staticmethod
-    def _record_row(record: Record) -> dict[str, Any]:
-        row: dict[str, Any] = {"source": record.source, "source_id": record.source_id}
-        for name in RECORD_FIELDS:
-            value = getattr(record, name)
-            row[name] = json.dumps(list(value), ensure_ascii=False) if name in _TUPLE_COLUMNS else value
-        row["extra"] = json.dumps(dict(record.extra), ensure_ascii=False, default=str)
-        return row
-
-    @staticmethod
-    def _row_record(row: sqlite3.Row) -> Record:
-        kwargs: dict[str, Any] = {name: row[name] for name in RECORD_FIELDS}
-        for name in _TUPLE_COLUMNS:
-            kwargs[name] = tuple(json.loads(row[name] or "[]"))
-        return Record(
-            source=row["source"],
-            source_id=row["source_id"],
-            extra=json.loads(row["extra"] or "{}"),
-            store_id=row["id"],
-            duplicate_of=row["duplicate_of"],
-            **kwargs,
-        )
-
     def _find_existing(self, record: Record) -> int | None:
         if record.source_id is not None:
             hit = self._conn.execute(
@@ -246,7 +221,7 @@ class Store:
         now = _now()
         with self.transaction() as conn:
             for position, record in enumerate(records):
-                row = self._record_row(record)
+                row = _rows.record_row(record)
                 existing = self._find_existing(record)
                 if existing is None:
                     cols = ", ".join(row) + ", added_at, updated_at"
@@ -283,7 +258,7 @@ class Store:
         row = self._conn.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no record with id {record_id} in {self.path}")
-        return self._row_record(row)
+        return _rows.row_record(row)
 
     def iter_records(
         self,
@@ -314,7 +289,7 @@ class Store:
             sql += f" AND id IN ({', '.join('?' for _ in ids)})"
             params.extend(ids)
         for row in self._conn.execute(sql + " ORDER BY id", params):
-            yield self._row_record(row)
+            yield _rows.row_record(row)
 
     def count_records(self, *, deduped: bool = False, source: str | None = None) -> int:
         """Number of stored records (optionally only kept ones, or one source)."""
@@ -330,7 +305,7 @@ class Store:
     def find_by_pmid(self, pmid: str) -> list[Record]:
         """Stored records carrying this PMID."""
         rows = self._conn.execute("SELECT * FROM records WHERE pmid = ? ORDER BY id", (pmid,))
-        return [self._row_record(r) for r in rows]
+        return [_rows.row_record(r) for r in rows]
 
     # -- imports -----------------------------------------------------------
     def add_import(
@@ -464,22 +439,6 @@ class Store:
                 (status, _now(), run_id),
             )
 
-    def _row_run(self, row: sqlite3.Row) -> SearchRun:
-        return SearchRun(
-            id=row["id"],
-            database=row["database_name"],
-            query=row["query"],
-            query_name=row["query_name"],
-            query_translation=row["query_translation"],
-            count=row["count"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            status=row["status"],
-            evsynth_version=row["evsynth_version"],
-            params=json.loads(row["params"] or "{}"),
-            details=json.loads(row["details"] or "{}"),
-        )
-
     def search_runs(self, *, query_name: str | None = None, database: str | None = None) -> list[SearchRun]:
         """Search runs, oldest first (optionally of one saved query or database)."""
         sql = "SELECT * FROM search_runs WHERE 1=1"
@@ -490,14 +449,14 @@ class Store:
         if database is not None:
             sql += " AND database_name = ?"
             params.append(database)
-        return [self._row_run(r) for r in self._conn.execute(sql + " ORDER BY id", params)]
+        return [_rows.row_run(r) for r in self._conn.execute(sql + " ORDER BY id", params)]
 
     def search_run(self, run_id: int) -> SearchRun:
         """One search run by id."""
         row = self._conn.execute("SELECT * FROM search_runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no search run {run_id} in {self.path}")
-        return self._row_run(row)
+        return _rows.row_run(row)
 
     def unfinished_run(self, database: str, query: str, params: Mapping[str, Any] | None = None) -> SearchRun | None:
         """The latest ``running`` run of the same query and parameters, to resume."""
@@ -506,7 +465,7 @@ class Store:
             " AND status = 'running' ORDER BY id DESC LIMIT 1",
             (database, query, json.dumps(dict(params or {}), sort_keys=True)),
         ).fetchone()
-        return None if row is None else self._row_run(row)
+        return None if row is None else _rows.row_run(row)
 
     def records_of_run(self, run_id: int) -> list[Record]:
         """Records linked to a search run, in the run's order."""
@@ -515,7 +474,7 @@ class Store:
             " WHERE o.search_run_id = ? ORDER BY o.position, r.id",
             (run_id,),
         )
-        return [self._row_record(r) for r in rows]
+        return [_rows.row_record(r) for r in rows]
 
     # -- duplicates --------------------------------------------------------
     def mark_duplicates(self, links: Iterable[Mapping[str, Any]], *, reset: bool = True) -> int:
@@ -560,7 +519,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown record fields: {sorted(unknown)}")
         row = {
-            k: json.dumps(list(v), ensure_ascii=False) if k in _TUPLE_COLUMNS else v
+            k: json.dumps(list(v), ensure_ascii=False) if k in _rows.TUPLE_COLUMNS else v
             for k, v in changes.items()
         }
         if not row:

@@ -31,6 +31,9 @@ The formulas follow metafor 3.8-1 (``rma.uni``) line by line:
   is not larger by more than ``tol`` (then τ² = 0).
 
 All estimates are truncated at 0 (``tau2.min = 0``).
+
+The weighted least squares, batch shapes and ML / REML likelihood these build on live in
+:mod:`evsynth.meta._wls`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._wls import _inv, _ll, _score, broadcast, q_gen, wls  # noqa: F401  (q_gen: re-exported for callers)
 from ._zeroin import zeroin
 
 #: The τ² estimators (and the common-effect model) evsynth implements.
@@ -74,82 +78,6 @@ def control_kwargs(control: Any) -> dict[str, Any]:
     c = dict(control)
     return {"threshold": float(c.get("threshold", THRESHOLD)), "maxiter": int(c.get("maxiter", MAXITER)),
             "tol": float(c.get("tol", TOL))}
-
-
-@dataclass
-class _Wls:
-    """Weighted least squares of a batch: coefficients, (X'WX)⁻¹, residuals, weights."""
-
-    beta: np.ndarray  # (B, p)
-    ainv: np.ndarray  # (B, p, p)
-    resid: np.ndarray  # (B, k)
-    w: np.ndarray  # (B, k), zero where masked out
-    xw: np.ndarray  # (B, k, p) = X * w
-
-    @property
-    def rss(self) -> np.ndarray:
-        """Σ wᵢ rᵢ² (= y'Py, the generalised Q)."""
-        return np.einsum("bk,bk->b", self.w, self.resid**2)
-
-    def tr_p(self, X: np.ndarray) -> np.ndarray:
-        """tr(P) = Σw − tr((X'WX)⁻¹ X'W²X)."""
-        xw2x = np.einsum("bki,bkj->bij", self.xw * self.w[..., None], X)
-        return self.w.sum(-1) - np.einsum("bij,bji->b", self.ainv, xw2x)
-
-
-def _inv(a: np.ndarray) -> np.ndarray:
-    if a.shape[-1] == 1:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 / a
-    try:
-        return np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        out = np.full_like(a, np.nan)
-        for i in range(a.shape[0]):
-            try:
-                out[i] = np.linalg.inv(a[i])
-            except np.linalg.LinAlgError:
-                pass
-        return out
-
-
-def wls(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> _Wls:
-    """Weighted least squares for a batch (``w`` already zero for left-out studies)."""
-    xw = X * w[..., None]
-    a = np.einsum("bki,bkj->bij", xw, X)
-    ainv = _inv(a)
-    beta = np.einsum("bij,bj->bi", ainv, np.einsum("bki,bk->bi", xw, y))
-    resid = y - np.einsum("bki,bi->bk", X, beta)
-    return _Wls(beta, ainv, resid, w, xw)
-
-
-def broadcast(y: np.ndarray, v: np.ndarray, X: np.ndarray, m: np.ndarray | None):
-    """Bring inputs to batch shapes: y, v, m → (B, k); X → (B, k, p)."""
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    v = np.atleast_2d(np.asarray(v, dtype=float))
-    y, v = np.broadcast_arrays(y, v)
-    B, k = y.shape
-    m = np.ones((B, k)) if m is None else np.broadcast_to(np.asarray(m, dtype=float), (B, k))
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 2:
-        X = np.broadcast_to(X, (B, *X.shape))
-    # left-out studies contribute nothing; give them harmless values
-    y = np.where(m > 0, y, 0.0)
-    v = np.where(m > 0, v, 1.0)
-    return y, v, X, m
-
-
-def _ll(method: str, y, v, X, m, tau2) -> np.ndarray:
-    """ML or REML log-likelihood (metafor's, without the constant log|X'X| term)."""
-    w = m / (v + tau2[:, None])
-    f = wls(y, w, X)
-    k = m.sum(-1)
-    p = X.shape[-1]
-    logv = np.where(m > 0, np.log(v + tau2[:, None]), 0.0).sum(-1)
-    if method == "ML":
-        return -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * f.rss
-    _, logdet = np.linalg.slogdet(np.einsum("bki,bkj->bij", f.xw, X))
-    return -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * f.rss
 
 
 @dataclass
@@ -304,7 +232,7 @@ def estimate_tau2(
     tol: float = TOL,
     ll0check: bool = True,
 ) -> Tau2Fit:
-    """τ² for every analysis of a batch (inputs as returned by :func:`broadcast`).
+    """τ² for every analysis of a batch (inputs as returned by :func:`~evsynth.meta._wls.broadcast`).
 
     Analyses with k ≤ p (a single study without moderators) get τ² = 0, as metafor's
     ``method="k1"``.
@@ -374,17 +302,6 @@ def _estimate_tau2(method, y, v, X, m, *, threshold, maxiter, tol, ll0check) -> 
             raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
     raw = np.where(np.isfinite(raw), raw, 0.0)
     return Tau2Fit(np.maximum(raw, 0.0), ones, zeros_i, raw < 0, false)
-
-
-def _score(method: str, y, v, X, m, t) -> np.ndarray:
-    """Twice the derivative of the ML / REML log-likelihood in τ² (batched)."""
-    f = wls(y, m / (v + t[:, None]), X)
-    w = f.w
-    pr = w * f.resid
-    ypppy = np.einsum("bk,bk->b", pr, pr)
-    if method == "ML":
-        return ypppy - w.sum(-1)
-    return ypppy - f.tr_p(X)
 
 
 #: Values (rows × studies) of one batch evaluated at once where a batch is an internal grid.
@@ -548,12 +465,6 @@ def fit_batch(
     return BatchFit(k=k, p=p, tau2=t, beta=beta, vb=vb, se=se, stat=stat, pval=pval, ci_lb=ci_lb, ci_ub=ci_ub,
                     crit=crit, df=df, s2w=s2w, qe=qe, qe_p=qe_p, i2=i2, h2=h2, vt=vt, qm=qm, qm_p=qm_p,
                     weights=w, tau2fit=tf)
-
-
-def q_gen(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float) -> float:
-    """The generalised Q statistic Σ wᵢ(yᵢ − xᵢ'b)² with wᵢ = 1/(vᵢ + τ²) (metafor's ``.QE.func``)."""
-    y2, v2, X2, m2 = broadcast(y, v, X, None)
-    return float(wls(y2, m2 / (v2 + tau2), X2).rss[0])
 
 
 def _p_traces(w: np.ndarray, X: np.ndarray, v: np.ndarray) -> dict[str, float]:
