@@ -17,12 +17,15 @@ keeps these fields; :data:`CARRIED` lists them):
 * **ris** — standard tags only: ``TY ID TI AU T2 J2 PY VL IS SP EP DO SN LA KW UR AB``,
   plus the PMID as EndNote writes it (``AN`` with ``DP  - NLM``) and the raw tags kept in
   ``extra["ris"]``. Not carried: ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``,
-  ``entry_date`` (RIS has no tags reference managers read for them); blank lines inside
-  a value (RIS cannot hold them). The rule a reader reverses: each line of a value is
-  stripped; values of list and title tags (``AU``, ``KW``, ``TI``, ``T2``, ...) are written on
-  one line (line breaks become spaces); a further line of a value that would read as a tag
-  line (``ER  -``, ``TY  - JOUR``) is written indented by one space, so no text inside a
-  value can end or start a record.
+  ``entry_date`` (RIS has no tags reference managers read for them). Multi-line values
+  (any tag: titles, authors, keywords, abstracts) are written as other RIS readers accept
+  them: the first line after the tag, each further line on a line of its own that starts
+  with three spaces (:data:`~evsynth.sources.readers.ris.CONTINUATION`); evsynth's reader
+  joins those back with ``"\\n"`` exactly, and since no such line starts with a tag, no text
+  inside a value (``ER  -``, ``TY  - JOUR``) can end or start a record. What RIS cannot
+  carry, and is normalised on the way out: ``\\r\\n`` and ``\\r`` (written as line
+  breaks, read back as ``"\\n"``), whitespace at the end of a line and at the start or end of
+  the whole value, and a value that is only whitespace (no value).
 
 RIS and BibTeX entries need a type: a record without ``record_type`` is written as
 ``JOUR`` / ``article`` when it has a journal, else ``GEN`` / ``misc``; a type from the
@@ -41,8 +44,7 @@ from ..errors import InputError
 from ..models import RECORD_FIELDS, Record
 from .bibtex_style import bibtex_author, citation_keys, latex_escape, protect_case
 from .readers._common import split_pages
-from .readers.ris import ONE_LINE_TAGS as _RIS_ONE_LINE
-from .readers.ris import is_tag_line
+from .readers.ris import CONTINUATION as _RIS_CONTINUATION
 
 __all__ = ["WRITE_FORMATS", "CARRIED", "iter_written", "write_records"]
 
@@ -84,20 +86,17 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def _ris_lines(tag: str, value: str | None) -> list[str]:
     """A value as RIS lines that read back as the same value.
 
-    The rule (what the reader does in reverse): lines of a value are stripped and blank ones
-    dropped; a value of a list or title tag is folded onto one line (its line breaks become
-    spaces); a continuation line that would read as a tag line (``ER  -``, ``TY  - JOUR``) is
-    written indented by one space, which the reader strips.
+    The rule (what the reader does in reverse): line breaks become ``"\\n"``, each line is
+    stripped at its end and the whole value at both ends; the first line follows the tag,
+    each further one (blank ones too) is written after :data:`_RIS_CONTINUATION`.
     """
     if value is None:
         return []
-    lines = [line.strip() for line in _LINE_BREAK.split(str(value))]
-    lines = [line for line in lines if line]
-    if not lines:
+    text = "\n".join(line.rstrip() for line in _LINE_BREAK.split(str(value))).strip()
+    if not text:
         return []
-    if tag in _RIS_ONE_LINE:
-        return [f"{tag}  - {' '.join(lines)}"]
-    return [f"{tag}  - {lines[0]}", *(f" {line}" if is_tag_line(line) else line for line in lines[1:])]
+    first, *rest = text.split("\n")
+    return [f"{tag}  - {first}", *(f"{_RIS_CONTINUATION}{line}" for line in rest)]
 
 
 def _ris_record(r: Record) -> str:

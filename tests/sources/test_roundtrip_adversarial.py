@@ -3,7 +3,9 @@
 The values hold what breaks naive writers: lines that look like RIS tags (``ER  -``,
 ``TY  - JOUR``), LaTeX/BibTeX specials, blank lines, carriage returns, a byte-order mark.
 The expected record follows the documented rule of each format (``evsynth.sources.writers``):
-RIS strips each line of a value and drops blank ones; list and title tags hold one line.
+RIS keeps every text field exactly, line breaks, blank and indented lines included, in every
+tag (titles, authors, keywords, notes, abstracts); it normalises only what it cannot carry:
+``\r\n``/``\r`` read back as ``\n``, whitespace at line ends and around the whole value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evsynth.models import Record
-from evsynth.sources.readers import read_records
+from evsynth.sources.readers import read_records, read_text
 from evsynth.sources.writers import write_records
 
 _TRICKY_LINES = ["ER  - ", "ER  -", "TY  - JOUR", "AU  - Doe, J", "KW  - x", "\ufeffER  - ", "ER - ", "  TY  - GEN",
@@ -32,28 +34,18 @@ _PIECE = st.one_of(st.text(_CHARS, max_size=12), st.sampled_from(_TRICKY_LINES).
 _VALUE = st.lists(_PIECE, min_size=1, max_size=6).map("".join).map(_nfc)
 
 
-def _lines(value: str | None) -> list[str]:
+def _ris(value: str | None) -> str | None:
+    """``value`` as RIS carries it: ``\\r`` line breaks as ``\\n``, no whitespace at line ends or around it."""
     if value is None:
-        return []
-    return [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
-
-
-def _one_line(value: str | None) -> str | None:
-    return _nfc(" ".join(_lines(value))).strip() or None
-
-
-def _multi_line(value: str | None) -> str | None:
-    return _nfc("\n".join(_lines(value))).strip() or None
-
-
-def _has_text(value: str) -> bool:
-    return bool(_lines(value))
+        return None
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _nfc("\n".join(line.rstrip() for line in lines).strip()) or None
 
 
 _RIS_RECORD = st.builds(
     lambda title, abstract, authors, journal, iso, keywords, notes, rid: Record(
         source="ris", source_id=f"r{rid}", title=title, abstract=abstract, authors=tuple(authors),
-        journal=journal, journal_iso=iso if _one_line(journal) else None, keywords=tuple(keywords),
+        journal=journal, journal_iso=iso if _ris(journal) else None, keywords=tuple(keywords),
         extra={"ris": {"N1": notes}} if notes else {}),
     st.one_of(st.none(), _VALUE), st.one_of(st.none(), _VALUE), st.lists(_VALUE, max_size=4),
     st.one_of(st.none(), _VALUE), st.one_of(st.none(), _VALUE), st.lists(_VALUE, max_size=4),
@@ -75,14 +67,36 @@ def test_ris_round_trip_with_tag_like_lines(records: list[Record]) -> None:
     assert len(back) == len(records)
     for before, after in zip(records, back):
         assert after.source_id == before.source_id
-        assert after.title == _one_line(before.title)
-        assert after.abstract == _multi_line(before.abstract)
-        assert after.authors == tuple(a for a in map(_one_line, before.authors) if a)
-        assert after.journal == _one_line(before.journal)
-        assert after.journal_iso == (_one_line(before.journal_iso) if after.journal else None)
-        assert after.keywords == tuple(k for k in map(_one_line, before.keywords) if k)
-        notes = [n for n in map(_one_line, before.extra.get("ris", {}).get("N1", [])) if n]
+        assert after.title == _ris(before.title)
+        assert after.abstract == _ris(before.abstract)
+        assert after.authors == tuple(a for a in map(_ris, before.authors) if a)
+        assert after.journal == _ris(before.journal)
+        assert after.journal_iso == (_ris(before.journal_iso) if after.journal else None)
+        assert after.keywords == tuple(k for k in map(_ris, before.keywords) if k)
+        notes = [n for n in map(_ris, before.extra.get("ris", {}).get("N1", [])) if n]
         assert after.extra.get("ris", {}).get("N1", []) == notes
+
+
+def test_ris_multi_line_title_and_keyword_come_back_exactly() -> None:
+    title = "First line\nER  -\n\n  TY  - JOUR indented\nlast"
+    record = Record(source="ris", source_id="a", title=title, keywords=("two\nlines", "one"),
+                    abstract="A\r\nB\rC  \n\n\n D")
+    text = write_records([record, record.replace(source_id="b")], "ris")
+    assert "TI  - First line\n   ER  -\n   \n     TY  - JOUR indented\n   last\n" in text
+    back = _read_back(text, ".ris")
+    assert [r.source_id for r in back] == ["a", "b"]
+    assert back[0].title == title
+    assert back[0].keywords == ("two\nlines", "one")
+    assert back[0].abstract == "A\nB\nC\n\n\n D"
+
+
+def test_ris_foreign_continuation_lines_read_as_before() -> None:
+    text = ("TY  - JOUR\nTI  - A title wrapped\nonto two lines\nKW  - one\ntwo\n"
+            "AB  - Background.\n  Methods.\n\nResults.\nER  - \n")
+    [record] = read_text(text, "ris")
+    assert record.title == "A title wrapped onto two lines"
+    assert record.keywords == ("one", "two")
+    assert record.abstract == "Background.\nMethods.\nResults."
 
 
 def test_ris_value_lines_that_look_like_tags_stay_inside_the_value() -> None:

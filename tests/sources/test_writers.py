@@ -59,11 +59,19 @@ _TYPES = {
 }
 
 
+def _multi_line(line: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Text of several lines, some blank or indented (what RIS keeps exactly: see writers)."""
+    piece = st.one_of(line, st.just(""), line.map(lambda s: "  " + s))
+    return st.lists(piece, min_size=1, max_size=4).map("\n".join).map(str.strip).filter(bool)
+
+
 @st.composite
 def records(draw: st.DrawFn, fmt: str) -> Record:
     forbidden = _FORBIDDEN[fmt]
     text = _text(forbidden)
     item = _text(forbidden + ";,", 30)  # list items: the joiners cannot be inside them
+    if fmt == "ris":  # RIS: every text field may hold line breaks, and comes back with them
+        text, item = _multi_line(text), _multi_line(item)
 
     def maybe(strategy: st.SearchStrategy) -> object:
         return draw(st.none() | strategy)
@@ -78,7 +86,7 @@ def records(draw: st.DrawFn, fmt: str) -> Record:
         pmcid=maybe(st.from_regex(r"PMC[0-9]{4,8}", fullmatch=True)),
         nct_id=maybe(st.from_regex(r"NCT[0-9]{8}", fullmatch=True)),
         title=maybe(text),
-        abstract=maybe(_text(forbidden, 400)),
+        abstract=maybe(_multi_line(_text(forbidden, 120)) if fmt == "ris" else _text(forbidden, 400)),
         authors=tuple(draw(st.lists(_AUTHOR, max_size=8))),
         journal=journal,
         # RIS reads a lone J2 as the journal too, so an abbreviation comes with a journal there

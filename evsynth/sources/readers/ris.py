@@ -13,10 +13,14 @@ Oddities handled
   "Link to the Ovid Full Text" lines): ignored.
 * Tags between an ``ER`` and the next ``TY`` (Ovid writes ``NL`` there):
   they belong to the record just closed.
-* Continuation lines (a line without a tag at its very start inside a record — an
-  indented ``  ER  -`` is text, as evsynth's writer escapes such lines): for list tags
-  (``KW``, authors, ``AD``, ``N1``, ...) each is a new value (Rayyan, EndNote);
-  for titles they are joined with a space, for other text with a newline.
+* Continuation lines (a line without a tag at its very start inside a record, so an
+  indented ``   ER  -`` is text): for list tags (``KW``, authors, ``AD``, ``N1``, ...) each
+  is a new value (Rayyan, EndNote); for titles they are joined with a space, for other text
+  with a newline; each is stripped and blank ones are dropped. Except evsynth's own
+  continuation lines, which start with exactly :data:`CONTINUATION` (three spaces): the rest
+  of such a line is the value's next line as written (leading spaces and blank lines kept),
+  joined with a newline whatever the tag, so a multi-line title or keyword reads back
+  exactly (see :mod:`evsynth.sources.writers`).
 * Empty values (``N2  -``) are no value.
 * A record without ``ER`` is an :class:`~evsynth.errors.InputError` naming the
   line where it starts. In the MIDDLE of a file (a ``TY`` while a record is
@@ -45,13 +49,17 @@ from ._common import classify_sn, clean_doi, join_pages, nfc, parse_year
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?\s*$")
 
+#: How evsynth's writer starts a further line of a value (the reader keeps what follows).
+CONTINUATION = "   "
+
 
 def is_tag_line(line: str) -> bool:
     """True when the reader takes ``line`` for a tag line (``ER  -``, ``TY  - JOUR``, ...).
 
     A line of a value that would read as a tag must not be written at the start of a line:
-    the writer indents it (see :mod:`evsynth.sources.writers`), and the reader, which strips
-    continuation lines, reads it back as the same text inside the value.
+    the writer indents every further line of a value by :data:`CONTINUATION` (see
+    :mod:`evsynth.sources.writers`), and the reader reads it back as the same text inside
+    the value.
     """
     return _TAG.match(line.lstrip("\ufeff")) is not None
 
@@ -61,8 +69,6 @@ _LIST_TAGS = frozenset(
 )
 #: Tags whose continuation lines continue the same line.
 _SPACE_JOIN = frozenset({"TI", "T1", "T2", "T3", "ST", "JF", "JO", "JA", "J1", "J2", "BT", "CT"})
-#: Tags whose value is one line when read (a writer folds their line breaks into spaces).
-ONE_LINE_TAGS = _LIST_TAGS | _SPACE_JOIN
 
 _TITLE = ("TI", "T1", "CT")
 _ABSTRACT = ("AB", "N2")
@@ -108,6 +114,11 @@ def _iter_raw(text: str, path: str | None, accept_missing_er: bool, notes: list[
     for number, line in enumerate(_lines(text), start=1):
         match = _TAG.match(line.lstrip("\ufeff"))  # only at the line's start: an indented line is text
         if match is None:
+            if current is not None and last_tag is not None and line.startswith(CONTINUATION):
+                # evsynth's own continuation line: the value's next line, exactly
+                tag_line = current.tags[-1]
+                current.tags[-1] = (tag_line[0], f"{tag_line[1]}\n{line[len(CONTINUATION):].rstrip()}", tag_line[2])
+                continue
             content = line.strip()
             if current is not None and content and last_tag is not None:
                 tag_line = current.tags[-1]
@@ -182,6 +193,7 @@ def _is_pubmed(raw: _Raw) -> bool:
 
 
 def _to_record(raw: _Raw) -> Record:
+    raw.tags = [(t, v.rstrip(), n) for t, v, n in raw.tags]  # blank continuation lines at a value's end
     used: set[tuple[str, int]] = set()
 
     def take_all(tags: tuple[str, ...]) -> list[str]:
