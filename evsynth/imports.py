@@ -24,12 +24,23 @@ overwrites another's records (dedupe links them instead). The file's own id
 is kept in ``extra["id_in_file"]``. Records whose source is a database with
 global ids (``pubmed``, ``ctgov``: PubMed XML, a JSON export of searched
 records) keep their PMID / NCT id, so they meet the searched records.
+
+A file evsynth exported (:func:`export_store`) names each record by its stored
+id. Those ids are kept as they are, not prefixed again: an id already of the
+stored form (``<12 hex>:<id>``), and an id that is the record's own PMID or NCT
+id (how a searched record is exported). So a record keeps its identity through
+export → import → export (the second export is the same file). Importing an
+export into the store it came from meets a record stored under the same
+``(source, source_id)`` (updated in place, as by a re-run search; fields empty
+in the file keep their stored values) instead of adding a copy; records of
+other sources (a CSV import exported as RIS) are added, and dedupe links them.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 from collections import deque
 from dataclasses import dataclass, replace
@@ -108,13 +119,25 @@ class ImportResult:
         return tuple(i for f in self.files for i in f.record_ids)
 
 
+_STORED_FORM = re.compile(r"[0-9a-f]{12}:.+", re.DOTALL)
+
+
+def _keeps_id(record: Record) -> bool:
+    """True when ``record`` is stored under its own id unchanged (see module docstring)."""
+    own = record.source_id
+    if not own:
+        return False
+    return (record.source in _GLOBAL_SOURCES or _STORED_FORM.fullmatch(own) is not None
+            or own in (record.pmid, record.nct_id))
+
+
 def prepare_records(result: ReadResult) -> list[Record]:
     """The records of a read file with the ids they are stored under (see module docstring)."""
     prefix = result.sha256[:12]
     keys, _ = file_ids(result.records)
     out = []
     for record, key in zip(result.records, keys):
-        if record.source in _GLOBAL_SOURCES and record.source_id:
+        if _keeps_id(record):
             out.append(record)
             continue
         extra = dict(record.extra)
@@ -141,7 +164,7 @@ def _stored_ids(records: Iterable[Record], prefix: str, *, positional: bool) -> 
             if own in seen:
                 raise _IdsNotUnique
             seen.add(own)
-        if record.source in _GLOBAL_SOURCES and own:
+        if _keeps_id(record):
             yield record
             continue
         key = str(own) if (own and not positional) else f"#{position}"
