@@ -68,3 +68,63 @@ def test_dedupe_decisions_unclosed_quote_is_an_error_at_its_line(tmp_path: Path,
     line = _one_line(err)
     assert "pairs.csv" in line and "line 2" in line and "field 'record_b'" in line
     assert _table_rows(store_file, "dedupe_decisions") == before
+
+
+def test_a_folder_where_a_sheet_or_records_are_expected(tmp_path: Path, store_file: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    for argv in (["screen", "import", str(folder), "--store", str(store_file)],
+                 ["dedupe", "--store", str(store_file), "--decisions", str(folder)],
+                 ["dedupe", str(folder), "--clusters", str(tmp_path / "c.csv")]):
+        code, err = _run(argv, capsys)
+        assert code == ExitCode.INPUT, argv
+        line = _one_line(err)
+        assert "a folder" in line and "is a folder" in line, argv
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_init_into_a_file_or_below_one_is_an_output_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("kept\n", encoding="utf-8")
+    code, err = _run(["init", str(afile)], capsys)
+    assert code == ExitCode.OUTPUT and "a file of that name exists" in _one_line(err)
+    code, err = _run(["init", str(afile / "x")], capsys)
+    assert code == ExitCode.OUTPUT and f"{afile} is a file, not a folder" in _one_line(err)
+    assert afile.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_output_folder_parents_are_not_created(tmp_path: Path, store_file: Path, data_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing"
+    code, err = _run(["prisma", "--store", str(store_file), "-o", str(missing / "figs")], capsys)
+    assert code == ExitCode.OUTPUT
+    assert f"folder {missing} does not exist" in _one_line(err)
+    code, err = _run(["init", str(missing / "proj")], capsys)
+    assert code == ExitCode.OUTPUT and f"folder {missing} does not exist" in _one_line(err)
+    assert not missing.exists()
+    # the folder itself is created when its parent exists
+    code, _ = _run(["prisma", "--store", str(store_file), "-o", str(tmp_path / "figs")], capsys)
+    assert code == 0 and (tmp_path / "figs" / "prisma.svg").is_file()
+
+
+def test_review_out_below_a_file_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("kept\n", encoding="utf-8")
+    proj = tmp_path / "proj"
+    assert _run(["init", str(proj)], capsys)[0] == 0
+    code, err = _run(["review", "--project", str(proj), "--out", str(afile / "out")], capsys)
+    assert code == ExitCode.OUTPUT
+    line = _one_line(err)
+    assert f"{afile} is a file, not a folder" in line and "File exists" not in line
+    code, err = _run(["review", "--project", str(proj), "--out", str(tmp_path / "missing" / "out")], capsys)
+    assert code == ExitCode.OUTPUT and "does not exist" in _one_line(err)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_prisma_out_with_a_figure_suffix_is_a_usage_error(tmp_path: Path, store_file: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(["prisma", "--store", str(store_file), "-o", str(tmp_path / "p.svg")], capsys)
+    assert code == ExitCode.USAGE
+    assert "not a file name" in _one_line(err)
+    assert not (tmp_path / "p.svg").exists()
