@@ -128,3 +128,23 @@ def test_prisma_out_with_a_figure_suffix_is_a_usage_error(tmp_path: Path, store_
     assert code == ExitCode.USAGE
     assert "not a file name" in _one_line(err)
     assert not (tmp_path / "p.svg").exists()
+
+
+@pytest.mark.parametrize(("suffix", "starts"), [(".ris", "TY  - "), (".bib", "@"), (".csv", "id,"), (".json", "[")])
+def test_export_takes_the_format_from_the_suffix(tmp_path: Path, store_file: Path, suffix: str, starts: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / f"all{suffix}"
+    code, _ = _run(["export", "--store", str(store_file), "-o", str(target)], capsys)
+    assert code == 0
+    assert target.read_text(encoding="utf-8").lstrip().startswith(starts)
+
+
+def test_export_suffix_without_a_format_is_a_usage_error(tmp_path: Path, store_file: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "all.txt"
+    code, err = _run(["export", "--store", str(store_file), "-o", str(target)], capsys)
+    assert code == ExitCode.USAGE and "--to" in _one_line(err)
+    assert not target.exists()
+    # --to wins over the suffix
+    code, _ = _run(["export", "--store", str(store_file), "--to", "csv", "-o", str(target)], capsys)
+    assert code == 0 and target.read_text(encoding="utf-8").startswith("id,")
