@@ -256,7 +256,7 @@ def _duplicates(built: list[tuple[int, dict[str, str], Any]], key: str, path: Pa
 def _require_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise InputError(
-            "no such folder: the review's extracted data (studies.csv, outcomes.csv, provenance.csv, "
+            f"{'is a file, not a folder' if folder.exists() else 'no such folder'}: the review's extracted data (studies.csv, outcomes.csv, provenance.csv, "
             "sources.csv) is expected here; run from the project folder or pass --folder",
             path=folder)
 

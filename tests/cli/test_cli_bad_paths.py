@@ -148,3 +148,10 @@ def test_export_suffix_without_a_format_is_a_usage_error(tmp_path: Path, store_f
     # --to wins over the suffix
     code, _ = _run(["export", "--store", str(store_file), "--to", "csv", "-o", str(target)], capsys)
     assert code == 0 and target.read_text(encoding="utf-8").startswith("id,")
+
+
+def test_extract_validate_folder_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x\n", encoding="utf-8")
+    code, err = _run(["extract", "validate", "--folder", str(afile)], capsys)
+    assert code == ExitCode.INPUT and "is a file, not a folder" in _one_line(err)
