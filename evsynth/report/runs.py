@@ -108,12 +108,13 @@ def run_situate(
     values come from ``extracted/`` alone (not an error).
     """
     from ..extraction import load_extracted
-    from ..output import make_output_folder
+    from ..output import check_output_folder, make_output_folder
     from ..plots import save_figure
     from ..project.analyses import analysis_fit
     from ..situate import analysis_for_situation, situate_trial, situation_summary
 
     review = resolve_review(project, folder)
+    check_output_folder(out if out is not None else review.out)  # before the registry is asked
     extraction = load_extracted(folder if folder is not None else review.extracted, review)
     if review.situate is None:
         raise InputError("the review declares no trial to situate: add a [situate] table (trial, x, y) to "
