@@ -20,7 +20,9 @@ Oddities handled
   continuation lines, which start with exactly :data:`CONTINUATION` (three spaces): the rest
   of such a line is the value's next line as written (leading spaces and blank lines kept),
   joined with a newline whatever the tag, so a multi-line title or keyword reads back
-  exactly (see :mod:`evsynth.sources.writers`).
+  exactly (see :mod:`evsynth.sources.writers`). A line of another exporter indented by
+  three or more spaces is read the same way (none of the exports in ``tests/data/exports``
+  indents its continuation lines).
 * Empty values (``N2  -``) are no value.
 * A record without ``ER`` is an :class:`~evsynth.errors.InputError` naming the
   line where it starts. In the MIDDLE of a file (a ``TY`` while a record is
