@@ -54,17 +54,6 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?\s*$")
 #: How evsynth's writer starts a further line of a value (the reader keeps what follows).
 CONTINUATION = "   "
 
-
-def is_tag_line(line: str) -> bool:
-    """True when the reader takes ``line`` for a tag line (``ER  -``, ``TY  - JOUR``, ...).
-
-    A line of a value that would read as a tag must not be written at the start of a line:
-    the writer indents every further line of a value by :data:`CONTINUATION` (see
-    :mod:`evsynth.sources.writers`), and the reader reads it back as the same text inside
-    the value.
-    """
-    return _TAG.match(line.lstrip("\ufeff")) is not None
-
 #: Tags whose continuation lines are further values.
 _LIST_TAGS = frozenset(
     {"KW", "AU", "A1", "A2", "A3", "A4", "AD", "N1", "UR", "L1", "L2", "L3", "L4", "SN", "M1", "C3"}
