@@ -264,3 +264,30 @@ def test_sentences_about_studies_are_computed(review, root):
     line = next(l for l in review.data["limitations"] if l.startswith("The review being updated reports"))
     assert f"{len(in_review)} are identified here ({sum(s.n_patients for s in in_review)} patients)" in line
     assert missing == 1 and "The remaining publication could not be identified" in line
+
+
+def test_included_studies_table_flags_derived_or_uncertain_cells(review, root):
+    """Each cell of the Included-studies table whose value provenance.csv marks derived or uncertain
+    carries a visible marker (and the legend says what it means); plain cells carry none."""
+    import re
+
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    shown = [c for c in load_review(root).covariates if c.show]
+    rows = {r["study_id"]: r for r in review.data["studies"]["rows"]}
+    html = review.report.read_text(encoding="utf-8")
+    seen_flag = False
+    for s in ex.studies:
+        for c, flag in zip(shown, rows[s.study_id]["covariate_flags"]):
+            prov = [p for p in ex.provenance if p.table == "studies" and p.record_id == s.study_id
+                    and p.field in c.columns]
+            assert bool(flag) == any(p.derived or p.uncertain for p in prov), (s.study_id, c.name)
+            seen_flag |= bool(flag)
+    assert seen_flag and review.data["studies"]["flagged"]
+    # the rendered row of each study has as many markers as flagged cells
+    for s in ex.studies:
+        row = re.search(r'<tr><th scope="row">' + re.escape(s.label) + r"(.*?)</tr>", html, re.S).group(1)
+        n_flags = sum(bool(f) for f in rows[s.study_id]["covariate_flags"]) + bool(rows[s.study_id]["n_patients_flag"])
+        assert row.count('class="flag"') == n_flags, s.label
+    assert "† The value is derived or uncertain" in html
