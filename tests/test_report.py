@@ -83,7 +83,8 @@ def test_figures_written_and_linked(review):
 def test_report_html_sections(review):
     html = review.report.read_text(encoding="utf-8")
     for heading in ("1. Question", "2. Search provenance", "3. PRISMA 2020 flow", "4. Included studies",
-                    "5. Pooled result", "Sensitivity analyses", "6. Where NCT06916403 stands", "7. Limitations"):
+                    "5. Pooled result", "Sensitivity analyses", "6. All controlled evidence", "8. Risk of bias",
+                    "9. Harms", "10. Where NCT06916403 stands", "11. Limitations"):
         assert heading in html
     assert "https://pubmed.ncbi.nlm.nih.gov/8610220/" in html  # Sörensen 1995 provenance link
     assert "https://doi.org/10.1016/S0304-3959(99)00308-5" in html
@@ -291,3 +292,37 @@ def test_included_studies_table_flags_derived_or_uncertain_cells(review, root):
         n_flags = sum(bool(f) for f in rows[s.study_id]["covariate_flags"]) + bool(rows[s.study_id]["n_patients_flag"])
         assert row.count('class="flag"') == n_flags, s.label
     assert "† The value is derived or uncertain" in html
+
+
+def test_report_paths_levels_and_section_numbers(review, root):
+    """Paths relative to the project folder; the CI level without a trailing .0; every section
+    numbered in order, appraisal sections before the trial is situated, heterogeneity with the analyses."""
+    import re
+
+    html = review.report.read_text(encoding="utf-8")
+    assert str(root.resolve()) not in html and str(root) not in html
+    assert "<code>extracted</code>" in html
+    for q in sorted((root / "queries").glob("*.toml")):
+        assert f"<code>queries/{q.name}</code>" in html
+    assert ".0% CI" not in html and f"{review.data['level']:g}% CI" in html
+    heads = re.findall(r"<h2>(?:(\d+)\. )?([^<]*)</h2>", html)
+    assert heads[0] == ("", "Summary of findings")
+    numbers = [int(n) for n, _ in heads[1:]]
+    assert numbers == list(range(1, len(heads))), heads
+    titles = [t for _, t in heads[1:]]
+    situate = next(i for i, t in enumerate(titles) if t.startswith("Where "))
+    for t in ("All controlled evidence", "Risk of bias", "Harms"):
+        assert titles.index(t) < situate, titles
+    assert titles[-1] == "Limitations"
+    pooled = titles.index("Pooled result") + 1
+    assert re.search(rf"<h3>{pooled}\.\d+ Heterogeneity and its uncertainty</h3>", html)
+
+
+def test_summary_of_findings_controlled_row_shows_every_timepoint(review):
+    rows = review.data["controlled"]["rows"]
+    sof = next(s for s in review.data["summary_of_findings"] if s["comparison"])
+    analysed = [c for c in rows if c["label"] in sof["comments"]]
+    assert len(analysed) == len(rows) > 1  # every timepoint of the compared studies
+    for c in rows:
+        assert f"{c['timepoint']}: {c['counts']}" in sof["comments"]
+    assert f"{len(rows)} timepoints of this comparison" in sof["comments"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ._util import jsonable, links, range_text, source_url
+from ._util import jsonable, links, range_text, shown_path, source_url
 
 __all__ = ["ReportContext", "SECTIONS", "question_section", "search_section", "prisma_section", "studies_section",
            "situation_section", "limitations_section"]
@@ -70,7 +70,7 @@ def search_section(ctx: ReportContext) -> dict[str, Any]:
     for path in files:
         q = load_query(path)
         section["queries"].append({"name": q.name, "database": q.database, "query": q.query, "mindate": q.mindate,
-                                   "maxdate": q.maxdate, "datetype": q.datetype, "notes": q.notes, "path": str(path)})
+                                   "maxdate": q.maxdate, "datetype": q.datetype, "notes": q.notes, "path": shown_path(path, ctx.review.root)})
     if ctx.store is not None and ctx.store.exists():
         from ..store import open_store
 
