@@ -26,7 +26,8 @@ from typing import IO, Any, Iterator
 
 from .errors import OutputError
 
-__all__ = ["open_output", "output_error", "output_folder", "output_path", "refuse_overwrite", "write_output"]
+__all__ = ["check_output_folder", "make_output_folder", "open_output", "output_error", "output_folder", "output_path",
+           "refuse_overwrite", "write_output"]
 
 #: marks the temporary files and folders beside a target (ignored by git, removed on failure)
 TMP_MARK = ".evsynth-tmp"
@@ -61,11 +62,66 @@ def output_error(path: str | os.PathLike[str], exc: OSError, *, what: str = "fil
         reason = "no space left on the device"
     elif code == errno.EISDIR:
         reason = "it is a folder"
+    elif code in (errno.ENOTDIR, errno.EEXIST) and (blocking := _file_in_the_way(target)) is not None:
+        reason = f"{blocking} is a file, not a folder"
     elif code == errno.ENOTDIR:
         reason = f"{parent} is not a folder"
     else:
         reason = exc.strerror or exc.__class__.__name__
     return OutputError(f"{target}: cannot write this {what}: {reason}; nothing was written there")
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest of ``path`` and its parents that exists and is not a folder (``None``: no such)."""
+    for candidate in (path, *path.parents):
+        if candidate.is_dir():
+            return None
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_output_folder(path: str | os.PathLike[str]) -> Path:
+    """Check that ``path`` can be (re)placed as an output folder; create nothing.
+
+    The folder itself may be missing (it is created), its parent may not: a typo in
+    ``--out`` must not build a tree of folders (``/nonexistent/dir``).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        ``path`` or one of its parents is a file, or the parent folder does not exist.
+    """
+    target = Path(path)
+    blocking = _file_in_the_way(target)
+    if blocking is not None:
+        what = "a file of that name exists" if blocking == target else f"{blocking} is a file, not a folder"
+        raise OutputError(f"{target}: cannot write this folder: {what}; nothing was written")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not target.is_dir() and not parent.is_dir():
+        raise OutputError(f"{target}: cannot write this folder: folder {parent} does not exist (only the output "
+                          "folder itself is created, not its parents); nothing was written")
+    return target
+
+
+def make_output_folder(path: str | os.PathLike[str]) -> Path:
+    """Create the output folder ``path`` (its parent must exist): :func:`check_output_folder`, then mkdir.
+
+    Raises
+    ------
+    OutputError
+        As :func:`check_output_folder`, or the folder cannot be created (read-only parent).
+    """
+    target = check_output_folder(path)
+    try:
+        target.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise output_error(target, exc, what="folder") from None
+    return target
 
 
 class _Guarded:
@@ -338,7 +394,8 @@ def output_folder(path: str | os.PathLike[str], *, keep_others: bool = True) -> 
     Parameters
     ----------
     path : path
-        The folder to (re)place; its parent folders are created.
+        The folder to (re)place; it may be missing, its parent folder may not
+        (:func:`check_output_folder`).
     keep_others : bool
         Carry over files of the old folder that the block did not write
         (other commands' results kept in the same folder).
@@ -348,15 +405,12 @@ def output_folder(path: str | os.PathLike[str], *, keep_others: bool = True) -> 
     Path
         The folder to write into.
     """
-    target = Path(path)
+    target = check_output_folder(path)
     real = Path(os.path.realpath(target))
-    if real.exists() and not real.is_dir():
-        raise OutputError(f"{target}: cannot write this folder: a file of that name exists; nothing was written")
     # a working folder (the current one or above it, a git checkout) is never moved: its
     # entries are replaced one by one instead, each whole
     in_place = real.is_dir() and _is_workspace(real)
     try:
-        real.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=TMP_MARK,
                                     dir=real if in_place else real.parent))
     except OSError as exc:

@@ -43,10 +43,15 @@ def _refuse(*args, **kwargs):
 @pytest.fixture(scope="module")
 def report(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
+    # the project in a folder with a long name: paths the report prints must not widen the page
+    project = tmp_path_factory.mktemp("a-review-project-folder-with-a-long-name-as-users-make-them") / "review"
+    project.mkdir()
+    for name in ("review.toml", "queries", "extracted"):
+        (shutil.copytree if (root / name).is_dir() else shutil.copy)(root / name, project / name)
     mp = pytest.MonkeyPatch()
     mp.setattr(socket.socket, "connect", _refuse)
     try:
-        return run_review(out, root / "extracted", queries=root / "queries", store=None).report
+        return run_review(out, project / "extracted", queries=project / "queries", store=None).report
     finally:
         mp.undo()
 

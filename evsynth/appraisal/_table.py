@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Sequence
 
+from .._csvread import read_csv_file
 from ..errors import InputError
 
 
@@ -19,17 +19,15 @@ def read_rows(path: Path, columns: Sequence[str], required: Sequence[str], error
     if not path.exists():
         return []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        errors.append(InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path))
+        table = read_csv_file(path, single_line_cells=True, exact_width=True)
+    except InputError as exc:
+        errors.append(exc)
         return []
-    lines = text.splitlines()
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    if not table.header:
         errors.append(InputError("file is empty (the header row is needed)", path=path, line=1))
         return []
-    header = [h.strip() for h in header]
+    errors.extend(table.errors)
+    header = [h.strip() for h in table.header]
     for c in required:
         if c not in header:
             errors.append(InputError("required column missing", path=path, line=1, field=c))
@@ -37,12 +35,6 @@ def read_rows(path: Path, columns: Sequence[str], required: Sequence[str], error
         if c not in columns:
             errors.append(InputError(f"unknown column (expected: {', '.join(columns)})", path=path, line=1, field=c))
     rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            errors.append(InputError(f"row has {len(cells)} cells, the header has {len(header)}", path=path,
-                                     line=number))
-            continue
-        rows.append((number, {h: c.strip() for h, c in zip(header, cells) if h in columns}))
+    for row in table.rows:
+        rows.append((row.line, {h: c.strip() for h, c in zip(header, row.cells) if h in columns}))
     return rows

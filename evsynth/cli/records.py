@@ -9,6 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..errors import ExitCode
 from ._app import ProjectOption, StoreOption, app, console, err_console, project_store
 
 
@@ -112,9 +113,28 @@ def sources(
         console.print(searches)
 
 
+_SUFFIX_FORMATS = {".ris": _Format.ris, ".bib": _Format.bibtex, ".bibtex": _Format.bibtex, ".csv": _Format.csv,
+                   ".json": _Format.json}
+
+
+def _export_format(to: _Format | None, output: Path | None) -> _Format:
+    """``--to``, else the format the ``-o`` file's suffix names; neither is a usage error (exit 2)."""
+    if to is not None:
+        return to
+    fmt = _SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if fmt is None:
+        hint = (f"the suffix of {output} names no format" if output is not None else "standard output has no suffix")
+        err_console.print(f"usage: evsynth export needs --to ris|bibtex|csv|json ({hint}; -o FILE ending in "
+                          ".ris, .bib, .csv or .json chooses the format itself)", markup=False)
+        raise SystemExit(int(ExitCode.USAGE))
+    return fmt
+
+
 @app.command("export")
 def export(
-    to: ToOption,
+    to: Annotated[Optional[_Format], typer.Option("--to", help="Output format: ris, bibtex, csv or json. Default: "
+                                                               "from the -o file's suffix (.ris, .bib, .csv, .json).")]
+    = None,
     project: ProjectOption = None,
     store: StoreOption = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
@@ -125,15 +145,16 @@ def export(
     from ..output import open_output, refuse_overwrite
     from ..store import Store
 
+    fmt = _export_format(to, output)
     store_path = project_store(project, store)
     if output is not None:
         refuse_overwrite(output, {"the record store": store_path})
     with Store(store_path, create=False) as opened:  # streamed: one record at a time
         if output is None:
-            export_store_to(opened, to.value, sys.stdout, deduped=deduped)
+            export_store_to(opened, fmt.value, sys.stdout, deduped=deduped)
         else:
             with open_output(output, newline="") as fh:  # all or nothing
-                n = export_store_to(opened, to.value, fh, deduped=deduped)
+                n = export_store_to(opened, fmt.value, fh, deduped=deduped)
             err_console.print(f"wrote {_n(n)} to {output}", markup=False)
 
 

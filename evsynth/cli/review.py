@@ -7,9 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ExitCode
 from ._app import ProjectOption, StoreOption, app, console, err_console, project_store, review_of, settings
 
-OutOption = Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (created). Default: the project's out/.")]
+OutOption = Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (created; its parent folder must exist). Default: the project's out/.")]
 FolderOption = Annotated[
     Optional[Path],
     typer.Option("--folder", help="Extracted data folder (studies.csv, outcomes.csv, ...). Default: the project's extracted/."),
@@ -92,9 +93,16 @@ def prisma(
                                                           "(instead of printing the failing steps under the diagram).")]
     = False,
 ) -> None:
-    """Draw the PRISMA 2020 flow diagram from the store's counts (out/prisma.svg, .png, .pdf)."""
+    """Draw the PRISMA 2020 flow diagram from the store's counts (out/prisma.svg, .png, .pdf).
+
+    -o/--out names the folder the three files go into (created; its parent must exist), not a file.
+    """
     from ..report import run_prisma
 
+    if out is not None and out.suffix.lower() in (".svg", ".png", ".pdf") and not out.is_dir():
+        err_console.print(f"usage: -o/--out is the folder for prisma.svg, .png and .pdf, not a file name: "
+                          f"use -o {out.parent} (got {out})", markup=False)
+        raise SystemExit(int(ExitCode.USAGE))
     rev = review_of(project, required=False)
     target = out if out is not None else (rev.out if rev is not None else Path("out"))
     run = run_prisma(project_store(project, store), out=target, strict=strict)

@@ -77,6 +77,8 @@ def read_inputs(
     notes: list[str] = []
     for path in paths:
         path = os.fspath(path)
+        if Path(path).is_dir():
+            raise InputError("is a folder, not a file of records", path=path)
         if not Path(path).is_file():
             raise InputError("no such file", path=path)
         check_encoding(path)

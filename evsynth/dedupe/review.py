@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
+from .._csvread import read_csv_file
 from ..errors import InputError
 from ..models import Record
 from ..output import open_output
@@ -149,27 +150,25 @@ def read_review_sheet(path: str | os.PathLike[str], known_ids: set[int] | None =
     """
     name = os.fspath(path)
     try:
-        with open(name, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-            header = rows[0].keys() if rows else None
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason}); save the sheet as UTF-8 CSV", path=name) from None
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", path=name) from None
-    if header is None:
-        with open(name, newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), [])
+        table = read_csv_file(name, single_line_cells=False, exact_width=False)
+    except InputError as exc:
+        if exc.message == "file not found":
+            raise InputError("no such file", path=name) from None
+        raise
+    table.raise_first()
+    header = table.header
     for column in ("record_a", "record_b", "decision"):
         if column not in header:
             raise InputError("missing column; a review sheet has record_a, record_b and decision",
                              path=name, line=1, field=column)
+    rows: list[tuple[int, dict[str, str]]] = []
+    for csv_row in table.rows:
+        if len(csv_row.cells) > len(header):
+            raise InputError("more cells than the header has columns", path=name, line=csv_row.line)
+        rows.append((csv_row.line, dict(zip(header, csv_row.cells))))
     out: list[SheetDecision] = []
     seen: dict[tuple[int, int], tuple[str, int]] = {}
-    for row_no, row in enumerate(rows, start=2):
-        if None in row:
-            raise InputError("more cells than the header has columns", path=name, line=row_no)
+    for row_no, row in rows:
         raw = (row.get("decision") or "").strip().lower()
         if not raw:
             continue

@@ -262,8 +262,9 @@ def _duplicates(built: list[tuple[int, dict[str, str], Any]], key: str, path: Pa
 
 def _require_folder(folder: Path) -> None:
     if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
         raise InputError(
-            "no such folder: the review's extracted data (studies.csv, outcomes.csv, provenance.csv, "
+            f"{what}: the review's extracted data (studies.csv, outcomes.csv, provenance.csv, "
             "sources.csv) is expected here; run from the project folder or pass --folder",
             path=folder)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
+from ..output import make_output_folder, output_error
 from .load import REVIEW_FILE
 
 __all__ = ["init_project", "REVIEW_TEMPLATE", "QUERY_TEMPLATE"]
@@ -201,6 +202,9 @@ def init_project(folder: str | os.PathLike[str], *, title: str | None = None) ->
     ------
     InputError
         ``folder`` already holds a ``review.toml`` or an ``extracted/`` (nothing is overwritten).
+    OutputError
+        ``folder`` (or a folder above it) is a file, or its parent folder does not exist (only
+        ``folder`` itself is created).
     """
     root = Path(folder)
     for existing in (root / REVIEW_FILE, root / "extracted", root / "queries" / "main.toml"):
@@ -208,8 +212,12 @@ def init_project(folder: str | os.PathLike[str], *, title: str | None = None) ->
             raise InputError(f"{existing} already exists; `evsynth init` never overwrites a review", path=existing)
     safe = (title or "New review").replace("\\", "\\\\").replace('"', '\\"')
     written = []
-    (root / "extracted").mkdir(parents=True, exist_ok=True)
-    (root / "queries").mkdir(parents=True, exist_ok=True)
+    make_output_folder(root)
+    for sub in ("extracted", "queries"):
+        try:
+            (root / sub).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise output_error(root / sub, exc, what="folder") from None
     path = root / REVIEW_FILE
     path.write_text(REVIEW_TEMPLATE.replace("@TITLE@", safe), encoding="utf-8")
     written.append(path)

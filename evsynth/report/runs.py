@@ -108,11 +108,13 @@ def run_situate(
     values come from ``extracted/`` alone (not an error).
     """
     from ..extraction import load_extracted
+    from ..output import check_output_folder, make_output_folder
     from ..plots import save_figure
     from ..project.analyses import analysis_fit
     from ..situate import analysis_for_situation, situate_trial, situation_summary
 
     review = resolve_review(project, folder)
+    check_output_folder(out if out is not None else review.out)  # before the registry is asked
     extraction = load_extracted(folder if folder is not None else review.extracted, review)
     if review.situate is None:
         raise InputError("the review declares no trial to situate: add a [situate] table (trial, x, y) to "
@@ -136,7 +138,8 @@ def run_situate(
         effects, res = None, None
     situation = situate_trial(extraction, nct_id, res, effects=effects)
     fig = situation_map(extraction, situation, effects)
-    paths = tuple(save_figure(fig, Path(out if out is not None else review.out) / "evidence_map", formats, close=True))
+    target = make_output_folder(out if out is not None else review.out)
+    paths = tuple(save_figure(fig, target / "evidence_map", formats, close=True))
     return SituateRun(situation, situation_summary(situation, review), paths, record, note)
 
 
@@ -153,15 +156,21 @@ def run_prisma(store: str | Path, *, out: str | Path = "out", formats: Sequence[
                strict: bool = False) -> PrismaRun:
     """PRISMA 2020 diagram from the store's counts, written to ``out/prisma.*``.
 
+    ``out`` is a folder: it may be missing (it is created), its parent may not
+    (:class:`~evsynth.errors.OutputError`).
+
     Counts that do not add up are printed in red under the diagram; with ``strict`` they raise
     :class:`~evsynth.errors.InputError` and nothing is written.
     """
+    from ..output import check_output_folder, make_output_folder
     from ..plots import prisma_diagram, save_figure
 
+    check_output_folder(out)
     store = Path(store)
     if not store.exists():
         raise NotFoundError(f"no record store at {store}; run a search or an import first (or pass --store)")
     counts = prisma_from_store(store)
     note = f"Counts from the record store {store.name}."
     fig = prisma_diagram(counts, note=note, strict=strict)
+    make_output_folder(out)
     return PrismaRun(counts, tuple(save_figure(fig, Path(out) / "prisma", formats, close=True)), note)

@@ -79,3 +79,13 @@ def test_figures(tmp_path):
     empty = rob_traffic_light(load_rob(tmp_path / "none.csv"))
     assert any(t.get_text() == "Risk of bias not assessed" for t in empty.axes[0].texts)
     fig.savefig(tmp_path / "tl.png")
+
+
+def test_unclosed_quote_is_an_error_at_its_line(tmp_path):
+    # read with the shared strict CSV reader: the open quote on line 3 would otherwise swallow the rows after it
+    path = _write(tmp_path, 'a,RoB 2,D1,low,x,PMID:1,Table 2\na,RoB 2,D2,low,"open,PMID:1,T\n'
+                            "a,RoB 2,overall,low,x,PMID:1,T\n")
+    with pytest.raises(InputErrors) as info:
+        load_rob(path, study_ids=["a"])
+    assert [(e.line, e.field) for e in info.value.errors] == [(3, "support")]
+    assert "never closed" in info.value.errors[0].message
