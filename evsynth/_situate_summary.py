@@ -85,7 +85,9 @@ def situation_summary(s: TrialSituation, review: Any = None) -> str:
         lines.append("Not comparable with the pooled estimate: " + s.comparability_note)
     if s.trial_meets_floor is not None:
         lines.append(f"{cfg.floor_label or 'Threshold'}: the trial {'meets' if s.trial_meets_floor else 'does not meet'}"
-                     f" it; prior studies meeting it: {', '.join(s.prior_meeting_floor) or 'none'}.")
+                     f" it; prior studies meeting it: {', '.join(s.prior_meeting_floor) or 'none'}"
+                     + (f"; possibly, resting on an uncertain value: {', '.join(s.prior_possibly_meeting_floor)}"
+                        if s.prior_possibly_meeting_floor else "") + ".")
     lines += _gap_lines(s.all_prior, s)
     if s.pooled_prior is not None and s.pooled_prior.studies != s.all_prior.studies:
         lines += _gap_lines(s.pooled_prior, s)

@@ -155,6 +155,9 @@ class TrialSituation:
     min_k_metaregression: int
     notes: tuple[str, ...]
     x_name: str = "x"
+    #: Prior studies whose meeting the threshold rests on a derived or uncertain value (with its flag);
+    #: never among ``prior_meeting_floor``.
+    prior_possibly_meeting_floor: tuple[str, ...] = ()
     y_name: str = "y"
     x_unit: str = ""
     y_unit: str = ""
@@ -367,6 +370,7 @@ def situate_trial(
     total = tuple(None if (v is None or scale is None) else v * scale for v in x)
     meets = None
     prior_meeting: list[str] = []
+    prior_possibly: list[str] = []
     if cfg.floor:
         def passes(values: Mapping[str, float | None]) -> bool:
             return all(values.get(f.covariate) is not None and values[f.covariate] >= f.minimum for f in cfg.floor)
@@ -390,7 +394,12 @@ def situate_trial(
                 flagged = [f"{_noun(extraction.review, n.removesuffix('_high'))}"
                            f"{' (highest)' if n.endswith('_high') else ''} {text}" for n, text in p.flags
                            if n in {f.covariate for f in cfg.floor} | {f"{f.covariate}_high" for f in ranged}]
-                prior_meeting.append(p.label + extra + (f" [{'; '.join(flagged)}]" if flagged else ""))
+                # A study meets the threshold only on values that stand as reported; one whose
+                # meeting it rests on a derived or uncertain value is listed apart, with the flag.
+                if flagged:
+                    prior_possibly.append(f"{p.label}{extra} [{'; '.join(flagged)}]")
+                else:
+                    prior_meeting.append(p.label + extra)
     es, res = effects, meta_result
     pooled = pooled_gap = None
     if res is None:
@@ -425,6 +434,7 @@ def situate_trial(
     return TrialSituation(
         nct_id=nct_id.upper(), trial_label=trial.label, trial_study_id=trial.study_id, x=x, y=y,
         total_at_reference=total, trial_meets_floor=meets, prior_meeting_floor=tuple(prior_meeting),
+        prior_possibly_meeting_floor=tuple(prior_possibly),
         prior=tuple(prior), not_placed=not_placed, all_prior=all_gap, pooled_prior=pooled_gap, pooled=pooled,
         prediction=predictions, metaregression_note=mr_note, min_k_metaregression=min_k, notes=tuple(notes),
         x_name=_noun(extraction.review, cfg.x), y_name=_noun(extraction.review, cfg.y),

@@ -394,3 +394,35 @@ def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_extracted(tmp_path / "nope")
     assert "no such folder" in str(info.value) and "--folder" in str(info.value)
+
+
+def test_unreadable_file_is_reported_first_and_its_consequences_skipped(root, tmp_path, capsys):
+    """studies.csv saved as Latin-1: the cause (file, line, field, byte) comes first, and the
+    checks across files that would only echo it (outcomes' unknown study_id, provenance of values
+    that 'do not exist') are not run; validate and review exit 3."""
+    import shutil
+
+    from evsynth.extraction import validate_extracted
+
+    shutil.copytree(root / "extracted", tmp_path / "extracted")
+    shutil.copy(root / "review.toml", tmp_path / "review.toml")
+    studies = tmp_path / "extracted" / "studies.csv"
+    text = studies.read_text(encoding="utf-8")
+    assert any(ord(ch) > 127 and ch.encode("latin-1", "replace") != b"?" for ch in text)
+    studies.write_bytes(text.encode("latin-1", errors="replace"))
+    report = validate_extracted(tmp_path / "extracted")
+    assert report.errors
+    assert all(e.path and str(e.path).endswith("studies.csv") and "not UTF-8" in str(e) for e in report.errors)
+    assert not any("unknown study_id" in str(e) or "does not exist" in str(e) for e in report.errors)
+    for args in (["extract", "validate", "--project", str(tmp_path)],
+                 ["review", "--project", str(tmp_path), "--out", str(tmp_path / "out")]):
+        code, out, err = _run(args, capsys)
+        out = out + err
+        assert code == 3, (args, out)
+        first = next(l for l in out.splitlines() if "studies.csv, line" in l or "outcomes.csv, line" in l)
+        assert "studies.csv, line 2" in first and "not UTF-8: byte 0x" in first, out
+        assert "unknown study_id" not in out and "Traceback" not in out
+    # an open quote is the same: the cause first, nothing that only follows from it
+    studies.write_text(text.replace(",", ',"', 1), encoding="utf-8")
+    errs = validate_extracted(tmp_path / "extracted").errors
+    assert str(errs[0].path).endswith("studies.csv") and not any("unknown study_id" in str(e) for e in errs)

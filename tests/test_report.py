@@ -83,7 +83,8 @@ def test_figures_written_and_linked(review):
 def test_report_html_sections(review):
     html = review.report.read_text(encoding="utf-8")
     for heading in ("1. Question", "2. Search provenance", "3. PRISMA 2020 flow", "4. Included studies",
-                    "5. Pooled result", "Sensitivity analyses", "6. Where NCT06916403 stands", "7. Limitations"):
+                    "5. Pooled result", "Sensitivity analyses", "6. All controlled evidence", "8. Risk of bias",
+                    "9. Harms", "10. Where NCT06916403 stands", "11. Limitations"):
         assert heading in html
     assert "https://pubmed.ncbi.nlm.nih.gov/8610220/" in html  # Sörensen 1995 provenance link
     assert "https://doi.org/10.1016/S0304-3959(99)00308-5" in html
@@ -264,3 +265,64 @@ def test_sentences_about_studies_are_computed(review, root):
     line = next(l for l in review.data["limitations"] if l.startswith("The review being updated reports"))
     assert f"{len(in_review)} are identified here ({sum(s.n_patients for s in in_review)} patients)" in line
     assert missing == 1 and "The remaining publication could not be identified" in line
+
+
+def test_included_studies_table_flags_derived_or_uncertain_cells(review, root):
+    """Each cell of the Included-studies table whose value provenance.csv marks derived or uncertain
+    carries a visible marker (and the legend says what it means); plain cells carry none."""
+    import re
+
+    from evsynth.extraction import load_extracted
+
+    ex = load_extracted(root / "extracted")
+    shown = [c for c in load_review(root).covariates if c.show]
+    rows = {r["study_id"]: r for r in review.data["studies"]["rows"]}
+    html = review.report.read_text(encoding="utf-8")
+    seen_flag = False
+    for s in ex.studies:
+        for c, flag in zip(shown, rows[s.study_id]["covariate_flags"]):
+            prov = [p for p in ex.provenance if p.table == "studies" and p.record_id == s.study_id
+                    and p.field in c.columns]
+            assert bool(flag) == any(p.derived or p.uncertain for p in prov), (s.study_id, c.name)
+            seen_flag |= bool(flag)
+    assert seen_flag and review.data["studies"]["flagged"]
+    # the rendered row of each study has as many markers as flagged cells
+    for s in ex.studies:
+        row = re.search(r'<tr><th scope="row">' + re.escape(s.label) + r"(.*?)</tr>", html, re.S).group(1)
+        n_flags = sum(bool(f) for f in rows[s.study_id]["covariate_flags"]) + bool(rows[s.study_id]["n_patients_flag"])
+        assert row.count('class="flag"') == n_flags, s.label
+    assert "† The value is derived or uncertain" in html
+
+
+def test_report_paths_levels_and_section_numbers(review, root):
+    """Paths relative to the project folder; the CI level without a trailing .0; every section
+    numbered in order, appraisal sections before the trial is situated, heterogeneity with the analyses."""
+    import re
+
+    html = review.report.read_text(encoding="utf-8")
+    assert str(root.resolve()) not in html and str(root) not in html
+    assert "<code>extracted</code>" in html
+    for q in sorted((root / "queries").glob("*.toml")):
+        assert f"<code>queries/{q.name}</code>" in html
+    assert ".0% CI" not in html and f"{review.data['level']:g}% CI" in html
+    heads = re.findall(r"<h2>(?:(\d+)\. )?([^<]*)</h2>", html)
+    assert heads[0] == ("", "Summary of findings")
+    numbers = [int(n) for n, _ in heads[1:]]
+    assert numbers == list(range(1, len(heads))), heads
+    titles = [t for _, t in heads[1:]]
+    situate = next(i for i, t in enumerate(titles) if t.startswith("Where "))
+    for t in ("All controlled evidence", "Risk of bias", "Harms"):
+        assert titles.index(t) < situate, titles
+    assert titles[-1] == "Limitations"
+    pooled = titles.index("Pooled result") + 1
+    assert re.search(rf"<h3>{pooled}\.\d+ Heterogeneity and its uncertainty</h3>", html)
+
+
+def test_summary_of_findings_controlled_row_shows_every_timepoint(review):
+    rows = review.data["controlled"]["rows"]
+    sof = next(s for s in review.data["summary_of_findings"] if s["comparison"])
+    analysed = [c for c in rows if c["label"] in sof["comments"]]
+    assert len(analysed) == len(rows) > 1  # every timepoint of the compared studies
+    for c in rows:
+        assert f"{c['timepoint']}: {c['counts']}" in sof["comments"]
+    assert f"{len(rows)} timepoints of this comparison" in sof["comments"]

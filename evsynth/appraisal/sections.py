@@ -175,6 +175,8 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
         effect_text = (f"{eff['name']} {eff['estimate']:.2f} ({a.res.level:g}% CI {eff['ci_low']:.2f} to "
                        f"{eff['ci_high']:.2f})")
         comment = "" if a.comparison else "single-group estimate: not a comparison with a control"
+        if a.comparison:
+            comment = _other_timepoints(a, comparisons)
         items.append({"analysis": a.id, "outcome": a.outcome, "effect": effect_text, "signals": sig,
                       "comparison": a.comparison, "comment": comment})
     data["summary_of_findings"] = [jsonable(r) for r in summary_of_findings(items, ratings)]
@@ -206,6 +208,22 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
                                  "Every controlled comparison at every extracted timepoint (not pooled).")
     data["appraisal_limitations"] = _limitations(data, ratings, analyses)
     return data, figures
+
+
+def _other_timepoints(a: AnalysisInput, comparisons: Sequence[Any]) -> str:
+    """The analysed comparison at every timepoint its studies report (the fit uses one per study)."""
+    used = set(a.es.outcome_ids)
+    fitted = [c for c in comparisons if c.outcome_ids[0] in used]
+    in_fit, outcomes = {c.study_id for c in fitted}, {c.outcome for c in fitted}
+    rows = [c for c in comparisons if c.study_id in in_fit and c.outcome in outcomes]
+    if len({(c.study_id, c.timepoint) for c in rows}) <= len(in_fit):
+        return ""
+    level = f"{a.res.level:g}"
+    parts = [f"{c.label} {c.timepoint or 'timepoint not stated'}: {c.counts()}, {c.measure} {c.estimate:.2f} "
+             f"({level}% CI {c.ci_low:.2f} to {c.ci_high:.2f})" + (" (analysed)" if c.outcome_ids[0] in used else "")
+             for c in rows]
+    return (f"{len(rows)} timepoints of this comparison are extracted (the analysis uses one per study; "
+            f"they are not pooled): " + "; ".join(parts))
 
 
 def _limitations(data: dict[str, Any], ratings: dict[str, Any], analyses: Sequence[AnalysisInput]) -> list[str]:

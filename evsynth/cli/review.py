@@ -59,7 +59,7 @@ def review(
         console.print(sec.get("summary") or f"{aid}: not pooled: {sec.get('error')}")
     for line in run.data.get("missing_inputs") or []:
         err_console.print(f"to fill in: {line}")
-    console.print(f"wrote {run.report} and {run.results} ({len(run.figures)} figures in {run.out / 'figures'})")
+    console.print(f"wrote {run.report} and {run.results} ({len(run.figures)} figure{'' if len(run.figures) == 1 else 's'} in {run.out / 'figures'})")
     if single_file:
         path = make_single_file(run.report)
         console.print(f"{path} is self-contained ({path.stat().st_size / 1e6:.1f} MB): figures and downloads embedded")

@@ -183,20 +183,27 @@ def _nullable_ints(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError], optional: frozenset[str] = frozenset(),
-               why: str = "") -> list[tuple[int, dict[str, str]]]:
+               why: str = "", unreadable: set[Path] | None = None) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: text}) for each data row; problems go to ``errors``.
 
     Read with the shared strict reader (:mod:`evsynth._csvread`): UTF-8 only, quotes closed,
-    one-line cells, every row as wide as the header.
+    one-line cells, every row as wide as the header. A file that cannot be read completely
+    (missing, an open quote, a byte that is not UTF-8, a row of the wrong width) is added to
+    ``unreadable``, so checks across files that rely on its rows can be skipped.
     """
+    unreadable = set() if unreadable is None else unreadable
     if not path.is_file():
         errors.append(InputError("file not found" if not path.exists() else "not a file", path=path))
+        unreadable.add(path)
         return []
     try:
         table = read_csv_file(path)
     except InputError as exc:  # malformed quoting: nothing after it can be trusted
         errors.append(exc)
+        unreadable.add(path)
         return []
+    if table.errors:
+        unreadable.add(path)
     errors.extend(table.errors)
     if not table.header:
         errors.append(InputError("file is empty", path=path, line=1))
@@ -269,10 +276,14 @@ def _check_folder(folder: Path, review: Any) -> tuple[list[InputError], dict[str
     columns["studies"] = tuple(STUDY_COLUMNS) + tuple(review.covariate_columns)
     why = {"studies": (" (studies.csv has the fixed identity columns and the covariates declared in "
                        f"{review.path or 'review.toml'} [covariates])"), "outcomes": ""}
+    unreadable: set[Path] = set()
     raw = {name: _read_rows(paths[name], columns[name], errors,
                             OPTIONAL_OUTCOME_COLUMNS if name == "outcomes" else
-                            OPTIONAL_STUDY_COLUMNS if name == "studies" else frozenset(), why.get(name, ""))
+                            OPTIONAL_STUDY_COLUMNS if name == "studies" else frozenset(), why.get(name, ""),
+                            unreadable)
            for name in FILES}
+    read_errors = list(errors)  # the cause, listed first; checks that would only echo it are skipped
+    cannot = {name for name in FILES if paths[name] in unreadable}
     fixed_rows = [(n, {k: v for k, v in row.items() if k in STUDY_COLUMNS}) for n, row in raw["studies"]]
     covariates = check_covariates(review, raw["studies"], paths["studies"], errors)
     check_vocabularies(review, raw["studies"], raw["outcomes"], paths, errors)
@@ -288,7 +299,7 @@ def _check_folder(folder: Path, review: Any) -> tuple[list[InputError], dict[str
     _duplicates(built["sources"], "source", paths["sources"], errors)
     # outcome rows must point at a known study (checked on the raw ids so bad study rows still count)
     study_ids = {row.get("study_id", "") for _n, row in raw["studies"]}
-    for number, row, _rec in built["outcomes"]:
+    for number, row, _rec in built["outcomes"] if "studies" not in cannot else ():
         if row["study_id"] not in study_ids:
             errors.append(InputError(f"unknown study_id {row['study_id']!r}", path=paths["outcomes"], line=number,
                                      field="study_id"))
@@ -309,18 +320,19 @@ def _check_folder(folder: Path, review: Any) -> tuple[list[InputError], dict[str
                                      field="field"))
             continue
         provided[key] = number
-        if key not in values:
+        if key not in values and rec.table not in cannot:
             errors.append(InputError(f"provenance for a value that is empty or does not exist: "
                                      f"{rec.table}/{rec.record_id}/{rec.field}", path=paths["provenance"],
                                      line=number, field="field"))
-        if rec.source not in known_sources:
+        if rec.source not in known_sources and "sources" not in cannot:
             errors.append(InputError(f"source {rec.source!r} is not listed in {FILES['sources']}",
                                      path=paths["provenance"], line=number, field="source"))
     for (table, _rid, col), (number, _text) in sorted(values.items(), key=lambda kv: (kv[0][0], kv[1][0], kv[0][2])):
-        if (table, _rid, col) not in provided:
+        if (table, _rid, col) not in provided and "provenance" not in cannot:
             errors.append(InputError("value without provenance (add a row to provenance.csv)", path=paths[table],
                                      line=number, field=col))
-    errors.sort(key=lambda e: (e.path or "", e.line or 0))
+    first = {id(e) for e in read_errors}
+    errors.sort(key=lambda e: (id(e) not in first, str(e.path or ""), e.line or 0))
     return errors, built
 
 

@@ -100,7 +100,7 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
     -------
     matplotlib.figure.Figure
         Boxes have gids ``box:<name>`` and texts ``text:<name>`` with names
-        identified, removed, screened, excluded, pending, sought, not_retrieved, pending_fulltext,
+        identified, removed, not_screened, screened, excluded, pending, sought, not_retrieved, pending_fulltext,
         assessed, excluded_fulltext, included, and for updates previous, total.
     """
     identified = dict(_get(counts, "identified") or {})
@@ -157,14 +157,24 @@ def prisma_diagram(counts: Any, *, title: str | None = None, note: str | None = 
                     fontsize=_style.SMALL_FONT_SIZE)
             ax.text(lx + (rx + rw - lx) / 2, y + 0.08, "Identification of new studies via databases and registers",
                     ha="center", va="bottom", fontweight="bold", fontsize=_style.SMALL_FONT_SIZE)
-        y1 = y - h_id - 0.35
+        # Records nobody has screened leave the flow here (beside the arrow), so the screened box and
+        # the boxes beside it add up to it: identified − removed − not yet screened = screened.
+        t_ns = _pending("Records not yet screened", [("awaiting a title/abstract decision",
+                                                       _get(counts, "not_screened", 0))])
+        if t_ns:
+            h_ns = _height(t_ns, wrap_r)
+            y_ns = y - h_id - 0.25
+            _box(ax, rx, y_ns, rw, h_ns, t_ns, "not_screened", wrap=wrap_r, shade=True)
+            _arrow(ax, lx + w / 2, y_ns - h_ns / 2, rx, y_ns - h_ns / 2)
+            y1 = y_ns - h_ns - 0.35
+        else:
+            y1 = y - h_id - 0.35
         _arrow(ax, lx + w / 2, y - h_id, lx + w / 2, y1)
         # Screening
         t_scr = f"Records screened {_n(_get(counts, 'screened'))}"
         t_exc = f"Records excluded {_n(_get(counts, 'excluded_screening'))}"
         t_pend = _pending("Records without a title/abstract decision",
-                          [("unresolved reviewer conflicts", _get(counts, "conflicts_screening", 0)),
-                           ("not yet screened", _get(counts, "not_screened", 0))])
+                          [("unresolved reviewer conflicts", _get(counts, "conflicts_screening", 0))])
         h_exc = _height(t_exc)
         h_pend = _height(t_pend, wrap_r) if t_pend else 0.0
         h = max(_height(t_scr), h_exc + (h_pend + 0.12 if t_pend else 0.0))

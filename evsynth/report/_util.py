@@ -83,6 +83,19 @@ def source_url(source: str) -> str | None:
     return source if source.startswith("http") else f"https://{source}"
 
 
+def shown_path(path: Any, root: Any) -> str:
+    """``path`` as a reader of the report should see it: relative to the project folder ``root`` when
+    it lies inside it (POSIX separators), otherwise as given."""
+    if path is None:
+        return ""
+    p, r = Path(path), Path(root)
+    try:
+        rel = p.resolve().relative_to(r.resolve())
+    except ValueError:
+        return str(path)
+    return rel.as_posix() or "."
+
+
 def range_text(pair: tuple[Any, Any]) -> str:
     """``a`` or ``a–b`` (an en dash), ``—`` when not reported."""
     lo, hi = pair

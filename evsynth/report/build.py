@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from ._util import FORMATS, ReviewRun, jsonable, resolve_review, versions
+from ._util import FORMATS, ReviewRun, jsonable, resolve_review, shown_path, versions
 from .analysis import analysis_section
 from .sections import SECTIONS, ReportContext
 
@@ -64,6 +64,8 @@ def build_report(
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "inputs": {"project": str(review.root), "review": str(review.path) if review.path else None,
                    "extracted": str(folder), "queries": str(ctx.queries), "store": str(ctx.store) if ctx.store else None},
+        # the same paths as a reader sees them (relative to the project folder), for the HTML
+        "inputs_shown": {"extracted": shown_path(folder, review.root), "queries": shown_path(ctx.queries, review.root)},
         "versions": versions(),
         "derived": [jsonable(d) for d in validation.derived],
         "missing_inputs": missing_inputs(review, validation),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ._util import jsonable, links, range_text, source_url
+from ._util import jsonable, links, range_text, shown_path, source_url
 
 __all__ = ["ReportContext", "SECTIONS", "question_section", "search_section", "prisma_section", "studies_section",
            "situation_section", "limitations_section"]
@@ -70,7 +70,7 @@ def search_section(ctx: ReportContext) -> dict[str, Any]:
     for path in files:
         q = load_query(path)
         section["queries"].append({"name": q.name, "database": q.database, "query": q.query, "mindate": q.mindate,
-                                   "maxdate": q.maxdate, "datetype": q.datetype, "notes": q.notes, "path": str(path)})
+                                   "maxdate": q.maxdate, "datetype": q.datetype, "notes": q.notes, "path": shown_path(path, ctx.review.root)})
     if ctx.store is not None and ctx.store.exists():
         from ..store import open_store
 
@@ -135,6 +135,14 @@ def prisma_section(ctx: ReportContext) -> dict[str, Any]:
     return out
 
 
+def _cell_flag(prov: Any, study_id: str, fields: Any) -> str:
+    """"derived", "uncertain", "derived, uncertain" or "" for a studies.csv cell made of ``fields``."""
+    rows = [p for p in prov if p.table == "studies" and p.record_id == study_id and p.field in set(fields)]
+    kinds = [k for k, on in (("derived", any(p.derived for p in rows)), ("uncertain", any(p.uncertain for p in rows)))
+             if on]
+    return ", ".join(kinds)
+
+
 def studies_section(ctx: ReportContext) -> dict[str, Any]:
     """One row per study with the covariates ``show = true`` and the provenance of the values analysed."""
     shown = [c for c in ctx.review.covariates if c.show]
@@ -155,10 +163,15 @@ def studies_section(ctx: ReportContext) -> dict[str, Any]:
             "status": s.status, "n_patients": s.n_patients if s.n_patients is not None else s.n_planned,
             "in_review": s.in_review, "links": links(s),
             "covariates": [range_text(s.range(c.name)) for c in shown],
+            # derived/uncertain flag of each shown cell (from provenance.csv), so the table marks it
+            "covariate_flags": [_cell_flag(prov, s.study_id, c.columns) for c in shown],
+            "n_patients_flag": _cell_flag(prov, s.study_id, ("n_patients",) if s.n_patients is not None
+                                          else ("n_planned",)),
             "sources": [{"field": name, "source": p.source, "url": source_url(p.source), "location": p.location,
                          "derived": p.derived, "uncertain": p.uncertain} for name, p in keyed],
         })
-    return {"columns": [c.title for c in shown], "rows": rows}
+    flagged = any(r["n_patients_flag"] or any(r["covariate_flags"]) for r in rows)
+    return {"columns": [c.title for c in shown], "rows": rows, "flagged": flagged}
 
 
 def situation_section(ctx: ReportContext) -> dict[str, Any] | None:

@@ -129,6 +129,14 @@ class PrismaCounts:
              self.sought - self.not_retrieved - self.awaiting_fulltext == self.assessed),
             (f"assessed {self.assessed} − excluded {ex_ft} = included reports {self.included_reports}",
              self.assessed - ex_ft == self.included_reports),
+            # The totals of records without a decision must be the parts the diagram draws: a record
+            # with a conflict is screened (and undecided), never also among those not yet screened.
+            (f"without a title/abstract decision {self.awaiting_screening} = unresolved conflicts "
+             f"{self.conflicts_screening} + not yet screened {self.not_screened}",
+             self.awaiting_screening == self.conflicts_screening + self.not_screened),
+            (f"without a full-text decision {self.awaiting_fulltext} = unresolved conflicts "
+             f"{self.conflicts_fulltext} + maybe {self.maybe_fulltext} + not yet assessed {self.not_assessed}",
+             self.awaiting_fulltext == self.conflicts_fulltext + self.maybe_fulltext + self.not_assessed),
         ]
 
     def problems(self) -> list[str]:

@@ -129,3 +129,40 @@ def test_cli_prisma_strict_passes_on_counts_from_a_store(scenario, tmp_path):
                                       "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "do not add up" not in result.output and (tmp_path / "out" / "prisma.png").exists()
+
+
+def test_conflict_counted_once_store_and_cli(tmp_path):
+    """29 identified, 6 duplicates, reviewer a includes record 1 and b excludes it: the 23 records
+    for screening are 3 screened (1 with a conflict) + 20 not yet screened, never 3 + 21."""
+    from typer.testing import CliRunner
+
+    from evsynth.cli import app
+
+    store = Store(tmp_path / "s.sqlite")
+    run = store.start_search_run("pubmed", "x[tiab]", query_name="main")
+    ids = store.store_fetched(run, _recs(29, "pubmed"))
+    store.mark_duplicates([{"record_id": ids[23 + i], "duplicate_of": ids[i], "rule": "manual"} for i in range(6)])
+    store.add_decisions([
+        {"record_id": ids[0], "stage": "title-abstract", "decision": "include", "reviewer": "a"},
+        {"record_id": ids[0], "stage": "title-abstract", "decision": "exclude", "reviewer": "b"},
+        {"record_id": ids[1], "stage": "title-abstract", "decision": "include", "reviewer": "a"},
+        {"record_id": ids[2], "stage": "title-abstract", "decision": "exclude", "reviewer": "a"}])
+    c = prisma_counts(store)
+    store.close()
+    assert (c.total_identified, c.removed, c.screened, c.not_screened, c.conflicts_screening) == (29, 6, 3, 20, 1)
+    assert c.problems() == []
+    fig = prisma_diagram(c)
+    assert _text(fig, "not_screened").startswith("Records not yet screened (n = 20)")
+    pending = _text(fig, "pending")
+    assert pending.startswith("Records without a title/abstract decision (n = 1)") and "not yet screened" not in pending
+    # every number drawn in the screening row and the box beside the arrow into it adds up to 29 − 6
+    drawn = [int(n) for name in ("not_screened", "screened")
+             for n in __import__("re").findall(r"\(n = (\d+)\)", _text(fig, name))[:1]]
+    assert sum(drawn) == 29 - 6
+    # a pending total that counts the conflict again is caught
+    bad = dataclasses.replace(c, awaiting_screening=c.conflicts_screening + c.not_screened + 1)
+    assert any("without a title/abstract decision" in p for p in bad.problems())
+    result = CliRunner().invoke(app, ["prisma", "--store", str(tmp_path / "s.sqlite"), "--strict",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "do not add up" not in result.output
