@@ -23,8 +23,11 @@ __all__ = [
     "doi_fits_journal",
     "hard_conflicts",
     "misfiled_doi",
+    "outweighed_conflicts",
+    "same_citation",
     "same_first_page",
     "same_page_range",
+    "same_text",
     "same_work_doi",
 ]
 
@@ -167,6 +170,71 @@ def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
             and _same_journal(a, b) and _same_title_and_authors(a, b))
 
 
+def _strong_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """The same author list: two or more surnames, nearly all shared, the first author's
+    the same; or one author, with the same surname and initials."""
+    if not a.authors or not b.authors or a.authors[0][0] != b.authors[0][0]:
+        return False
+    sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
+    if len(sa) == len(sb) == 1:
+        return bool(a.authors[0][1]) and a.authors[0][1] == b.authors[0][1]
+    return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+
+
+def _e_locator(page: str | None) -> bool:
+    """An electronic article number ("e000457", "CD006828"), unique within a journal."""
+    digits = page_digits(page)
+    return bool(page) and page[0].isalpha() and digits is not None and len(digits) >= 4
+
+
+def same_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """The whole citation agrees: nearly the same title (ratio >= 97), the same author
+    list, year, journal, volume, issue, and page range (an article's, not a
+    supplement's) or electronic article number.
+
+    Two records that agree on all of this are one article even when their DOIs
+    differ: a publisher's legacy DOI beside its current one
+    ("10.1089/1092642042728094" / "10.1089/lap.2004.14.380"), another prefix
+    for the same suffix, or a mistyped DOI.
+    """
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+        return False
+    if a.year is None or a.year != b.year or a.kind != b.kind or a.generic or b.generic:
+        return False
+    if not (a.volume and a.volume == b.volume and a.issue and a.issue == b.issue):
+        return False
+    pages = same_page_range(a, b) or (
+        _e_locator(a.first_page) and a.first_page == b.first_page and not a.last_page and not b.last_page)
+    return pages and _same_journal(a, b) and _strong_authors(a, b)
+
+
+#: Normalised abstract length (characters) from which two equal abstracts count as one text.
+_SAME_ABSTRACT = 300
+#: Conflicts that an identical text (title, abstract, authors, journal) outweighs.
+_TEXT_OUTWEIGHS = frozenset({"doi", "volume", "pages", "kind"})
+
+
+def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One text indexed twice: the same long abstract (300 normalised characters or
+    more), the same author list and journal, and the same title or one title
+    inside the other with six or more significant words.
+
+    A journal that printed an article twice (two DOIs, volumes and page
+    ranges), or a notice that carries its article's abstract ("Erratum to: ...")
+    is still one text; distinct papers do not share a title, an author list and
+    an abstract.
+    """
+    if not (a.abstract and a.abstract == b.abstract and len(a.abstract) >= _SAME_ABSTRACT):
+        return False
+    if not (a.title and b.title):
+        return False
+    if a.title != b.title and fuzz.ratio(a.title, b.title) < 97:
+        short, long_ = sorted((a.title, b.title), key=len)
+        if f" {short} " not in f" {long_} " or len(short.split()) < 6:
+            return False
+    return _same_journal(a, b) and _strong_authors(a, b)
+
+
 def _page_typo(a: str | None, b: str | None) -> bool:
     da, db = page_digits(a), page_digits(b)
     if not da or not db or len(da) == len(db):
@@ -183,11 +251,32 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     reply, retraction vs article; conference vs journal), and series papers
     (different numbers in the titles, or a part number in one only).
     Records without title and DOI conflict with everything.
+
+    Two exceptions: different DOIs do not conflict when the whole citation
+    agrees (:func:`same_citation`), and conflicting DOIs, volumes, pages or
+    kinds do not when both records are one text (:func:`same_text`; see
+    :func:`outweighed_conflicts`).
     """
+    out = _conflicts(a, b)
+    if out and set(out) <= _TEXT_OUTWEIGHS and same_text(a, b):
+        return []
+    return out
+
+
+def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    """The conflicts a pair would have but for being one text (:func:`same_text`); empty otherwise."""
+    if not same_text(a, b):
+        return []
+    out = _conflicts(a, b)
+    return out if set(out) <= _TEXT_OUTWEIGHS else []
+
+
+def _conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     out: list[str] = []
     if not a.comparable or not b.comparable:
         out.append("no-title-no-doi")
-    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
+    if (a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b)
+            and not same_citation(a, b)):
         out.append("doi")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         out.append("pmid")
@@ -199,9 +288,13 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     same_doi = bool(a.doi) and a.doi == b.doi
     same_doi_title = 0.0
     if same_doi:
-        # ... unless the titles differ too (a supplement's DOI given to each abstract).
+        # ... unless the titles differ too (a supplement's DOI given to each abstract),
+        # or the journal, volume and pages all differ (the DOI of the paper copied onto
+        # a meeting abstract of the same title in another journal).
         same_doi_title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
-        same_doi = same_doi_title >= 90
+        elsewhere = (bool(a.journals and b.journals) and not _same_journal(a, b)
+                     and _volume_conflict(a, b) and _page_conflict(a, b))
+        same_doi = same_doi_title >= 90 and not elsewhere
     if _volume_conflict(a, b) and not same_doi:
         out.append("volume")
     # With one DOI and one title, differently given pages are an export's way of writing

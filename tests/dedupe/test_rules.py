@@ -91,16 +91,112 @@ def test_conflicting_dois_keep_apart() -> None:
     assert d.decision == "apart" and "doi" in d.evidence["conflicts"]
 
 
-def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merged() -> None:
-    # Two DOIs of the journal itself: one is wrong, nobody can tell which; a person decides.
+def test_two_dois_with_the_whole_citation_agreeing_merge() -> None:
+    # One article under two DOIs (a publisher's legacy DOI, another prefix, a mistyped
+    # one): title, author list, year, journal, volume, issue and page range all agree.
     other = embase(doi="10.1016/j.pain.2011.01.099")
     d = pair(pubmed(), other)
-    assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees"
-    assert d.evidence["conflicts"] == ["doi"]
+    assert d.decision == "merge" and d.rule == "whole-citation:dois-differ"
+    assert d.evidence["dois_differ"] is True
     result = find_duplicates([other, pubmed()])
-    assert not result.links
-    assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
-        (0, 1, "doi-conflict:citation-agrees")]
+    assert [(l.record_index, l.kept_index) for l in result.links] == [(0, 1)]
+
+
+def test_two_dois_with_a_citation_short_of_whole_go_to_review_not_merged() -> None:
+    # Without the issue, or with the first page only, two DOIs are two claims nobody can
+    # settle from the records: a person decides.
+    for kw in ({"issue": None}, {"pages": "2173"}):
+        other = embase(doi="10.1016/j.pain.2011.01.099", **kw)
+        d = pair(pubmed(**kw), other)
+        assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees", kw
+        assert d.evidence["conflicts"] == ["doi"]
+        result = find_duplicates([other, pubmed(**kw)])
+        assert not result.links
+        assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
+            (0, 1, "doi-conflict:citation-agrees")]
+
+
+def test_two_dois_with_other_authors_or_a_supplement_range_stay_apart() -> None:
+    other = embase(doi="10.1016/j.pain.2011.01.099", authors=("Smith J", "Jones K", "Brown L"))
+    assert pair(pubmed(), other).decision != "merge"
+    # A range as long as a whole supplement's is no article's citation.
+    wide = dict(pages="S1-S250")
+    assert pair(pubmed(**wide), embase(doi="10.1016/j.pain.2011.01.099", **wide)).decision != "merge"
+
+
+def test_one_doi_on_a_paper_and_on_a_meeting_abstract_in_another_journal_is_no_merge() -> None:
+    # The paper's DOI copied onto an abstract of the same title printed in another
+    # journal (other volume, other page): three citation fields disagree with the DOI.
+    paper = pubmed()
+    abstract = embase(journal="Journal of the Neurological Sciences", volume="333", issue="1", pages="366")
+    d = pair(paper, abstract)
+    assert d.decision != "merge"
+    assert {"volume", "pages"} <= set(d.evidence.get("conflicts", ()))
+    # The same DOI with a differently written volume in the same journal still merges.
+    assert pair(paper, embase(volume="152 (9)")).decision == "merge"
+
+
+ABSTRACT = ("Project sponsorship is assumed to be critical to the success of information systems "
+            "development and implementation. However, there is limited research on the effect of "
+            "vendor-based sponsorship on the management of information technology projects. This "
+            "paper contributes to that emerging body of evidence, drawing on literature on "
+            "psychological contract, management control and project sponsorship.")
+
+
+def test_one_text_printed_twice_under_two_dois_merges() -> None:
+    # A journal printed the article again a year later (new DOI, volume and pages): the
+    # title, author list, journal and abstract are one text.
+    first = pubmed(abstract=ABSTRACT)
+    again = embase(abstract=ABSTRACT, doi="10.1016/j.pain.2012.03.001", year=2012, volume="153",
+                   issue="1", pages="56-64")
+    d = pair(first, again)
+    assert d.decision == "merge" and d.rule == "same-text"
+    assert set(d.evidence["outweighed_conflicts"]) == {"doi", "volume", "pages"}
+    assert hard_conflicts(normalise_record(first), normalise_record(again)) == []
+
+
+def test_a_notice_carrying_its_articles_abstract_merges_one_without_stays_apart() -> None:
+    article = pubmed(abstract=ABSTRACT)
+    notice = embase(title="Erratum to: " + TITLE, abstract=ABSTRACT, doi="10.1016/j.pain.2011.09.001",
+                    pages="2179")
+    assert pair(article, notice).decision == "merge"
+    bare = embase(title="Erratum to: " + TITLE, abstract=None, doi="10.1016/j.pain.2011.09.001",
+                  pages="2179")
+    d = pair(article, bare)
+    assert d.decision == "apart" and "kind" in d.evidence["conflicts"]
+
+
+def test_one_abstract_is_not_enough_without_the_title_authors_or_journal() -> None:
+    first = pubmed(abstract=ABSTRACT)
+    moved = dict(abstract=ABSTRACT, doi="10.1016/j.pain.2012.03.001", year=2012, volume="153",
+                 issue="1", pages="56-64")
+    # A commentary by someone else that copied the abstract (a database's error).
+    assert pair(first, embase(authors=("Zimmer M",), **moved)).decision == "apart"
+    # Another title.
+    assert pair(first, embase(title="Vendor sponsorship revisited", **moved)).decision == "apart"
+    # Another journal.
+    assert pair(first, embase(journal="Journal of Information Technology", **moved)).decision == "apart"
+    # A short abstract (a copyright line) proves nothing.
+    short = dict(moved, abstract="Copyright 2012 Elsevier B.V. All rights reserved.")
+    assert pair(pubmed(abstract=short["abstract"]), embase(**short)).decision == "apart"
+
+
+def test_a_column_name_before_the_whole_title_merges_other_lead_ins_do_not() -> None:
+    base = dict(doi=None, pmid=None, authors=("Kasriel, Stephane",), journal="Harvard Business Review",
+                year=2016)
+    plain = pubmed(title="Upwork's CEO on how an introverted engineer learned to lead", volume="2016",
+                   issue="May", pages=None, **base)
+    column = embase(title="How I did it ... Upwork's CEO on how an introverted engineer learned to lead",
+                    volume="94", issue="5", pages="35+", **base)
+    d = pair(plain, column)
+    assert d.decision == "merge" and d.rule == "title-after-lead-in+authors+journal"
+    for lead in ("Introduction to", "A review of", "Interview:", "Summary of"):
+        other = embase(title=f"{lead} Upwork's CEO on how an introverted engineer learned to lead",
+                       volume="94", issue="5", pages="35+", **base)
+        assert pair(plain, other).decision != "merge", lead
+    # Another author, or another year, is another item.
+    assert pair(plain, column.replace(authors=("Smith, J.",))).decision != "merge"
+    assert pair(plain, column.replace(year=2017)).decision != "merge"
 
 
 def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
@@ -110,9 +206,12 @@ def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
     d = pair(pubmed(), misfiled)
     assert d.decision == "merge" and d.evidence["doi_misfiled"] == "10.1016/j.regpep.2011.01.039"
     assert "doi" not in hard_conflicts(normalise_record(pubmed()), normalise_record(misfiled))
-    # ... but not when neither DOI fits (nothing tells which is wrong) ...
-    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015")
-    assert pair(both_odd, misfiled).decision != "merge"
+    # ... but not when neither DOI fits (nothing tells which is wrong) and the citation
+    # is short of whole (no issue) ...
+    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015", issue=None)
+    assert pair(both_odd, misfiled.replace(issue=None)).decision != "merge"
+    # (with the whole citation agreeing, the DOIs do not matter: one article)
+    assert pair(both_odd.replace(issue="9"), misfiled).rule == "whole-citation:dois-differ"
     # ... nor when the rest of the citation disagrees.
     assert pair(pubmed(), misfiled.replace(pages="2180-2188")).decision == "apart"
 
