@@ -120,6 +120,10 @@ def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
         return False  # a page without digits ("Suppl") cannot contradict
     if da == db:
         return False
+    # An article number as the pages in one export and as the issue in the other
+    # ("8, 15193" / "8(15193), 1-12"): the other's pages count the article's own.
+    if (len(da) >= 4 and da == page_digits(b.issue)) or (len(db) >= 4 and db == page_digits(a.issue)):
+        return False
     # An electronic locator ("e12724", "c1804") and a page number do not compare.
     if first_a[0].isalpha() != first_b[0].isalpha() and (len(da) >= 4 or len(db) >= 4):
         return False
@@ -210,13 +214,16 @@ def same_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
 
 #: Normalised abstract length (characters) from which two equal abstracts count as one text.
 _SAME_ABSTRACT = 300
+#: Similarity (rapidfuzz ratio) from which two abstracts count as one (a word spelt
+#: differently, "alpha1a" / "alpha 1a").
+_SAME_ABSTRACT_RATIO = 97
 #: Conflicts that an identical text (title, abstract, authors, journal) outweighs.
 _TEXT_OUTWEIGHS = frozenset({"doi", "volume", "pages", "kind"})
 
 
 def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """One text indexed twice: the same long abstract (300 normalised characters or
-    more), the same author list and journal, and the same title or one title
+    more, nearly identical: ratio >= 97), the same author list and journal, and the same title or one title
     inside the other with six or more significant words.
 
     A journal that printed an article twice (two DOIs, volumes and page
@@ -224,7 +231,9 @@ def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     is still one text; distinct papers do not share a title, an author list and
     an abstract.
     """
-    if not (a.abstract and a.abstract == b.abstract and len(a.abstract) >= _SAME_ABSTRACT):
+    if not (a.abstract and b.abstract and min(len(a.abstract), len(b.abstract)) >= _SAME_ABSTRACT):
+        return False
+    if a.abstract != b.abstract and fuzz.ratio(a.abstract, b.abstract) < _SAME_ABSTRACT_RATIO:
         return False
     if not (a.title and b.title):
         return False
@@ -233,6 +242,22 @@ def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
         if f" {short} " not in f" {long_} " or len(short.split()) < 6:
             return False
     return _same_journal(a, b) and _strong_authors(a, b)
+
+
+_LOOKALIKE = str.maketrans("10", "lo")
+_MIXED_RE = re.compile(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b")
+
+
+def _misread_digits(a: str | None, b: str | None) -> bool:
+    """The titles differ only by a digit read for a look-alike letter inside a word
+    ("va1108158met" / "val108158met", "c0x" / "cox"): a typo, not another number."""
+    if not a or not b or a == b:
+        return False
+
+    def fold(t: str) -> str:
+        return _MIXED_RE.sub(lambda m: m.group(0).translate(_LOOKALIKE), t)
+
+    return fold(a) == fold(b)
 
 
 def _page_typo(a: str | None, b: str | None) -> bool:
@@ -309,7 +334,7 @@ def _conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     proceedings = {a.venue, b.venue} == {"book", "conference"}  # proceedings are published as books
     if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi and not proceedings):
         out.append("venue")
-    if a.numbers != b.numbers:
+    if a.numbers != b.numbers and not _misread_digits(a.title, b.title):
         sa, sb = set(a.numbers), set(b.numbers)
         if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
             out.append("title-numbers")

@@ -640,3 +640,38 @@ def test_a_roman_numeral_page_matches_only_itself() -> None:
     assert same_first_page(iii, normalise_record(column(pages="iii-xii")))
     assert not same_first_page(iii, normalise_record(column(pages=None)))
     assert not same_first_page(iii, normalise_record(column(pages="v-ix")))
+
+
+def test_near_identical_abstracts_are_one_text_too() -> None:
+    # One database spells "alpha1a", the other "alpha 1a": still one text, printed twice.
+    first = pubmed(abstract=ABSTRACT)
+    again = embase(abstract=ABSTRACT.replace("vendor-based", "vendor based").replace("emerging", "emergent"),
+                   doi="10.1016/j.pain.2012.03.001", year=2012, volume="153", issue="1", pages="56-64")
+    assert pair(first, again).rule == "same-text"
+    # ... but an abstract that is only alike (another study's, same field) is not.
+    other = embase(abstract=ABSTRACT[: len(ABSTRACT) // 2] + " We surveyed 412 vendors in three countries "
+                   "and modelled sponsorship as a moderator of project outcomes over two years.",
+                   doi="10.1016/j.pain.2012.03.001", year=2012, volume="153", issue="1", pages="56-64")
+    assert pair(first, other).decision == "apart"
+
+
+def test_an_article_number_as_pages_in_one_export_and_as_issue_in_the_other_is_no_conflict() -> None:
+    a = pubmed(doi=None, pmid=None, journal="Nature Communications", volume="8", issue=None, pages="15193")
+    b = embase(doi=None, journal="Nature Communications", volume="8", issue="15193", pages="1-12")
+    d = pair(a, b)
+    assert "pages" not in d.evidence.get("conflicts", ()) and d.decision == "merge"
+    # Another article number in the issue field does not excuse other pages.
+    c = embase(doi=None, journal="Nature Communications", volume="8", issue="15194", pages="1-12")
+    d = pair(a, c)
+    assert d.decision == "apart" and "pages" in d.evidence["conflicts"]
+
+
+def test_a_digit_misread_for_a_letter_is_no_title_number_conflict() -> None:
+    title = "Relationship between catechol-O-methyltransferase Val108/158Met genotype and brain volume"
+    a = pubmed(doi=None, pmid=None, title=title)
+    b = embase(doi=None, title=title.replace("Val108", "Va1108"))
+    assert pair(a, b).decision == "merge"
+    # Different numbers stay a conflict ("HPV16" / "HPV18").
+    c = pubmed(doi=None, pmid=None, title="HPV16 infection and cervical neoplasia in a cohort of women")
+    d = embase(doi=None, title="HPV18 infection and cervical neoplasia in a cohort of women")
+    assert "title-numbers" in pair(c, d).evidence["conflicts"]
