@@ -153,9 +153,9 @@ def _abstract_and_paper(a: NormalisedRecord, b: NormalisedRecord) -> bool:
             and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
 
 
-def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    """Nearly the same title (ratio >= 97) and at least two authors, mostly the same."""
-    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord, title_ratio: float = 97) -> bool:
+    """Nearly the same title (ratio >= ``title_ratio``) and at least two authors, mostly the same."""
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < title_ratio:
         return False
     sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
     return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
@@ -242,6 +242,14 @@ def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
         if f" {short} " not in f" {long_} " or len(short.split()) < 6:
             return False
     return _same_journal(a, b) and _strong_authors(a, b)
+
+
+def _pinned_by_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Nearly the same title and authors in the same journal, year, volume and page range
+    (an article's): a number that differs in the title is a typo ("p6INK4a" / "p16(INK4a)"),
+    as two parts of a series never share their pages."""
+    return (bool(a.volume) and a.volume == b.volume and a.year is not None and a.year == b.year
+            and same_page_range(a, b) and _same_journal(a, b) and _same_title_and_authors(a, b, 95))
 
 
 _LOOKALIKE = str.maketrans("10", "lo")
@@ -334,7 +342,7 @@ def _conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     proceedings = {a.venue, b.venue} == {"book", "conference"}  # proceedings are published as books
     if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi and not proceedings):
         out.append("venue")
-    if a.numbers != b.numbers and not _misread_digits(a.title, b.title):
+    if a.numbers != b.numbers and not _misread_digits(a.title, b.title) and not _pinned_by_citation(a, b):
         sa, sb = set(a.numbers), set(b.numbers)
         if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
             out.append("title-numbers")

@@ -342,9 +342,11 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
         if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
-                and ((v_match and i_match) or (conference and j_match and not a.volume and not b.volume))):
+                and ((v_match and (i_match or (j_match and not (a.issue and b.issue))))
+                     or (conference and j_match and not a.volume and not b.volume))):
             # A year apart with the same long title and authors, and the same volume and
-            # issue (one of the years is wrong), or at the same conference (dated by the
+            # issue, or the same journal and volume with an issue in one record only (one
+            # of the years is wrong: an online-first year), or at the same conference (dated by the
             # meeting in one record, by its proceedings in the other). Not across two
             # conferences: a workshop paper and next year's conference paper are two. (A
             # thesis and its Dissertation Abstracts entry a year later are not merged

@@ -671,7 +671,31 @@ def test_a_digit_misread_for_a_letter_is_no_title_number_conflict() -> None:
     a = pubmed(doi=None, pmid=None, title=title)
     b = embase(doi=None, title=title.replace("Val108", "Va1108"))
     assert pair(a, b).decision == "merge"
-    # Different numbers stay a conflict ("HPV16" / "HPV18").
+    # Different numbers stay a conflict ("HPV16" / "HPV18"; on other pages: two papers).
     c = pubmed(doi=None, pmid=None, title="HPV16 infection and cervical neoplasia in a cohort of women")
-    d = embase(doi=None, title="HPV18 infection and cervical neoplasia in a cohort of women")
+    d = embase(doi=None, title="HPV18 infection and cervical neoplasia in a cohort of women",
+               pages="2179-2185")
     assert "title-numbers" in pair(c, d).evidence["conflicts"]
+
+
+def test_a_number_dropped_from_a_title_is_a_typo_when_the_citation_pins_the_article() -> None:
+    # "p6INK4a" in one database, "p16(INK4a)" in the other: same journal, volume, page range.
+    title = "p16(INK4a) expression does not predict the outcome of cervical intraepithelial neoplasia grade 2"
+    a = pubmed(doi=None, pmid=None, title=title, issue=None, pages="1099-1103")
+    b = embase(doi=None, title=title.replace("p16(INK4a)", "p6INK4a"), issue=None, pages="1099-1103")
+    assert pair(a, b).decision == "merge"
+    # Parts of a series never share a page range: with other pages they stay apart.
+    c = embase(doi=None, title=title.replace("grade 2", "grade 3"), issue=None, pages="1104-1110")
+    assert "title-numbers" in pair(a, c).evidence["conflicts"]
+    # ... and so they do with the first page only.
+    d = embase(doi=None, title=title.replace("p16(INK4a)", "p6INK4a"), issue=None, pages="1099")
+    assert "title-numbers" in pair(a, d).evidence["conflicts"]
+
+
+def test_a_year_apart_in_one_volume_of_one_journal_merges_when_one_record_lacks_the_issue() -> None:
+    # An online-first year in one database: same long title, authors, journal and volume.
+    a = pubmed(doi=None, pmid=None, year=2010, issue=None, pages="214")
+    b = embase(doi=None, year=2009, issue="3", pages=None)
+    assert pair(a, b).rule == "title+authors+adjacent-year"
+    # With two different issues given, the years are not excused.
+    assert pair(a.replace(issue="4"), b).decision != "merge"
