@@ -285,6 +285,10 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     (different numbers in the titles, or a part number in one only).
     Records without title and DOI conflict with everything.
 
+    Two records of one Cochrane review (the same review number) do not
+    conflict by year, volume, pages or DOI: they are versions of one review;
+    two review numbers always conflict (``review-number``).
+
     Two exceptions: different DOIs do not conflict when the whole citation
     agrees (:func:`same_citation`), and conflicting DOIs, volumes, pages or
     kinds do not when both records are one text (:func:`same_text`; see
@@ -304,7 +308,19 @@ def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     return out if set(out) <= _TEXT_OUTWEIGHS else []
 
 
+#: What versions of one Cochrane review differ in: their years, issues, DOIs, pages.
+_VERSIONS_DIFFER_IN = frozenset({"doi", "year", "volume", "pages"})
+
+
 def _conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    if a.review_number and b.review_number:
+        if a.review_number != b.review_number:
+            return ["review-number"]  # two Cochrane reviews, whatever their titles
+        return [c for c in _citation_conflicts(a, b) if c not in _VERSIONS_DIFFER_IN]
+    return _citation_conflicts(a, b)
+
+
+def _citation_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     out: list[str] = []
     if not a.comparable or not b.comparable:
         out.append("no-title-no-doi")

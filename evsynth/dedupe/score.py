@@ -262,6 +262,14 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         # journal's reprint under a new DOI, a notice carrying its article's abstract.
         evidence["outweighed_conflicts"] = outweighed
         return PairDecision("merge", "same-text", round(full / 100, 4), evidence)
+    title_sim = max(full, partial if partial >= 97 else 0.0)
+    if a.review_number and a.review_number == b.review_number:
+        # Versions of one Cochrane review: its number is the identifier; the title may
+        # have been reworded and the authors changed between updates.
+        evidence["review_number"] = a.review_number
+        if full >= 70 or title_sim >= 97 or authors["status"] == "match":
+            return PairDecision("merge", "review-number+title", round(max(full, title_sim) / 100, 4), evidence)
+        return PairDecision("review", "review-number-titles-differ", round(full / 100, 4), evidence)
     if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
         # No DOI conflict although the DOIs differ: the whole citation agrees
         # (conflicts.same_citation), one article under two DOIs.

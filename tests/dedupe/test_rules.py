@@ -560,7 +560,7 @@ def test_versions_of_a_cochrane_review_are_one_work() -> None:
                issue="3", pages="CD002273", doi="10.1002/14651858.CD002273.pub2")
     b = a.replace(source_id="2", year=2005, issue="2", doi="10.1002/14651858.CD002273.pub3")
     d = pair(a, b)
-    assert d.decision == "merge" and d.rule == "doi-version+title"
+    assert d.decision == "merge" and d.rule == "review-number+title"
     other_review = b.replace(doi="10.1002/14651858.CD002274.pub3")
     assert pair(a, other_review).decision != "merge"
 
@@ -699,3 +699,40 @@ def test_a_year_apart_in_one_volume_of_one_journal_merges_when_one_record_lacks_
     assert pair(a, b).rule == "title+authors+adjacent-year"
     # With two different issues given, the years are not excused.
     assert pair(a.replace(issue="4"), b).decision != "merge"
+
+
+def cochrane(**kw: object) -> Record:
+    base = dict(source="ris", source_id="C1", title="Antiviral treatment for Bell's palsy (idiopathic facial paralysis)",
+                authors=("Gagyor, I.", "Madhok, V. B.", "Daly, F.", "Sullivan, F."),
+                journal="Cochrane Database of Systematic Reviews", year=2015, issue="11", pages="CD001869",
+                doi="10.1002/14651858.CD001869.pub8")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_versions_of_one_cochrane_review_merge_whatever_their_years_and_authors() -> None:
+    update = cochrane()
+    old = cochrane(source_id="C2", year=2009, issue="4", doi="10.1002/14651858.CD001869.pub4",
+                   authors=("Lockhart, P.", "Daly, F.", "Pitkethly, M."))
+    d = pair(update, old)
+    assert d.decision == "merge" and d.rule == "review-number+title" and d.evidence["review_number"] == "CD001869"
+    # The number from the pages alone (no DOI), in the forms exports give it.
+    for pages in ("CD001869", "001869", "CD001869.pub8"):
+        bare = cochrane(source_id="C3", doi=None, year=2009, issue="4", pages=pages, authors=("Lockhart, P.",))
+        assert pair(update, bare).decision == "merge", pages
+    # A reworded title of the same review still merges; an unrelated one goes to a person.
+    reworded = old.replace(title="Antiviral treatment for Bell's palsy")
+    assert pair(update, reworded).decision == "merge"
+    unrelated = old.replace(title="Corticosteroids for idiopathic facial nerve paralysis", authors=("Salinas, R.",))
+    assert pair(update, unrelated).decision == "review"
+
+
+def test_two_cochrane_review_numbers_are_two_reviews_and_other_journals_have_none() -> None:
+    a = cochrane()
+    b = cochrane(source_id="C2", pages="CD001942", doi="10.1002/14651858.CD001942.pub4")
+    assert hard_conflicts(normalise_record(a), normalise_record(b)) == ["review-number"]
+    # Six digits as the pages of another journal are pages, not a review number.
+    other = Record(source="ris", source_id="J1", title=a.title, authors=a.authors, journal="BMJ", year=2009,
+                   pages="001869")
+    assert normalise_record(other).review_number is None
+    assert "year" in hard_conflicts(normalise_record(a), normalise_record(other))
