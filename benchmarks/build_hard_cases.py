@@ -21,7 +21,9 @@ in later versions titles without stop words, DOIs without dots, journals
 abbreviated to four letters per word). Each record is taken from the oldest version
 that lists it, where the preparation is lightest. Two repairs are made and nothing
 else: author lists that preparation glued together ("Cai Z. P.Parajuli N.",
-"JukicM.Carrilo-RoaT.") are split again into "Surname, I." names, and C1 control
+"JukicM.Carrilo-RoaT.", "Ooi Cheow PengYassin Zaitun") are split again into
+"Surname, Given" names (a surname with a capital inside, "McDonald", is split
+too), and C1 control
 characters (mojibake in a few abstracts) are dropped.
 """
 
@@ -49,14 +51,29 @@ def _id(value: str) -> str | None:
 
 
 def _authors(value: str) -> str:
-    """Undo bib-dedupe's glued ``author_full`` ("Cai Z. P.Parajuli N.") into "Cai, Z. P. and ..."."""
-    if " and " in value or ";" in value or not re.search(r"\.[A-Z]", value):
+    """Undo bib-dedupe's glued ``author_full`` into "Surname, Given and ..." names.
+
+    Two forms: initials with dots ("Cai Z. P.Parajuli N.", "JukicM.Carrilo-RoaT.") and
+    Web of Science full names without any separator ("Ooi Cheow PengYassin Zaitun",
+    "Joshi VHBhuta T"), split where a lower-case letter or a run of initials meets the
+    next capitalised surname.
+    """
+    if " and " in value or ";" in value:
         return value
-    names = []
-    for part in re.split(r"(?<=\.)(?=[A-Z][a-z])", value):
-        m = _GLUED.match(part.strip())
-        names.append(f"{m.group(1).strip()}, {m.group(2).strip()}" if m else part.strip())
-    return " and ".join(names)
+    if re.search(r"\.[A-Z]", value):
+        names = []
+        for part in re.split(r"(?<=\.)(?=[A-Z][a-z])", value):
+            m = _GLUED.match(part.strip())
+            names.append(f"{m.group(1).strip()}, {m.group(2).strip()}" if m else part.strip())
+        return " and ".join(names)
+    if "," not in value and re.search(r"[a-z][A-Z]|[A-Z][A-Z][a-z]", value):
+        parts = re.split(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", value)
+        names = []
+        for part in filter(None, (p.strip() for p in parts)):
+            surname, _, given = part.partition(" ")
+            names.append(f"{surname}, {given}" if given else surname)
+        return " and ".join(names)
+    return value
 
 
 def build(git_dir: Path, out: Path) -> None:
