@@ -278,7 +278,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     journals_known = bool(a.journals and b.journals)
     j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
     conference = a.venue == "conference" or b.venue == "conference"
-    v_match = bool(a.volume) and a.volume == b.volume
+    # The same volume, also when one export wrote the series' name into the field
+    # ("Current Topics in Behavioral Neurosciences. 4" / "4").
+    v_match = bool(a.volume) and (a.volume == b.volume
+                                  or (bool(a.volume_numbers) and a.volume_numbers == b.volume_numbers))
     p_match = same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
     i_match = bool(a.issue) and a.issue == b.issue

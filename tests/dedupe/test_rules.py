@@ -736,3 +736,16 @@ def test_two_cochrane_review_numbers_are_two_reviews_and_other_journals_have_non
                    pages="001869")
     assert normalise_record(other).review_number is None
     assert "year" in hard_conflicts(normalise_record(a), normalise_record(other))
+
+
+def test_a_series_name_written_into_the_volume_field_is_the_same_volume() -> None:
+    # One export writes "Current Topics in Behavioral Neurosciences. 4", the other "4".
+    base = dict(doi=None, pmid=None, title="Preface", authors=("Swerdlow, N. R.",), year=2010, pages="v-vii",
+                issue=None)
+    a = pubmed(journal=None, journal_iso=None, volume="4", **base)
+    b = embase(journal="Behavioral Neurobiology of Schizophrenia and Its Treatment",
+               volume="Current Topics in Behavioral Neurosciences. 4", **base)
+    assert pair(a, b).decision == "merge"
+    # Another volume of the series is another preface.
+    c = b.replace(volume="Current Topics in Behavioral Neurosciences. 5")
+    assert pair(a, c).decision != "merge"
