@@ -165,6 +165,19 @@ def _same_journal(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return bool(a.journals and b.journals) and any(journal_match(x, y) for x in a.journals for y in b.journals)
 
 
+def _supplement_as_volume(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One meeting abstract, its supplement's number in one record's volume field
+    ("17" / "1" for volume 17, supplement 1): the same one page, year, journal,
+    title and authors, and neither record with an issue to tell more."""
+    if a.issue or b.issue or not (_one_page(a) and _one_page(b)) or a.first_page != b.first_page:
+        return False
+    va, vb = (int(v) if v and v.isdigit() else None for v in (a.volume, b.volume))
+    if va is None or vb is None or min(va, vb) > 12:
+        return False
+    return (a.year is not None and a.year == b.year and a.kind == b.kind == "article"
+            and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
 def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Meeting abstracts on lettered pages ("e8-e9" / "e3") of one issue, same title and
     authors: one abstract whose page one database got wrong."""
@@ -344,7 +357,7 @@ def _citation_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
         elsewhere = (bool(a.journals and b.journals) and not _same_journal(a, b)
                      and _volume_conflict(a, b) and _page_conflict(a, b))
         same_doi = same_doi_title >= 90 and not elsewhere
-    if _volume_conflict(a, b) and not same_doi:
+    if _volume_conflict(a, b) and not same_doi and not _supplement_as_volume(a, b):
         out.append("volume")
     # With one DOI and one title, differently given pages are an export's way of writing
     # them (an article number in one, a page count in the other).

@@ -749,3 +749,14 @@ def test_a_series_name_written_into_the_volume_field_is_the_same_volume() -> Non
     # Another volume of the series is another preface.
     c = b.replace(volume="Current Topics in Behavioral Neurosciences. 5")
     assert pair(a, c).decision != "merge"
+
+
+def test_a_supplement_number_in_the_volume_field_of_a_one_page_abstract_is_no_volume_conflict() -> None:
+    base = dict(doi=None, pmid=None, title="Neuromapping of endophenotypes in affective disorders: a twin study",
+                journal="Bipolar Disorders", year=2015, issue=None, pages="101")
+    a = pubmed(volume="17", **base)
+    b = embase(volume="1", **base)
+    assert pair(a, b).decision == "merge"
+    # Page ranges (a paper) or a large second number are other volumes.
+    assert "volume" in pair(a.replace(pages="101-108"), b.replace(pages="101-108")).evidence["conflicts"]
+    assert "volume" in pair(a, b.replace(volume="16")).evidence["conflicts"]
