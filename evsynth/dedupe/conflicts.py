@@ -257,10 +257,33 @@ def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return _same_journal(a, b) and _strong_authors(a, b)
 
 
+def _supplement(r: NormalisedRecord) -> bool:
+    """A supplement's issue ("Suppl 1", "S2") or volume ("16 Suppl 1")."""
+    return bool(r.issue and r.issue[0] == "s") or len(r.volume_numbers) > 1
+
+
+#: Longest page range that pins one journal article (a longer one may be a supplement's).
+_PINNING_PAGES = 30
+
+
 def _pinned_by_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Nearly the same title and authors in the same journal, year, volume and page range
     (an article's): a number that differs in the title is a typo ("p6INK4a" / "p16(INK4a)"),
-    as two parts of a series never share their pages."""
+    as two parts of a series never share their pages.
+
+    Not when the shared range may belong to many items: a meeting abstract (the
+    supplement's whole range, "1-58", given to each of its abstracts: "HPV16" and
+    "HPV18" abstracts of one group), a supplement issue or lettered pages ("S1-S24"),
+    a range longer than 30 pages, or pages counted from 1 (an online journal numbers
+    each article from page 1). Nor when a title names its part ("part 1" / "part 2").
+    """
+    if a.series or b.series or "conference" in (a.venue, b.venue) or _supplement(a) or _supplement(b):
+        return False
+    first, last = page_digits(a.first_page), page_digits(a.last_page)
+    if not (first and last and first.isdigit() and last.isdigit() and a.first_page.isdigit()):
+        return False
+    if int(first) == 1 or int(last) - int(first) > _PINNING_PAGES:
+        return False
     return (bool(a.volume) and a.volume == b.volume and a.year is not None and a.year == b.year
             and same_page_range(a, b) and _same_journal(a, b) and _same_title_and_authors(a, b, 95))
 
@@ -308,9 +331,23 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     :func:`outweighed_conflicts`).
     """
     out = _conflicts(a, b)
-    if out and set(out) <= _TEXT_OUTWEIGHS and same_text(a, b):
+    if out and _text_outweighs(a, b, out) and same_text(a, b):
         return []
     return out
+
+
+def _text_outweighs(a: NormalisedRecord, b: NormalisedRecord, conflicts: list[str]) -> bool:
+    """Whether one text (:func:`same_text`) outweighs these conflicts: DOIs, volumes,
+    pages, and of the kinds only an erratum's beside its article.
+
+    A retraction or withdrawal notice (a Cochrane review's "WITHDRAWN:" version, a
+    publisher's notice carrying the article's abstract) is never merged away: a
+    review must see that the study was retracted. Nor is a comment or a reply,
+    written by others or in answer to them.
+    """
+    if not set(conflicts) <= _TEXT_OUTWEIGHS:
+        return False
+    return "kind" not in conflicts or {a.kind, b.kind} == {"article", "erratum"}
 
 
 def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
@@ -318,7 +355,7 @@ def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     if not same_text(a, b):
         return []
     out = _conflicts(a, b)
-    return out if set(out) <= _TEXT_OUTWEIGHS else []
+    return out if _text_outweighs(a, b, out) else []
 
 
 #: What versions of one Cochrane review differ in: their years, issues, DOIs, pages.

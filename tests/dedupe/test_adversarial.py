@@ -1,0 +1,118 @@
+"""Pairs a careful reviewer keeps apart, built against the rules that merge across conflicts.
+
+Each test takes one of the exceptions to a hard conflict (one text indexed twice,
+a number pinned by the citation, a column name before a title, ...) and gives it
+the records real exports produce for two *different* items that look like one:
+a retraction notice that copies the article's abstract, a Cochrane review's
+"WITHDRAWN" version, two abstracts of one supplement that carry the supplement's
+whole page range, the two parts of a series in an online journal that numbers
+each article from page 1, a protocol published in the journal of its review.
+A false merge here drops a study (or hides its retraction) from a review.
+"""
+
+from __future__ import annotations
+
+from evsynth.dedupe import find_duplicates
+from evsynth.dedupe.normalise import normalise_record
+from evsynth.dedupe.score import decide
+from evsynth.models import Record
+
+TITLE = "Supervised graded aerobic exercise for chronic widespread pain: a multicentre randomised controlled trial"
+AUTHORS = ("Larsen, K. M.", "Okafor, C.", "Brennan, D. J.", "Sato, H.")
+ABSTRACT = ("BACKGROUND: Chronic widespread pain is common and disabling. We tested whether a six-week "
+            "programme of supervised graded aerobic exercise reduces pain intensity compared with usual care. "
+            "METHODS: In this multicentre randomised controlled trial, 212 adults were allocated to exercise or "
+            "usual care; the primary outcome was pain intensity on a 0-10 numerical rating scale at 12 weeks. "
+            "RESULTS: Pain fell by 1.4 points more with exercise (95% CI 0.8 to 2.0). CONCLUSIONS: Supervised "
+            "exercise reduces pain in chronic widespread pain.")
+
+
+def article(**kw: object) -> Record:
+    base = dict(source="ris", source_id="E1", title=TITLE, authors=AUTHORS, journal="Journal of Pain Research",
+                year=2019, volume="12", issue="4", pages="1021-1030", doi="10.2147/JPR.S190001", abstract=ABSTRACT)
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def pair(a: Record, b: Record):
+    return decide(normalise_record(a), normalise_record(b))
+
+
+def merged(a: Record, b: Record) -> bool:
+    return bool(find_duplicates([a, b]).links)
+
+
+# -- one text indexed twice (conflicts.same_text) -----------------------------
+def test_a_retraction_notice_that_copies_the_abstract_is_never_merged_away() -> None:
+    # Embase and Scopus copy the retracted article's abstract into the notice's record.
+    for lead in ("Retraction notice to: ", "Retraction: ", "Notice of retraction: "):
+        notice = article(title=lead + TITLE, source_id="N1", doi="10.2147/JPR.S250002", year=2020,
+                         volume="13", issue="2", pages="455")
+        d = pair(article(), notice)
+        assert d.decision == "apart" and "kind" in d.evidence["conflicts"], lead
+        assert not merged(article(), notice), lead
+    # Without a DOI, in the same volume: still apart.
+    notice = article(title="Notice of retraction: " + TITLE, source_id="N2", doi=None, issue="9", pages="2500-2501")
+    assert pair(article(), notice).decision == "apart"
+    # An erratum carrying the abstract is still one text with its article (the labelled sets merge it).
+    erratum = article(title="Erratum to: " + TITLE, source_id="N3", doi="10.2147/JPR.S220003", issue="6",
+                      pages="1800")
+    assert pair(article(), erratum).rule == "same-text"
+
+
+def test_a_withdrawn_cochrane_review_is_not_merged_with_the_version_it_withdraws() -> None:
+    # PubMed keeps the withdrawn review's abstract; its review number is the review's own.
+    abstract = ("Bell's palsy is an acute unilateral facial paralysis of unknown cause. Antiviral agents "
+                "such as aciclovir and valaciclovir have been combined with corticosteroids in the hope of a "
+                "better recovery. We searched the Cochrane Neuromuscular Disease Group Specialized Register, "
+                "CENTRAL, MEDLINE and EMBASE for randomised trials of antivirals with or without corticosteroids.")
+    authors = ("Lockhart, P.", "Daly, F.", "Pitkethly, M.", "Comerford, N.", "Sullivan, F.")
+    review = Record(source="ris", source_id="C1", doi="10.1002/14651858.CD001869.pub4",
+                    title="Antiviral treatment for Bell's palsy (idiopathic facial paralysis)", authors=authors,
+                    journal="Cochrane Database of Systematic Reviews", year=2009, issue="4", pages="CD001869",
+                    abstract=abstract)
+    withdrawn = Record(source="ris", source_id="C2", doi="10.1002/14651858.CD001869.pub5",
+                       title="WITHDRAWN: Antiviral treatment for Bell's palsy (idiopathic facial paralysis)",
+                       authors=authors, journal="Cochrane Database of Systematic Reviews", year=2010, issue="12",
+                       pages="CD001869", abstract=abstract)
+    d = pair(review, withdrawn)
+    assert d.decision == "apart" and d.evidence["conflicts"] == ["kind"]
+    assert not merged(review, withdrawn)
+
+
+# -- a number pinned by the citation (conflicts._pinned_by_citation) ----------
+def meeting_abstract(title: str, **kw: object) -> Record:
+    base = dict(source="ris", source_id=title[:20], title=title, authors=("Castle, P. E.", "Wheeler, C. M.",
+                                                                          "Solomon, D."),
+                journal="International Journal of Gynecological Cancer", year=2006, volume="16",
+                issue="Suppl 1", pages="1-58", record_type="CONF")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_abstracts_sharing_their_supplements_page_range_keep_their_numbers_apart() -> None:
+    # Some exports give every abstract of a supplement the supplement's whole range.
+    for one, other in (("HPV16", "HPV18"), ("type 1 diabetes", "type 2 diabetes"), ("2009 cohort", "2010 cohort")):
+        title = f"Prevalence of {one} among women with ASC-US cytology in the ALTS trial"
+        a = meeting_abstract(title)
+        b = meeting_abstract(title.replace(one, other))
+        d = pair(a, b)
+        assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"], one
+        # ... also when the export says neither "Suppl" nor conference.
+        a, b = (meeting_abstract(t, issue=None, record_type="JOUR") for t in (title, title.replace(one, other)))
+        assert pair(a, b).decision == "apart", one
+
+
+def test_the_parts_of_a_series_in_an_online_journal_share_pages_1_to_n_but_not_their_part() -> None:
+    # An online journal numbers each article from page 1: "1-10" twice in one issue.
+    title = "Developing a core outcome set for chronic widespread pain trials: part 1, a systematic review"
+
+    def bmc(t: str, doi: str | None) -> Record:
+        return Record(source="ris", source_id=t[-30:] + str(doi), title=t,
+                      authors=("Nguyen, T.", "Olsen, B.", "Fischer, A."), journal="Trials", year=2020,
+                      volume="21", issue="1", pages="1-10", doi=doi)
+
+    for dois in (("10.1186/s13063-020-04001-1", "10.1186/s13063-020-04002-2"), (None, None)):
+        a, b = bmc(title, dois[0]), bmc(title.replace("part 1", "part 2"), dois[1])
+        d = pair(a, b)
+        assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"], dois
