@@ -251,8 +251,11 @@ def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     if not (a.title and b.title):
         return False
     if a.title != b.title and fuzz.ratio(a.title, b.title) < 97:
+        # One title inside the other: a notice's ("Erratum to: <title>"). Between two
+        # articles the added words name another paper ("<title>: cost-effectiveness
+        # analysis", "<title>. II. Twelve-month follow-up") whatever abstract a database gave it.
         short, long_ = sorted((a.title, b.title), key=len)
-        if f" {short} " not in f" {long_} " or len(short.split()) < 6:
+        if f" {short} " not in f" {long_} " or len(short.split()) < 6 or a.kind == b.kind:
             return False
     return _same_journal(a, b) and _strong_authors(a, b)
 

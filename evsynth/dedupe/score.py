@@ -199,19 +199,47 @@ _OTHER_ITEM_WORDS = frozenset("""
     corrigendum correction retraction retracted abstract abstracts summary summaries precis
     discussion discussant interview special issue section part supplement invited guest note
     notes re regarding on about
+    protocol protocols design rationale plan analysis analyses secondary post hoc subgroup
+    follow up long term results outcomes interim final preliminary extended extension update
+    updated baseline pilot feasibility cost costs economic evaluation process qualitative
+    correspondence highlights highlight brief briefs digest synopsis spotlight club pointer
+    poster oral presentation rejoinder rebuttal reprint reprinted republished republication
+    video visual infographic podcast plain lay executive
 """.split())
 
 
-def _lead_in(a: str | None, b: str | None) -> bool:
-    """The shorter title (six or more significant words) ends the longer, after a lead-in
-    of at most five words naming no other item ("how i did it upwork s ceo on ...")."""
+#: Lead-in words that name an item about an article, never the article itself: a title
+#: after one of them keeps even a near-identical title from merging.
+_ABOUT_ITEM_WORDS = frozenset("""
+    protocol protocols correspondence commentary comment comments letter letters reply replies
+    response responses rejoinder rebuttal discussion discussant interview highlights highlight
+    digest synopsis spotlight club infographic podcast video visual plain lay poster editorial
+""".split())
+
+
+def _lead(a: str | None, b: str | None) -> list[str] | None:
+    """The words before the shorter title (six or more significant words) when it ends the
+    longer ("how i did it upwork s ceo on ..."), None when it does not."""
     if not a or not b or a == b:
-        return False
+        return None
     short, long_ = sorted((a, b), key=len)
     if len(significant_tokens(short)) < 6 or not long_.endswith(" " + short):
-        return False
-    lead = long_[: -len(short)].split()
-    return 1 <= len(lead) <= 5 and not any(w in _OTHER_ITEM_WORDS for w in lead)
+        return None
+    return long_[: -len(short)].split()
+
+
+def _lead_in(a: str | None, b: str | None) -> bool:
+    """The shorter title ends the longer after a lead-in of at most five words naming
+    no other item (a magazine's column name)."""
+    lead = _lead(a, b)
+    return lead is not None and 1 <= len(lead) <= 5 and not any(w in _OTHER_ITEM_WORDS for w in lead)
+
+
+def _lead_names_other_item(a: str | None, b: str | None) -> bool:
+    """The longer title is the shorter after a lead-in naming another item about it
+    ("Protocol: <title>", "Correspondence: <title>", "Journal club: <title>")."""
+    lead = _lead(a, b)
+    return bool(lead) and len(lead) <= 5 and any(w in _ABOUT_ITEM_WORDS for w in lead)
 
 
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
@@ -308,6 +336,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         # (same first page) may be a companion paper: review, do not merge.
         if decision == "merge" and swapped and not p_match and not rule.startswith(("doi", "pmid")):
             return PairDecision("review", "title-word-differs", round(score, 4), evidence)
+        if decision == "merge" and not rule.startswith(("doi", "pmid")) and _lead_names_other_item(a.title, b.title):
+            return PairDecision("review", "lead-in-names-another-item", round(score, 4), evidence)
         return PairDecision(decision, rule, round(score, 4), evidence)
 
     same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)

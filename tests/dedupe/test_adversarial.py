@@ -116,3 +116,37 @@ def test_the_parts_of_a_series_in_an_online_journal_share_pages_1_to_n_but_not_t
         a, b = bmc(title, dois[0]), bmc(title.replace("part 1", "part 2"), dois[1])
         d = pair(a, b)
         assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"], dois
+
+
+def test_a_companion_paper_given_the_main_papers_abstract_is_not_one_text() -> None:
+    # A database attached the trial's abstract to its companion papers: their titles add words
+    # naming another paper, and two articles (no notice) need the same title to be one text.
+    for extra in (": cost-effectiveness analysis", ". II. Twelve-month follow-up"):
+        companion = article(title=TITLE + extra, source_id="P2", pages="1031-1040", doi="10.2147/JPR.S190002")
+        d = pair(article(), companion)
+        assert d.decision == "apart" and {"doi", "pages"} <= set(d.evidence["conflicts"]), extra
+    # The same abstract under an invited commentary's title (not recognised as a comment).
+    commentary = article(title="Invited commentary: " + TITLE, source_id="P3", pages="1041-1042",
+                         doi="10.2147/JPR.S190003")
+    assert pair(article(), commentary).decision == "apart"
+
+
+# -- a title after a lead-in (score._lead_in) ---------------------------------
+def test_a_lead_in_naming_another_item_never_merges_the_item_with_its_article() -> None:
+    # Campbell Systematic Reviews titles its protocols "PROTOCOL: <review title>": same
+    # authors and journal; without DOIs or pages and in one year nothing else tells them apart.
+    title = ("Effects of school based physical activity interventions on academic achievement in "
+             "children and adolescents: a systematic review")
+
+    def campbell(t: str) -> Record:
+        return Record(source="ris", source_id=t[:12], title=t, authors=("Kowalski, M.", "Lindqvist, E.", "Haddad, R."),
+                      journal="Campbell Systematic Reviews", year=2021)
+
+    review = campbell(title)
+    for lead in ("PROTOCOL: ", "Study protocol: ", "Correspondence: ", "Highlights from: ", "Journal club: ",
+                 "Authors' rejoinder: ", "Oral presentation: "):
+        d = pair(review, campbell(lead + title))
+        assert d.decision == "review", (lead, d.rule)
+    # A magazine's column name before the whole title still merges (same authors, journal, year).
+    how = campbell("How I did it ... " + title)
+    assert pair(review, how).decision == "merge"
