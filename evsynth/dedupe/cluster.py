@@ -4,7 +4,7 @@ Merge edges are applied strongest first with a union-find; two clusters are
 joined only if no member of one has a hard conflict with any member of the
 other (so A~B and B~C never put A and C together when A and C have different
 DOIs, pages, years, ...). The record kept in each cluster is the most complete
-one, a PubMed record first.
+one, a PubMed record first, never a review's protocol.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence
 
 from ..models import RECORD_FIELDS, Record
+from .cochrane import is_review_protocol
 
 __all__ = ["build_clusters", "choose_kept", "merged_fields"]
 
@@ -66,13 +67,15 @@ def build_clusters(
     return [find(i) for i in range(n)], applied
 
 
-def _rank(record: Record, index: int) -> tuple[int, int, int]:
+def _rank(record: Record, index: int) -> tuple[int, int, int, int]:
     pubmed = int(record.source in ("pubmed", "medline") or (record.source == "pubmed-xml"))
-    return (pubmed, record.completeness, -index)
+    return (int(not is_review_protocol(record)), pubmed, record.completeness, -index)
 
 
 def choose_kept(records: Sequence[Record], members: Sequence[int]) -> int:
-    """Index of the record kept: PubMed-sourced first, then most complete, then first read."""
+    """Index of the record kept: never a review's protocol beside its review (a reviewer
+    screening the protocol would exclude the review with it), then PubMed-sourced first,
+    then most complete, then first read."""
     return max(members, key=lambda k: _rank(records[k], k))
 
 
@@ -85,6 +88,8 @@ def merged_fields(records: Sequence[Record], kept: int, members: Sequence[int]) 
         if getattr(base, name) not in (None, (), ""):
             continue
         for d in donors:
+            if name == "abstract" and is_review_protocol(records[d]) and not is_review_protocol(base):
+                continue  # a protocol's abstract would make the review look like its protocol
             value = getattr(records[d], name)
             if value not in (None, (), ""):
                 out[name] = value

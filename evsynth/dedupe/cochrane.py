@@ -14,13 +14,35 @@ import re
 
 from ..models import Record
 
-__all__ = ["cochrane_review_number"]
+__all__ = ["cochrane_review_number", "is_review_protocol"]
 
 _DOI_RE = re.compile(r"10\.1002/14651858\.cd(\d{6})", re.IGNORECASE)
 #: "Cochrane Database of Systematic Reviews", "Cochrane Database Syst Rev", "coch data syst rev".
 _JOURNAL_RE = re.compile(r"\bcoch\w*\s+data\w*\s+(?:of\s+)?syst\w*\s+rev", re.IGNORECASE)
 #: The number where a journal's pages or issue would be: "CD006828", "CD006828.pub2", "006828".
 _NUMBER_RE = re.compile(r"^\s*(?:cd(\d{4,6})(?:\.pub\d+)?|(0\d{5}))\s*$", re.IGNORECASE)
+
+
+#: How the Cochrane Library opens a protocol's abstract: "This is a protocol for a Cochrane
+#: Review (Intervention). The objectives are as follows: ..." (older: "This is the protocol
+#: for a review and there is no abstract.").
+_PROTOCOL_RE = re.compile(r"^\W*this is (?:a|the) protocol for a\b", re.IGNORECASE)
+
+
+def is_review_protocol(record: Record) -> bool:
+    """Whether the record is a review's protocol, by the Cochrane Library's opening of its abstract.
+
+    A protocol shares its review's number and title; merged with the review it must never be
+    the record kept (a reviewer screening it would exclude the review with it).
+
+    Examples
+    --------
+    >>> from evsynth import Record
+    >>> is_review_protocol(Record(source="ris", source_id="1", abstract="This is a protocol for a "
+    ...                           "Cochrane Review (Intervention). The objectives are as follows: ..."))
+    True
+    """
+    return bool(record.abstract and _PROTOCOL_RE.match(record.abstract))
 
 
 def cochrane_review_number(record: Record) -> str | None:

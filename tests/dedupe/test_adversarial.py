@@ -150,3 +150,23 @@ def test_a_lead_in_naming_another_item_never_merges_the_item_with_its_article() 
     # A magazine's column name before the whole title still merges (same authors, journal, year).
     how = campbell("How I did it ... " + title)
     assert pair(review, how).decision == "merge"
+
+
+# -- versions of one Cochrane review (cochrane.py) ----------------------------
+def test_a_cochrane_protocol_merged_with_its_review_is_never_the_record_kept() -> None:
+    # The labelled sets count a protocol as a version of its review (same review number),
+    # so they merge; but a reviewer screening the protocol would exclude the review with it.
+    title = "Laparoscopic surgical box model training for surgical trainees with no prior laparoscopic experience"
+    authors = ("Nagendran, M.", "Toon, C. D.", "Davidson, B. R.", "Gurusamy, K. S.")
+    protocol = Record(source="ris", source_id="P", doi="10.1002/14651858.CD010479", title=title, authors=authors,
+                      journal="Cochrane Database of Systematic Reviews", year=2013, issue="2", pages="CD010479",
+                      abstract="This is a protocol for a Cochrane Review (Intervention). The objectives are as "
+                               "follows: to compare the benefits and harms of box model training.",
+                      keywords=("education",), language="eng", issn="1469-493X")
+    review = Record(source="ris", source_id="R", doi="10.1002/14651858.CD010479.pub2", title=title, authors=authors,
+                    journal="Cochrane Database of Systematic Reviews", year=2014, issue="1", pages="CD010479")
+    result = find_duplicates([protocol, review])  # the protocol is the more complete record
+    (link,) = result.links
+    assert (link.record_index, link.kept_index) == (0, 1)
+    # ... and the review is not given the protocol's abstract.
+    assert all("abstract" not in fills for _, fills in result.filled)
