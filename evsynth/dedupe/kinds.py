@@ -17,9 +17,11 @@ __all__ = ["generic_title", "record_kind"]
 
 
 _KIND_PATTERNS = (
-    ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn)\b")),
-    ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note|"
-                           r"expression of concern)\b|\b(?:erratum|corrigendum)\b")),
+    # A retraction, a withdrawal, or an expression of concern: a warning about the article.
+    ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn|"
+                              r"expression of concern|editorial expression of concern)\b")),
+    ("erratum", re.compile(r"^(?:errat\w*|corrigend\w*|correction|corrections|publisher s note)\b|"
+                           r"\b(?:erratum|corrigendum)\b")),
     ("reply", re.compile(r"^(?:reply|in reply|author s reply|authors reply|the authors reply)\b|"
                          r"\breply to\b|^(?:a |the )?response to\b|\bresponse to (?:the )?(?:comments?|letter|"
                          r"criticism|critique|commentary|editorial|correspondence)\b")),
@@ -45,8 +47,8 @@ _THESIS_JOURNAL_RE = re.compile(r"^\s*(?:dissertation abstracts|proquest dissert
 def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None]:
     """``(kind, venue)`` of a record: kind from its title; venue from its type.
 
-    kind is one of ``retraction``, ``erratum``, ``reply``, ``comment`` or
-    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``, ``book``,
+    kind is one of ``retraction`` (also a withdrawal or an expression of concern:
+    a warning about the article), ``erratum``, ``reply``, ``comment`` or ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``, ``book``,
     ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
     """
     kind = "article"
@@ -63,7 +65,8 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     for t in list(types):
         if t in ("erratum", "published erratum", "correction"):
             kind = "erratum"
-        elif t in ("retraction of publication", "retraction notice", "retracted publication"):
+        elif t in ("retraction of publication", "retraction notice", "retracted publication",
+                   "expression of concern"):
             kind = "retraction" if t != "retracted publication" else kind
         elif t == "comment" and kind == "article":
             kind = "comment"

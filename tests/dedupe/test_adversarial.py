@@ -170,3 +170,13 @@ def test_a_cochrane_protocol_merged_with_its_review_is_never_the_record_kept() -
     assert (link.record_index, link.kept_index) == (0, 1)
     # ... and the review is not given the protocol's abstract.
     assert all("abstract" not in fills for _, fills in result.filled)
+
+
+def test_an_expression_of_concern_copying_the_abstract_stays_apart_like_a_retraction() -> None:
+    # A warning about the article, not a correction of it: a review must see it.
+    for title, types in (("Expression of concern: " + TITLE, ()), (TITLE, ("Expression of Concern",))):
+        notice = article(title=title, publication_types=types, source_id="EOC", doi="10.2147/JPR.S260004",
+                         year=2020, volume="13", issue="1", pages="99")
+        assert normalise_record(notice).kind == "retraction"
+        d = pair(article(), notice)
+        assert d.decision == "apart" and "kind" in d.evidence["conflicts"], title
