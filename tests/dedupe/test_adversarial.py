@@ -180,3 +180,16 @@ def test_an_expression_of_concern_copying_the_abstract_stays_apart_like_a_retrac
         assert normalise_record(notice).kind == "retraction"
         d = pair(article(), notice)
         assert d.decision == "apart" and "kind" in d.evidence["conflicts"], title
+
+
+def test_one_page_range_in_two_issues_pins_no_title_number() -> None:
+    # A journal paginating each issue anew: "2009" and "2010" reports of one group, both 45-52.
+    def report(year_word: str, issue: str) -> Record:
+        return Record(source="ris", source_id=year_word + issue, title=f"Outcomes of the {year_word} screening "
+                      "round of the regional diabetic retinopathy programme", authors=("Berg, L.", "Moreau, J."),
+                      journal="Tidsskrift for Oejenlaeger", year=2011, volume="8", issue=issue, pages="45-52")
+
+    d = pair(report("2009", "1"), report("2010", "3"))
+    assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"]
+    # In one issue, the range pins the article: the number is a typo.
+    assert pair(report("2009", "1"), report("2010", "1")).decision == "merge"
