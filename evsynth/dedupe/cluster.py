@@ -4,7 +4,8 @@ Merge edges are applied strongest first with a union-find; two clusters are
 joined only if no member of one has a hard conflict with any member of the
 other (so A~B and B~C never put A and C together when A and C have different
 DOIs, pages, years, ...). The record kept in each cluster is the most complete
-one, a PubMed record first, never a review's protocol.
+one, a PubMed record first, never a notice (erratum) or a review's protocol beside its
+article or review.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Callable, Iterable, Sequence
 
 from ..models import RECORD_FIELDS, Record
 from .cochrane import is_review_protocol
+from .kinds import record_kind
+from .normalise import normalise_title
 
 __all__ = ["build_clusters", "choose_kept", "merged_fields"]
 
@@ -69,13 +72,15 @@ def build_clusters(
 
 def _rank(record: Record, index: int) -> tuple[int, int, int, int]:
     pubmed = int(record.source in ("pubmed", "medline") or (record.source == "pubmed-xml"))
-    return (int(not is_review_protocol(record)), pubmed, record.completeness, -index)
+    notice = record_kind(record, normalise_title(record.title))[0] != "article" or is_review_protocol(record)
+    return (int(not notice), pubmed, record.completeness, -index)
 
 
 def choose_kept(records: Sequence[Record], members: Sequence[int]) -> int:
-    """Index of the record kept: never a review's protocol beside its review (a reviewer
-    screening the protocol would exclude the review with it), then PubMed-sourced first,
-    then most complete, then first read."""
+    """Index of the record kept: an article before a notice about it (an erratum merged
+    with its article as one text) or a review's protocol (merged with its review as one
+    review number), as a reviewer screening the notice would exclude the study with it;
+    then PubMed-sourced first, then most complete, then first read."""
     return max(members, key=lambda k: _rank(records[k], k))
 
 

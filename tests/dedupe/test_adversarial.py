@@ -193,3 +193,13 @@ def test_one_page_range_in_two_issues_pins_no_title_number() -> None:
     assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"]
     # In one issue, the range pins the article: the number is a typo.
     assert pair(report("2009", "1"), report("2010", "1")).decision == "merge"
+
+
+def test_an_erratum_merged_with_its_article_as_one_text_is_never_the_record_kept() -> None:
+    # PubMed's record of the erratum would be kept before Embase's of the article: a reviewer
+    # screening "Erratum: ..." would exclude the study with it.
+    embase_article = article(source_id="A")
+    pubmed_erratum = article(source="pubmed", source_id="31234567", pmid="31234567", title="Erratum: " + TITLE,
+                             issue="6", pages="1800", doi="10.2147/JPR.S220003")
+    (link,) = find_duplicates([embase_article, pubmed_erratum]).links
+    assert link.rule == "same-text" and (link.record_index, link.kept_index) == (1, 0)
