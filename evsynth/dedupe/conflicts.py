@@ -279,7 +279,8 @@ def _pinned_by_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     "HPV18" abstracts of one group), a supplement issue or lettered pages ("S1-S24"),
     a range longer than 30 pages, or pages counted from 1 (an online journal numbers
     each article from page 1), or two issues (a journal that paginates each issue anew
-    prints one range in several). Nor when a title names its part ("part 1" / "part 2").
+    prints one range in several). Nor when a title names its part ("part 1" / "part 2"), or
+    the two records give different abstracts.
     """
     if a.series or b.series or "conference" in (a.venue, b.venue) or _supplement(a) or _supplement(b):
         return False
@@ -290,6 +291,8 @@ def _pinned_by_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
         return False
     if a.issue and b.issue and a.issue != b.issue:
         return False  # a journal paginating each issue from 1 prints one range in every issue
+    if a.abstract and b.abstract and fuzz.ratio(a.abstract, b.abstract) < 90:
+        return False  # two abstracts: two items (an issue's abstract section given its range)
     return (bool(a.volume) and a.volume == b.volume and a.year is not None and a.year == b.year
             and same_page_range(a, b) and _same_journal(a, b) and _same_title_and_authors(a, b, 95))
 

@@ -203,3 +203,20 @@ def test_an_erratum_merged_with_its_article_as_one_text_is_never_the_record_kept
                              issue="6", pages="1800", doi="10.2147/JPR.S220003")
     (link,) = find_duplicates([embase_article, pubmed_erratum]).links
     assert link.rule == "same-text" and (link.record_index, link.kept_index) == (1, 0)
+
+
+def test_two_abstracts_of_an_issues_abstract_section_given_its_range_are_two_items() -> None:
+    # An issue's abstract section (pages 201-224, no "Suppl") given to each of its abstracts:
+    # the PHOENIX 1 and PHOENIX 2 abstracts of one group differ in their number and their text.
+    def phoenix(n: int, text: str) -> Record:
+        return Record(source="ris", source_id=f"PH{n}", title=f"Efficacy and safety of ustekinumab in moderate to "
+                      f"severe psoriasis: 76-week results from the PHOENIX {n} trial",
+                      authors=("Leonardi, C. L.", "Kimball, A. B.", "Papp, K. A."), journal="Journal of the American "
+                      "Academy of Dermatology", year=2008, volume="58", issue="2", pages="201-224", abstract=text)
+
+    one = phoenix(1, "In PHOENIX 1, 766 patients were randomised to ustekinumab 45 mg or 90 mg or placebo; at "
+                     "week 12, 67.1% and 66.4% reached PASI 75, against 3.1% on placebo. " * 3)
+    two = phoenix(2, "In PHOENIX 2, 1230 patients were randomised; partial responders were intensified to dosing "
+                     "every 8 weeks, and PASI 75 at week 12 was 66.7% and 75.7%, against 3.7% on placebo. " * 3)
+    d = pair(one, two)
+    assert d.decision == "apart" and "title-numbers" in d.evidence["conflicts"]
