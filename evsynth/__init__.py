@@ -144,6 +144,7 @@ _LAZY: dict[str, str] = {
     "Review": ".project",
     "Analysis": ".project",
     "Covariate": ".project",
+    "OisAssumptions": ".project",
     "load_review": ".project",
     "find_project": ".project",
     "init_project": ".project.init",
@@ -305,7 +306,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .plots.evidence_map import MapPoint, Reference, TrialRegion
     from .situate import TrialSituation, situate_trial, situation_summary
-    from .project import Analysis, Covariate, Review, find_project, load_review
+    from .project import Analysis, Covariate, OisAssumptions, Review, find_project, load_review
     from .project.analyses import (
         analysis_effects,
         analysis_fit,

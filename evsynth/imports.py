@@ -32,8 +32,10 @@ id (how a searched record is exported). So a record keeps its identity through
 export → import → export (the second export is the same file). Importing an
 export into the store it came from meets a record stored under the same
 ``(source, source_id)`` (updated in place, as by a re-run search; fields empty
-in the file keep their stored values) instead of adding a copy; records of
-other sources (a CSV import exported as RIS) are added, and dedupe links them.
+in the file keep their stored values) instead of adding a copy. JSON and
+evsynth's CSV carry each record's source; RIS and BibTeX do not (their records
+come back as ``ris`` / ``bibtex``): records of other sources (a CSV import
+exported as RIS) are added, and dedupe links them.
 """
 
 from __future__ import annotations

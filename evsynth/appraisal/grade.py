@@ -78,6 +78,7 @@ class GradeSignals:
     ois_met: bool | None
     publication_bias: str
     notes: tuple[str, ...] = field(default=())
+    ois_assumptions: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..situate import jsonable
@@ -99,6 +100,7 @@ def grade_signals(
     rob: Any = None,
     ois: int | None = None,
     ois_basis: str = "",
+    ois_assumptions: dict[str, Any] | None = None,
 ) -> GradeSignals:
     """Compute the GRADE signals of one fitted analysis.
 
@@ -115,6 +117,8 @@ def grade_signals(
     rob : RobTable, optional
     ois : int, optional
         Optimal information size with its ``ois_basis`` (see :func:`ois_two_groups`, :func:`ois_proportion`).
+    ois_assumptions : dict, optional
+        The values the optimal information size assumed (for ``results.json``).
     """
     from ..meta.heterogeneity import heterogeneity
 
@@ -158,7 +162,7 @@ def grade_signals(
         i2=h.i2, i2_ci=h.i2_ci, tau2=h.tau2, tau2_ci=h.tau2_ci,
         pi=(effect.get("pi_low"), effect.get("pi_high")), pi_caveat=h.pi_caveat, imprecision=imp,
         ci=(float(effect["ci_low"]), float(effect["ci_high"])), ci_width=width, ois=ois, ois_basis=ois_basis,
-        ois_met=met, publication_bias=pub,
+        ois_met=met, publication_bias=pub, ois_assumptions=dict(ois_assumptions or {}),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..project.model import OisAssumptions
 from .grade import grade_signals, load_grade, ois_proportion, ois_two_groups, summary_of_findings
 from .harms import NOT_REPORTED, harms_table
 from .rob import exclude_high_risk, load_rob
@@ -34,7 +35,8 @@ class AnalysisInput:
 
     ``comparison`` is False for a single-group pool (e.g. a proportion of one arm), which the
     Summary of Findings labels as not a comparison with a control. ``exclude_high_risk`` and
-    ``later_timepoint`` are the declared sensitivity analyses (``[analyses.sensitivity]``).
+    ``later_timepoint`` are the declared sensitivity analyses (``[analyses.sensitivity]``); ``ois`` the
+    optimal information size's assumptions (``[grade.ois]``, ``[analyses.ois]``; None: the defaults).
     """
 
     id: str
@@ -44,6 +46,7 @@ class AnalysisInput:
     comparison: bool
     exclude_high_risk: bool = True
     later_timepoint: bool = True
+    ois: OisAssumptions | None = None
 
 
 def _back(measure: str, values: Sequence[float], ni: Any = None) -> list[float | None]:
@@ -63,19 +66,37 @@ def _effect(a: AnalysisInput) -> dict[str, Any]:
             "measure": res.measure, "name": _NAMES.get(res.measure, res.measure)}
 
 
-def _ois(a: AnalysisInput, effect: dict[str, Any], comparisons: Sequence[Any]) -> tuple[int | None, str]:
+def _fraction(x: float) -> str:
+    """A fraction as the report words it: two decimals when they are exact (0.10, 0.80), else all digits."""
+    return f"{x:.2f}" if round(x, 2) == x else f"{x:g}"
+
+
+def _ois(a: AnalysisInput, effect: dict[str, Any], comparisons: Sequence[Any]
+         ) -> tuple[int | None, str, dict[str, Any]]:
+    """The optimal information size of one analysis, the words of its basis and the values it assumed."""
     m = a.res.measure
+    s = a.ois if a.ois is not None else OisAssumptions()
     if m in _PROPORTIONS and effect["estimate"] is not None:
         p = effect["estimate"]
-        return ois_proportion(p, 0.10), f"patients to estimate a proportion of {p:.2f} within ±0.10 (95% CI)"
+        return (ois_proportion(p, s.half_width, s.level),
+                f"patients to estimate a proportion of {p:.2f} within ±{_fraction(s.half_width)} ({s.level:g}% CI)",
+                {"kind": "proportion", "proportion": p, "half_width": s.half_width, "alpha": s.alpha,
+                 "level": s.level})
     if m in ("RR", "OR", "RD"):
-        rows = [c for c in comparisons if c.outcome_ids[0] in set(a.es.outcome_ids)]
-        ev, tot = sum(c.events_control for c in rows), sum(c.total_control for c in rows)
-        if tot and 0 < ev < tot:
-            risk = ev / tot
-            return ois_two_groups(risk), (f"one trial detecting a 25% relative risk reduction from a control risk "
-                                          f"of {risk:.3g} (α 0.05, power 0.80)")
-    return None, ""
+        if s.control_risk is not None:
+            risk, source, origin = s.control_risk, f"{s.control_risk_source}; ", "review.toml"
+        else:
+            rows = [c for c in comparisons if c.outcome_ids[0] in set(a.es.outcome_ids)]
+            ev, tot = sum(c.events_control for c in rows), sum(c.total_control for c in rows)
+            if not (tot and 0 < ev < tot):
+                return None, "", {}
+            risk, source, origin = ev / tot, "", "control arms of the analysis (events / patients)"
+        return ois_two_groups(risk, s.rrr, s.alpha, s.power), (
+            f"one trial detecting a {s.rrr * 100:g}% relative risk reduction from a control risk of {risk:.3g} "
+            f"({source}α {s.alpha:g}, power {_fraction(s.power)})"), {
+            "kind": "two groups", "control_risk": risk, "control_risk_from": origin,
+            "control_risk_source": s.control_risk_source, "rrr": s.rrr, "alpha": s.alpha, "power": s.power}
+    return None, "", {}
 
 
 def _sensitivity_rows(extraction: Any, a: AnalysisInput, rob: Any) -> list[dict[str, Any]]:
@@ -165,10 +186,10 @@ def appraisal_sections(extraction: Any, folder: str | Path, analyses: Sequence[A
     items = []
     for a in analyses:
         eff = _effect(a)
-        ois, basis = _ois(a, eff, comparisons)
+        ois, basis, assumed = _ois(a, eff, comparisons)
         n = int(np.sum(a.es.ni)) if getattr(a.es, "ni", None) is not None else None
         sig = grade_signals(a.id, a.res, study_ids=list(a.es.study_ids), n_patients=n, effect=eff, rob=rob,
-                            ois=ois, ois_basis=basis)
+                            ois=ois, ois_basis=basis, ois_assumptions=assumed)
         data["heterogeneity"][a.id] = heterogeneity(a.res).to_dict()
         data["grade_signals"][a.id] = sig.to_dict()
         data["appraisal_sensitivity"][a.id] = _sensitivity_rows(extraction, a, rob)

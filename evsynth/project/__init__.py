@@ -12,6 +12,7 @@ from .model import (
     Analysis,
     Covariate,
     Floor,
+    OisAssumptions,
     ReferenceLine,
     Review,
     ReviewRef,
@@ -36,4 +37,5 @@ __all__ = [
     "Situate",
     "Floor",
     "ReferenceLine",
+    "OisAssumptions",
 ]

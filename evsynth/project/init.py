@@ -106,6 +106,8 @@ show = true
 #     leave_one_out = true        (default true)        cumulative = "year"   cumulative order (a study field or covariate)
 #     exclude_high_risk = true    without studies at high overall risk of bias (extracted/rob.csv)
 #     later_timepoint = true      each study's next later timepoint where it reports several
+#   [analyses.ois]  optional: this analysis's own optimal information size assumptions; any key of
+#                   [grade.ois] below, each replacing the review-wide value (e.g. rrr = 0.20)
 [[analyses]]
 id = "main"
 title = "Intervention vs control (risk ratio)"
@@ -121,6 +123,19 @@ effect_label = "Risk ratio"
 estimators = ["DL"]
 leave_one_out = true
 cumulative = "year"
+
+# GRADE imprecision: the assumptions of the optimal information size (OIS) the report compares each
+# analysis's patients with (the values shown are the defaults; [analyses.ois] overrides them per analysis).
+# Every value is a fraction strictly between 0 and 1. The report and results.json
+# (grade_signals.<id>.ois_basis and ois_assumptions) state the values used.
+[grade.ois]
+rrr = 0.25                  # two-group binary measures (RR, OR, RD): the relative risk reduction one
+alpha = 0.05                # two-arm trial (1:1) must detect, at significance alpha with this power
+power = 0.80                # (GRADE guidelines 6, Guyatt et al. 2011; as R's power.prop.test)
+half_width = 0.10           # single-group proportions: estimated within +/- half_width, with 1 - alpha confidence
+# control_risk = 0.20       # optional: the control risk of the two-group OIS; without it, the pooled risk
+#                           # of the analysis's control arms (control events / control patients)
+# control_risk_source = "cohort of Author 2020 (PMID 12345678), table 2"   # required with control_risk
 
 # optional: a trial to place on the evidence (it must be a row of studies.csv with its nct_id).
 # [situate]

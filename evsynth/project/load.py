@@ -23,6 +23,7 @@ from .model import (
     Analysis,
     Covariate,
     Floor,
+    OisAssumptions,
     ReferenceLine,
     Review,
     ReviewRef,
@@ -35,7 +36,9 @@ __all__ = ["REVIEW_FILE", "load_review", "find_project", "open_review", "generic
 REVIEW_FILE = "review.toml"
 _ESTIMATORS = ("REML", "DL", "PM", "ML", "HE", "SJ", "EB", "HS", "FE")
 _TOP = {"title", "question", "pico", "updates", "vocabulary", "covariates", "analyses", "situate", "report",
-        "folders"}
+        "folders", "grade"}
+#: The optimal information size assumptions that are fractions (each strictly between 0 and 1).
+_OIS_FRACTIONS = ("rrr", "alpha", "power", "half_width", "control_risk")
 
 
 class _Ctx:
@@ -193,12 +196,39 @@ def _sensitivity(ctx: _Ctx, value: Any, key: str) -> Sensitivity:
                        _bool(ctx, spec.get("later_timepoint"), f"{key}.later_timepoint"))
 
 
+def _ois(ctx: _Ctx, value: Any, key: str, base: OisAssumptions) -> OisAssumptions:
+    """``[grade.ois]`` (``base``: the defaults) or ``[analyses.ois]`` (``base``: the review's): the keys given replace."""
+    from dataclasses import replace
+
+    spec = _table(ctx, value, key)
+    _unknown(ctx, spec, {*_OIS_FRACTIONS, "control_risk_source"}, key)
+    changes: dict[str, Any] = {}
+    for name in _OIS_FRACTIONS:
+        v = _num(ctx, spec.get(name), f"{key}.{name}")
+        if v is None:
+            continue
+        if not 0 < v < 1:
+            raise ctx.error(f"{name} must be a fraction strictly between 0 and 1, not {v:g}", f"{key}.{name}")
+        changes[name] = v
+    source = _str(ctx, spec.get("control_risk_source"), f"{key}.control_risk_source")
+    if "control_risk" in changes and not source:
+        raise ctx.error("a control_risk needs control_risk_source (where the value comes from)",
+                        f"{key}.control_risk_source")
+    if source and "control_risk" not in changes:
+        raise ctx.error("control_risk_source names where control_risk comes from; set control_risk beside it",
+                        f"{key}.control_risk")
+    if source:
+        changes["control_risk_source"] = source
+    return replace(base, **changes)
+
+
 _ANALYSIS_KEYS = {"id", "title", "outcome", "outcome_type", "arm", "control", "timepoint", "role", "measure", "method",
                   "knha", "level", "moderators", "subgroup", "sensitivity", "report", "summary", "effect_label",
-                  "forest_title", "arm_label", "control_label", "favours", "notes"}
+                  "forest_title", "arm_label", "control_label", "favours", "notes", "ois"}
 
 
-def _analyses(ctx: _Ctx, value: Any, covariates: tuple[Covariate, ...]) -> tuple[Analysis, ...]:
+def _analyses(ctx: _Ctx, value: Any, covariates: tuple[Covariate, ...],
+              ois: OisAssumptions = OisAssumptions()) -> tuple[Analysis, ...]:
     from ..effects._core import BINARY_MEASURES, CONTINUOUS_MEASURES, MEASURES
 
     if value is None:
@@ -261,6 +291,7 @@ def _analyses(ctx: _Ctx, value: Any, covariates: tuple[Covariate, ...]) -> tuple
             control_label=_str(ctx, spec.get("control_label"), f"{key}.control_label"),
             favours=_strs(ctx, spec.get("favours"), f"{key}.favours"),
             notes=_strs(ctx, spec.get("notes"), f"{key}.notes"),
+            ois=_ois(ctx, spec.get("ois"), f"{key}.ois", ois),
         ))
     return tuple(out)
 
@@ -365,7 +396,10 @@ def parse_review(data: Mapping[str, Any], root: Path, path: Path | None = None, 
     vocab = _table(ctx, data.get("vocabulary"), "vocabulary")
     _unknown(ctx, vocab, {"designs", "arms", "timepoints", "scales"}, "vocabulary")
     covariates = _covariates(ctx, data.get("covariates"))
-    analyses = _analyses(ctx, data.get("analyses"), covariates)
+    grade = _table(ctx, data.get("grade"), "grade")
+    _unknown(ctx, grade, {"ois"}, "grade")
+    ois = _ois(ctx, grade.get("ois"), "grade.ois", OisAssumptions())
+    analyses = _analyses(ctx, data.get("analyses"), covariates, ois)
     arms = _vocab(ctx, vocab.get("arms"), "vocabulary.arms")
     for i, a in enumerate(analyses):
         for arm in (a.arm, *a.control):
@@ -382,7 +416,7 @@ def parse_review(data: Mapping[str, Any], root: Path, path: Path | None = None, 
         scales=_vocab(ctx, vocab.get("scales"), "vocabulary.scales"), covariates=covariates, analyses=analyses,
         situate=_situate(ctx, data.get("situate"), covariates, analyses),
         limitations=_strs(ctx, report.get("limitations"), "report.limitations"),
-        folders={k: root / _str(ctx, v, f"folders.{k}") for k, v in folders.items()},
+        folders={k: root / _str(ctx, v, f"folders.{k}") for k, v in folders.items()}, ois=ois,
     )
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Floor",
     "Situate",
     "ReviewRef",
+    "OisAssumptions",
     "Review",
     "COVARIATE_TYPES",
 ]
@@ -107,6 +108,38 @@ class Sensitivity:
 
 
 @dataclass(frozen=True)
+class OisAssumptions:
+    """The assumptions of the optimal information size (GRADE imprecision), ``[grade.ois]`` of ``review.toml``.
+
+    A single-group proportion needs the patients to estimate it within ± ``half_width`` with
+    ``1 - alpha`` confidence; a two-group binary comparison needs the patients of one two-arm trial
+    (1:1) detecting a relative risk reduction ``rrr`` from ``control_risk`` at significance ``alpha``
+    with ``power``.
+
+    Attributes
+    ----------
+    rrr, alpha, power, half_width : float
+        Each strictly between 0 and 1 (defaults 0.25, 0.05, 0.80, 0.10).
+    control_risk : float or None
+        The control risk; None: the pooled risk of the analysis's control arms (events / patients).
+    control_risk_source : str
+        Where a declared ``control_risk`` comes from (required with it).
+    """
+
+    rrr: float = 0.25
+    alpha: float = 0.05
+    power: float = 0.80
+    half_width: float = 0.10
+    control_risk: float | None = None
+    control_risk_source: str = ""
+
+    @property
+    def level(self) -> float:
+        """The confidence level of a proportion's interval, in percent (``100 (1 - alpha)``)."""
+        return round(100 * (1 - self.alpha), 10)
+
+
+@dataclass(frozen=True)
 class Analysis:
     """One declared meta-analysis: which rows, which measure, which model.
 
@@ -144,6 +177,8 @@ class Analysis:
         What the back-transformed estimate is (column header, axis label).
     forest_title, arm_label, favours : str
         Forest-plot title, header of the arm's columns, and the two "favours" labels.
+    ois : OisAssumptions
+        The optimal information size's assumptions: ``[grade.ois]`` with ``[analyses.ois]`` over it.
     """
 
     id: str
@@ -169,6 +204,7 @@ class Analysis:
     control_label: str = ""
     favours: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    ois: OisAssumptions = field(default_factory=OisAssumptions)
 
 
 @dataclass(frozen=True)
@@ -298,6 +334,8 @@ class Review:
     situate : Situate or None
     limitations : tuple of str
         Review-specific limitations printed in the report (the generic ones are computed).
+    ois : OisAssumptions
+        The review-wide optimal information size assumptions (``[grade.ois]``).
     folders : mapping of str to Path
         ``extracted``, ``queries``, ``out`` and ``store``.
     """
@@ -317,6 +355,7 @@ class Review:
     situate: Situate | None = None
     limitations: tuple[str, ...] = ()
     folders: Mapping[str, Path] = field(default_factory=dict)
+    ois: OisAssumptions = field(default_factory=OisAssumptions)
 
     @property
     def extracted(self) -> Path:

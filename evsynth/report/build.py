@@ -112,7 +112,8 @@ def _appraisal(ctx: ReportContext, folder: Path) -> None:
             continue
         sens = analysis.sensitivity
         inputs.append(AnalysisInput(analysis.id, analysis.title, es, res, bool(analysis.control),
-                                    exclude_high_risk=sens.exclude_high_risk, later_timepoint=sens.later_timepoint))
+                                    exclude_high_risk=sens.exclude_high_risk, later_timepoint=sens.later_timepoint,
+                                    ois=analysis.ois))
     main = ctx.review.main_analysis
     add_appraisal(ctx.data, ctx.figures, ctx.extraction, folder, inputs,
                   treatment_label=getattr(main, "arm_label", "") or "Intervention")

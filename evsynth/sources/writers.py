@@ -4,7 +4,9 @@ What each format carries (a round trip write → :func:`~evsynth.sources.readers
 keeps these fields; :data:`CARRIED` lists them):
 
 * **json** — everything: every bibliographic field, ``source``, ``source_id`` and ``extra``.
-* **csv** — every bibliographic field and ``source_id`` (column ``id``); list fields joined
+* **csv** — every bibliographic field, ``source_id`` (column ``id``) and ``source`` (column
+  ``source``, read back as the record's source: the header is
+  :data:`~evsynth.sources.readers.tables.EVSYNTH_CSV_COLUMNS`); list fields joined
   with ``"; "``. ``extra`` is not written (a spreadsheet has no place for it).
 * **bibtex** — every bibliographic field (non-standard ones as fields of their own name:
   ``pmid``, ``pmcid``, ``nct_id``, ``mesh``, ``publication_types``, ``entry_date``,
@@ -45,6 +47,7 @@ from ..models import RECORD_FIELDS, Record
 from .bibtex_style import bibtex_author, citation_keys, latex_escape, protect_case
 from .readers._common import split_pages
 from .readers.ris import CONTINUATION as _RIS_CONTINUATION
+from .readers.tables import EVSYNTH_CSV_COLUMNS
 
 __all__ = ["WRITE_FORMATS", "CARRIED", "iter_written", "write_records"]
 
@@ -207,7 +210,7 @@ def _iter_csv(records: Iterable[Record]) -> Iterator[str]:
         writer.writerow(row)
         return buffer.getvalue()
 
-    yield row_text(["id", "source", *RECORD_FIELDS])
+    yield row_text(list(EVSYNTH_CSV_COLUMNS))
     for r in records:
         row = [r.source_id or "", r.source]
         for name in RECORD_FIELDS:

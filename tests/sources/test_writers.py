@@ -79,7 +79,9 @@ def records(draw: st.DrawFn, fmt: str) -> Record:
     journal = maybe(text)
     kinds = _TYPES.get(fmt)
     return Record(
-        source=fmt,
+        # CSV and JSON carry the source: a record of any database keeps it
+        source=draw(st.sampled_from(["pubmed", "ctgov", "ris", "medline", "csv", "json"])) if fmt in ("csv", "json")
+        else fmt,
         source_id=maybe(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_:\-]{0,15}", fullmatch=True)),
         pmid=maybe(st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True)),
         doi=maybe(st.from_regex(r"10\.[0-9]{4,5}/[A-Za-z0-9.()\-]{1,20}", fullmatch=True)),
@@ -121,6 +123,9 @@ def _assert_round_trip(fmt: str, batch: list[Record]) -> None:
             assert getattr(copy, name) == getattr(original, name), (fmt, name)
         if original.source_id is not None and fmt != "bibtex":  # BibTeX: a citation key instead
             assert copy.source_id == original.source_id
+        assert copy.source == (original.source if fmt in ("csv", "json") else fmt)
+    if fmt == "csv":  # export -> import -> export: the same file
+        assert write_records(back, fmt) == text
 
 
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

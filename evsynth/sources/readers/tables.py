@@ -12,6 +12,13 @@ Lists: ``authors`` are split on ``;`` when the cell holds one, else on
 (ASySD's concatenated "Adeli K.Lewis G. F." stays whole: it has no separator
 to split on). ``keywords``, ``mesh``, ``publication_types`` are split on ``;``.
 
+Every record's ``source`` is ``"csv"``, except in a table evsynth wrote
+(:data:`EVSYNTH_CSV_COLUMNS`: ``id``, ``source``, then every bibliographic field,
+as ``evsynth export --format csv`` writes them): there the ``source`` column is the
+record's source as stored (``pubmed``, ``ris``, ...), so a record keeps it through
+export → import (an empty cell: ``"csv"``). A ``source`` column of any other table
+(Scopus names its database there) stays in ``extra``.
+
 Embase's CSV export (columns "Title", "Author Names", "Source", ...) has its
 own mapping: "Source" ("Cancer (2004) 102:4 (253-258). Date of Publication:
 ...") gives journal, year, volume, issue and pages; "Author Names" is split on
@@ -26,8 +33,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..._csvread import parse_csv
 from ...errors import InputError
-from ...models import Record
+from ...models import RECORD_FIELDS, Record
 from ._common import clean_doi, join_pages, nfc, parse_year, split_list
+
+__all__ = ["COLUMN_ALIASES", "EVSYNTH_CSV_COLUMNS", "iter_csv"]
+
+#: The header evsynth's CSV writer puts first: the stored id, the record's source, the bibliographic fields.
+EVSYNTH_CSV_COLUMNS: tuple[str, ...] = ("id", "source", *RECORD_FIELDS)
 
 #: Record field → accepted column names (normalised: lower case, no space/_/.).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -150,13 +162,15 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
         end = next((normalised.index(a) for a in _PAGE_END if a in normalised), None)
         page_columns = (start, end)
     embase = "Author Names" in header and "Source" in header and "Title" in header
+    # evsynth's own table (columns added after them, as a spreadsheet may, do not make it foreign)
+    own_source = 1 if tuple(header[: len(EVSYNTH_CSV_COLUMNS)]) == EVSYNTH_CSV_COLUMNS else None
     if "title" not in columns:
         raise InputError(
             "CSV without a title column (one of: Title, Article Title, Document Title); "
             f"header row: {delimiter.join(header)}",
             path=path, line=1, field="title",
         )
-    mapped = set(columns.values()) | {i for i in page_columns if i is not None}
+    mapped = set(columns.values()) | {i for i in (*page_columns, own_source) if i is not None}
     records: list[Record] = []
     seen: dict[str, int] = {}
     id_column = header[columns["source_id"]] if "source_id" in columns else None
@@ -206,7 +220,8 @@ def iter_csv(text: str, path: str | None = None) -> tuple[list[Record], list[str
         for key in ("title", "abstract", "journal", "journal_iso"):
             kwargs[key] = nfc(kwargs.get(key))
         kwargs["authors"] = tuple(a for a in (nfc(a) for a in kwargs.get("authors", ())) if a)
-        records.append(Record(source="csv", source_id=source_id, extra=extra, **kwargs))
+        source = (cells[own_source].strip() if own_source is not None else "") or "csv"
+        records.append(Record(source=source, source_id=source_id, extra=extra, **kwargs))
     if not records:
         raise InputError("the CSV file has a header but no rows", path=path, line=1)
     return records, []
