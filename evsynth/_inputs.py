@@ -63,7 +63,7 @@ def input_error(exc: OSError, path: str | os.PathLike[str]) -> InputError:
 
 
 def check_input_file(path: str | os.PathLike[str]) -> None:
-    """Check that ``path`` names a file that can be read (a regular file or a pipe, or a link to one); open nothing.
+    """Check that ``path`` names a file or a pipe (or a link to one), not a folder or device; open nothing.
 
     Raises
     ------

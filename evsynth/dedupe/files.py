@@ -9,7 +9,7 @@ import os
 import re
 from typing import Sequence
 
-from .._inputs import check_input_file, read_input_bytes
+from .._inputs import read_input_bytes
 from ..errors import InputError
 from ..models import Record
 from ..output import open_output, refuse_overwrite
@@ -77,8 +77,7 @@ def read_inputs(
     notes: list[str] = []
     for path in paths:
         path = os.fspath(path)
-        check_input_file(path)
-        check_encoding(path)
+        check_encoding(path)  # also: no such file, a folder, unreadable
         file_records = read_records(path)
         if not file_records:
             raise InputError("the file holds no records", path=path, line=1)
