@@ -236,14 +236,17 @@ _TEXT_OUTWEIGHS = frozenset({"doi", "volume", "pages", "kind"})
 
 def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """One text indexed twice: the same long abstract (300 normalised characters or
-    more, nearly identical: ratio >= 97), the same author list and journal, and the same title or one title
-    inside the other with six or more significant words.
+    more, nearly identical: ratio >= 97), the same author list and journal, and the
+    same title or one title inside the other with six or more significant words.
 
     A journal that printed an article twice (two DOIs, volumes and page
-    ranges), or a notice that carries its article's abstract ("Erratum to: ...")
+    ranges), or an erratum that carries its article's abstract ("Erratum to: ...")
     is still one text; distinct papers do not share a title, an author list and
-    an abstract.
+    an abstract. A retraction notice, a comment or a reply is never one text with
+    the article, whatever it copies: a reviewer must see it.
     """
+    if a.kind != b.kind and {a.kind, b.kind} != {"article", "erratum"}:
+        return False
     if not (a.abstract and b.abstract and min(len(a.abstract), len(b.abstract)) >= _SAME_ABSTRACT):
         return False
     if a.abstract != b.abstract and fuzz.ratio(a.abstract, b.abstract) < _SAME_ABSTRACT_RATIO:
