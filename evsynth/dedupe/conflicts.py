@@ -23,8 +23,11 @@ __all__ = [
     "doi_fits_journal",
     "hard_conflicts",
     "misfiled_doi",
+    "outweighed_conflicts",
+    "same_citation",
     "same_first_page",
     "same_page_range",
+    "same_text",
     "same_work_doi",
 ]
 
@@ -117,6 +120,10 @@ def _page_conflict(a: NormalisedRecord, b: NormalisedRecord) -> bool:
         return False  # a page without digits ("Suppl") cannot contradict
     if da == db:
         return False
+    # An article number as the pages in one export and as the issue in the other
+    # ("8, 15193" / "8(15193), 1-12"): the other's pages count the article's own.
+    if (len(da) >= 4 and da == page_digits(b.issue)) or (len(db) >= 4 and db == page_digits(a.issue)):
+        return False
     # An electronic locator ("e12724", "c1804") and a page number do not compare.
     if first_a[0].isalpha() != first_b[0].isalpha() and (len(da) >= 4 or len(db) >= 4):
         return False
@@ -146,9 +153,9 @@ def _abstract_and_paper(a: NormalisedRecord, b: NormalisedRecord) -> bool:
             and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
 
 
-def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
-    """Nearly the same title (ratio >= 97) and at least two authors, mostly the same."""
-    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+def _same_title_and_authors(a: NormalisedRecord, b: NormalisedRecord, title_ratio: float = 97) -> bool:
+    """Nearly the same title (ratio >= ``title_ratio``) and at least two authors, mostly the same."""
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < title_ratio:
         return False
     sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
     return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
@@ -158,6 +165,19 @@ def _same_journal(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return bool(a.journals and b.journals) and any(journal_match(x, y) for x in a.journals for y in b.journals)
 
 
+def _supplement_as_volume(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One meeting abstract, its supplement's number in one record's volume field
+    ("17" / "1" for volume 17, supplement 1): the same one page, year, journal,
+    title and authors, and neither record with an issue to tell more."""
+    if a.issue or b.issue or not (_one_page(a) and _one_page(b)) or a.first_page != b.first_page:
+        return False
+    va, vb = (int(v) if v and v.isdigit() else None for v in (a.volume, b.volume))
+    if va is None or vb is None or min(va, vb) > 12:
+        return False
+    return (a.year is not None and a.year == b.year and a.kind == b.kind == "article"
+            and not (a.generic or b.generic) and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
 def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """Meeting abstracts on lettered pages ("e8-e9" / "e3") of one issue, same title and
     authors: one abstract whose page one database got wrong."""
@@ -165,6 +185,103 @@ def _one_supplement(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     return (lettered and bool(a.volume) and a.volume == b.volume and bool(a.issue) and a.issue == b.issue
             and a.year == b.year and a.kind == b.kind == "article" and not (a.generic or b.generic)
             and _same_journal(a, b) and _same_title_and_authors(a, b))
+
+
+def _strong_authors(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """The same author list: two or more surnames, nearly all shared, the first author's
+    the same; or one author, with the same surname and initials."""
+    if not a.authors or not b.authors or a.authors[0][0] != b.authors[0][0]:
+        return False
+    sa, sb = {s for s, _ in a.authors}, {s for s, _ in b.authors}
+    if len(sa) == len(sb) == 1:
+        return bool(a.authors[0][1]) and a.authors[0][1] == b.authors[0][1]
+    return min(len(sa), len(sb)) >= 2 and len(sa & sb) / min(len(sa), len(sb)) >= 0.8
+
+
+def _e_locator(page: str | None) -> bool:
+    """An electronic article number ("e000457", "CD006828"), unique within a journal."""
+    digits = page_digits(page)
+    return bool(page) and page[0].isalpha() and digits is not None and len(digits) >= 4
+
+
+def same_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """The whole citation agrees: nearly the same title (ratio >= 97), the same author
+    list, year, journal, volume, issue, and page range (an article's, not a
+    supplement's) or electronic article number.
+
+    Two records that agree on all of this are one article even when their DOIs
+    differ: a publisher's legacy DOI beside its current one
+    ("10.1089/1092642042728094" / "10.1089/lap.2004.14.380"), another prefix
+    for the same suffix, or a mistyped DOI.
+    """
+    if not (a.title and b.title) or fuzz.ratio(a.title, b.title) < 97:
+        return False
+    if a.year is None or a.year != b.year or a.kind != b.kind or a.generic or b.generic:
+        return False
+    if not (a.volume and a.volume == b.volume and a.issue and a.issue == b.issue):
+        return False
+    pages = same_page_range(a, b) or (
+        _e_locator(a.first_page) and a.first_page == b.first_page and not a.last_page and not b.last_page)
+    return pages and _same_journal(a, b) and _strong_authors(a, b)
+
+
+#: Normalised abstract length (characters) from which two equal abstracts count as one text.
+_SAME_ABSTRACT = 300
+#: Similarity (rapidfuzz ratio) from which two abstracts count as one (a word spelt
+#: differently, "alpha1a" / "alpha 1a").
+_SAME_ABSTRACT_RATIO = 97
+#: Conflicts that an identical text (title, abstract, authors, journal) outweighs.
+_TEXT_OUTWEIGHS = frozenset({"doi", "volume", "pages", "kind"})
+
+
+def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """One text indexed twice: the same long abstract (300 normalised characters or
+    more, nearly identical: ratio >= 97), the same author list and journal, and the
+    same title or one title inside the other with six or more significant words.
+
+    A journal that printed an article twice (two DOIs, volumes and page
+    ranges), or an erratum that carries its article's abstract ("Erratum to: ...")
+    is still one text; distinct papers do not share a title, an author list and
+    an abstract. A retraction notice, a comment or a reply is never one text with
+    the article, whatever it copies: a reviewer must see it.
+    """
+    if a.kind != b.kind and {a.kind, b.kind} != {"article", "erratum"}:
+        return False
+    if not (a.abstract and b.abstract and min(len(a.abstract), len(b.abstract)) >= _SAME_ABSTRACT):
+        return False
+    if a.abstract != b.abstract and fuzz.ratio(a.abstract, b.abstract) < _SAME_ABSTRACT_RATIO:
+        return False
+    if not (a.title and b.title):
+        return False
+    if a.title != b.title and fuzz.ratio(a.title, b.title) < 97:
+        short, long_ = sorted((a.title, b.title), key=len)
+        if f" {short} " not in f" {long_} " or len(short.split()) < 6:
+            return False
+    return _same_journal(a, b) and _strong_authors(a, b)
+
+
+def _pinned_by_citation(a: NormalisedRecord, b: NormalisedRecord) -> bool:
+    """Nearly the same title and authors in the same journal, year, volume and page range
+    (an article's): a number that differs in the title is a typo ("p6INK4a" / "p16(INK4a)"),
+    as two parts of a series never share their pages."""
+    return (bool(a.volume) and a.volume == b.volume and a.year is not None and a.year == b.year
+            and same_page_range(a, b) and _same_journal(a, b) and _same_title_and_authors(a, b, 95))
+
+
+_LOOKALIKE = str.maketrans("10", "lo")
+_MIXED_RE = re.compile(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b")
+
+
+def _misread_digits(a: str | None, b: str | None) -> bool:
+    """The titles differ only by a digit read for a look-alike letter inside a word
+    ("va1108158met" / "val108158met", "c0x" / "cox"): a typo, not another number."""
+    if not a or not b or a == b:
+        return False
+
+    def fold(t: str) -> str:
+        return _MIXED_RE.sub(lambda m: m.group(0).translate(_LOOKALIKE), t)
+
+    return fold(a) == fold(b)
 
 
 def _page_typo(a: str | None, b: str | None) -> bool:
@@ -183,11 +300,48 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     reply, retraction vs article; conference vs journal), and series papers
     (different numbers in the titles, or a part number in one only).
     Records without title and DOI conflict with everything.
+
+    Two records of one Cochrane review (the same review number) do not
+    conflict by year, volume, pages or DOI: they are versions of one review;
+    two review numbers always conflict (``review-number``).
+
+    Two exceptions: different DOIs do not conflict when the whole citation
+    agrees (:func:`same_citation`), and conflicting DOIs, volumes, pages or
+    kinds do not when both records are one text (:func:`same_text`; see
+    :func:`outweighed_conflicts`).
     """
+    out = _conflicts(a, b)
+    if out and set(out) <= _TEXT_OUTWEIGHS and same_text(a, b):
+        return []
+    return out
+
+
+def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    """The conflicts a pair would have but for being one text (:func:`same_text`); empty otherwise."""
+    if not same_text(a, b):
+        return []
+    out = _conflicts(a, b)
+    return out if set(out) <= _TEXT_OUTWEIGHS else []
+
+
+#: What versions of one Cochrane review differ in: their years, issues, DOIs, pages.
+_VERSIONS_DIFFER_IN = frozenset({"doi", "year", "volume", "pages"})
+
+
+def _conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
+    if a.review_number and b.review_number:
+        if a.review_number != b.review_number:
+            return ["review-number"]  # two Cochrane reviews, whatever their titles
+        return [c for c in _citation_conflicts(a, b) if c not in _VERSIONS_DIFFER_IN]
+    return _citation_conflicts(a, b)
+
+
+def _citation_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     out: list[str] = []
     if not a.comparable or not b.comparable:
         out.append("no-title-no-doi")
-    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
+    if (a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b)
+            and not same_citation(a, b)):
         out.append("doi")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         out.append("pmid")
@@ -199,10 +353,14 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     same_doi = bool(a.doi) and a.doi == b.doi
     same_doi_title = 0.0
     if same_doi:
-        # ... unless the titles differ too (a supplement's DOI given to each abstract).
+        # ... unless the titles differ too (a supplement's DOI given to each abstract),
+        # or the journal, volume and pages all differ (the DOI of the paper copied onto
+        # a meeting abstract of the same title in another journal).
         same_doi_title = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
-        same_doi = same_doi_title >= 90
-    if _volume_conflict(a, b) and not same_doi:
+        elsewhere = (bool(a.journals and b.journals) and not _same_journal(a, b)
+                     and _volume_conflict(a, b) and _page_conflict(a, b))
+        same_doi = same_doi_title >= 90 and not elsewhere
+    if _volume_conflict(a, b) and not same_doi and not _supplement_as_volume(a, b):
         out.append("volume")
     # With one DOI and one title, differently given pages are an export's way of writing
     # them (an article number in one, a page count in the other).
@@ -216,7 +374,7 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     proceedings = {a.venue, b.venue} == {"book", "conference"}  # proceedings are published as books
     if registry or (a.venue and b.venue and a.venue != b.venue and not same_doi and not proceedings):
         out.append("venue")
-    if a.numbers != b.numbers:
+    if a.numbers != b.numbers and not _misread_digits(a.title, b.title) and not _pinned_by_citation(a, b):
         sa, sb = set(a.numbers), set(b.numbers)
         if (sa and sb and not (sa <= sb or sb <= sa)) or a.series or b.series:
             out.append("title-numbers")

@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from urllib.parse import unquote
 
 from ..models import Record
+from .cochrane import cochrane_review_number
 from .decorations import TAG_RE as _TAG_RE
 from .decorations import strip_title_decorations as _strip_title_decorations
 from .kinds import generic_title, record_kind
@@ -525,6 +526,7 @@ class NormalisedRecord:
     venue: str | None
     abstract: str | None
     generic: str | None = None  # "column" or "short": the title alone cannot identify a paper
+    review_number: str | None = None  # a Cochrane review's number, the same in every version
 
     @property
     def first_author(self) -> str | None:
@@ -570,4 +572,5 @@ def normalise_record(record: Record) -> NormalisedRecord:
         venue=venue,
         abstract=abstract,
         generic=generic_title(significant_tokens(title), title, journals),
+        review_number=cochrane_review_number(record),
     )

@@ -17,10 +17,12 @@ from rapidfuzz import fuzz
 from .conflicts import (
     SAME_TITLE,
     doi_fits_journal,
+    hard_conflicts,
     misfiled_doi,
+    outweighed_conflicts,
+    same_citation,
     same_first_page,
     same_page_range,
-    hard_conflicts,
     same_work_doi,
 )
 from .normalise import NormalisedRecord, journal_match, page_digits, significant_tokens
@@ -190,6 +192,29 @@ def _contained(a: str | None, b: str | None, min_words: int) -> str | None:
     return None
 
 
+#: Words that make a lead-in name another item than the article whose title follows it
+#: (an introduction to it, a review of it, a summary, an interview about it).
+_OTHER_ITEM_WORDS = frozenset("""
+    introduction introducing preface foreword editorial editor editors review reviews reviewed book
+    books comment comments commentary response responses reply replies letter letters erratum
+    corrigendum correction retraction retracted abstract abstracts summary summaries precis
+    discussion discussant interview special issue section part supplement invited guest note
+    notes re regarding on about
+""".split())
+
+
+def _lead_in(a: str | None, b: str | None) -> bool:
+    """The shorter title (six or more significant words) ends the longer, after a lead-in
+    of at most five words naming no other item ("how i did it upwork s ceo on ...")."""
+    if not a or not b or a == b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if len(significant_tokens(short)) < 6 or not long_.endswith(" " + short):
+        return False
+    lead = long_[: -len(short)].split()
+    return 1 <= len(lead) <= 5 and not any(w in _OTHER_ITEM_WORDS for w in lead)
+
+
 def _citation_agrees(a: NormalisedRecord, b: NormalisedRecord, full: float) -> bool:
     """Same title, year, journal and first page (the authors are the caller's to compare)."""
     return (full >= SAME_TITLE and a.year is not None and a.year == b.year
@@ -232,10 +257,32 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
 
     authors = _author_evidence(a, b)
     evidence["authors"] = authors
+    outweighed = outweighed_conflicts(a, b)
+    if outweighed:
+        # One text indexed twice (same title, abstract, authors and journal): a
+        # journal's reprint under a new DOI, a notice carrying its article's abstract.
+        evidence["outweighed_conflicts"] = outweighed
+        return PairDecision("merge", "same-text", round(full / 100, 4), evidence)
+    title_sim = max(full, partial if partial >= 97 else 0.0)
+    if a.review_number and a.review_number == b.review_number:
+        # Versions of one Cochrane review: its number is the identifier; the title may
+        # have been reworded and the authors changed between updates.
+        evidence["review_number"] = a.review_number
+        if full >= 70 or title_sim >= 97 or authors["status"] == "match":
+            return PairDecision("merge", "review-number+title", round(max(full, title_sim) / 100, 4), evidence)
+        return PairDecision("review", "review-number-titles-differ", round(full / 100, 4), evidence)
+    if (a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b)
+            and same_citation(a, b)):
+        # Different DOIs, but the whole citation agrees: one article under two DOIs.
+        evidence["dois_differ"] = True
+        return PairDecision("merge", "whole-citation:dois-differ", round(full / 100, 4), evidence)
     journals_known = bool(a.journals and b.journals)
     j_match = journals_known and any(journal_match(x, y) for x in a.journals for y in b.journals)
     conference = a.venue == "conference" or b.venue == "conference"
-    v_match = bool(a.volume) and a.volume == b.volume
+    # The same volume, also when one export wrote the series' name into the field
+    # ("Current Topics in Behavioral Neurosciences. 4" / "4").
+    v_match = bool(a.volume) and (a.volume == b.volume
+                                  or (bool(a.volume_numbers) and a.volume_numbers == b.volume_numbers))
     p_match = same_first_page(a, b)
     # Same volume and first page outweigh differently written journal names.
     i_match = bool(a.issue) and a.issue == b.issue
@@ -307,9 +354,11 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
                 return out("merge", "title+authors+year")
             return out("review", "title+authors-only")
         if (authors.get("strong") and full >= 97 and not j_mismatch and not same_year
-                and ((v_match and i_match) or (conference and j_match and not a.volume and not b.volume))):
+                and ((v_match and (i_match or (j_match and not (a.issue and b.issue))))
+                     or (conference and j_match and not a.volume and not b.volume))):
             # A year apart with the same long title and authors, and the same volume and
-            # issue (one of the years is wrong), or at the same conference (dated by the
+            # issue, or the same journal and volume with an issue in one record only (one
+            # of the years is wrong: an online-first year), or at the same conference (dated by the
             # meeting in one record, by its proceedings in the other). Not across two
             # conferences: a workshop paper and next year's conference paper are two. (A
             # thesis and its Dissertation Abstracts entry a year later are not merged
@@ -327,6 +376,10 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if (authors["status"] == "match" and year_ok and not j_mismatch
                 and (p_match or (v_match and j_match and full >= 90) or (abstract_sim or 0) >= 95)):
             return out("merge", "fuzzy-title+authors+bibliographic")
+        if authors.get("strong") and same_year and j_match and _lead_in(a.title, b.title):
+            # "How I did it ... <title>": a magazine's column name before the whole title,
+            # by the same authors in the same journal and year.
+            return out("merge", "title-after-lead-in+authors+journal")
         return out("review", "similar-title")
     if generic and full >= SAME_TITLE:
         # One title in issue after issue ("Editor's Comments"): the issue or the

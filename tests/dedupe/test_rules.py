@@ -91,16 +91,112 @@ def test_conflicting_dois_keep_apart() -> None:
     assert d.decision == "apart" and "doi" in d.evidence["conflicts"]
 
 
-def test_conflicting_dois_with_the_whole_citation_agreeing_go_to_review_not_merged() -> None:
-    # Two DOIs of the journal itself: one is wrong, nobody can tell which; a person decides.
+def test_two_dois_with_the_whole_citation_agreeing_merge() -> None:
+    # One article under two DOIs (a publisher's legacy DOI, another prefix, a mistyped
+    # one): title, author list, year, journal, volume, issue and page range all agree.
     other = embase(doi="10.1016/j.pain.2011.01.099")
     d = pair(pubmed(), other)
-    assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees"
-    assert d.evidence["conflicts"] == ["doi"]
+    assert d.decision == "merge" and d.rule == "whole-citation:dois-differ"
+    assert d.evidence["dois_differ"] is True
     result = find_duplicates([other, pubmed()])
-    assert not result.links
-    assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
-        (0, 1, "doi-conflict:citation-agrees")]
+    assert [(l.record_index, l.kept_index) for l in result.links] == [(0, 1)]
+
+
+def test_two_dois_with_a_citation_short_of_whole_go_to_review_not_merged() -> None:
+    # Without the issue, or with the first page only, two DOIs are two claims nobody can
+    # settle from the records: a person decides.
+    for kw in ({"issue": None}, {"pages": "2173"}):
+        other = embase(doi="10.1016/j.pain.2011.01.099", **kw)
+        d = pair(pubmed(**kw), other)
+        assert d.decision == "review" and d.rule == "doi-conflict:citation-agrees", kw
+        assert d.evidence["conflicts"] == ["doi"]
+        result = find_duplicates([other, pubmed(**kw)])
+        assert not result.links
+        assert [(p.first_index, p.second_index, p.rule) for p in result.review] == [
+            (0, 1, "doi-conflict:citation-agrees")]
+
+
+def test_two_dois_with_other_authors_or_a_supplement_range_stay_apart() -> None:
+    other = embase(doi="10.1016/j.pain.2011.01.099", authors=("Smith J", "Jones K", "Brown L"))
+    assert pair(pubmed(), other).decision != "merge"
+    # A range as long as a whole supplement's is no article's citation.
+    wide = dict(pages="S1-S250")
+    assert pair(pubmed(**wide), embase(doi="10.1016/j.pain.2011.01.099", **wide)).decision != "merge"
+
+
+def test_one_doi_on_a_paper_and_on_a_meeting_abstract_in_another_journal_is_no_merge() -> None:
+    # The paper's DOI copied onto an abstract of the same title printed in another
+    # journal (other volume, other page): three citation fields disagree with the DOI.
+    paper = pubmed()
+    abstract = embase(journal="Journal of the Neurological Sciences", volume="333", issue="1", pages="366")
+    d = pair(paper, abstract)
+    assert d.decision != "merge"
+    assert {"volume", "pages"} <= set(d.evidence.get("conflicts", ()))
+    # The same DOI with a differently written volume in the same journal still merges.
+    assert pair(paper, embase(volume="152 (9)")).decision == "merge"
+
+
+ABSTRACT = ("Project sponsorship is assumed to be critical to the success of information systems "
+            "development and implementation. However, there is limited research on the effect of "
+            "vendor-based sponsorship on the management of information technology projects. This "
+            "paper contributes to that emerging body of evidence, drawing on literature on "
+            "psychological contract, management control and project sponsorship.")
+
+
+def test_one_text_printed_twice_under_two_dois_merges() -> None:
+    # A journal printed the article again a year later (new DOI, volume and pages): the
+    # title, author list, journal and abstract are one text.
+    first = pubmed(abstract=ABSTRACT)
+    again = embase(abstract=ABSTRACT, doi="10.1016/j.pain.2012.03.001", year=2012, volume="153",
+                   issue="1", pages="56-64")
+    d = pair(first, again)
+    assert d.decision == "merge" and d.rule == "same-text"
+    assert set(d.evidence["outweighed_conflicts"]) == {"doi", "volume", "pages"}
+    assert hard_conflicts(normalise_record(first), normalise_record(again)) == []
+
+
+def test_a_notice_carrying_its_articles_abstract_merges_one_without_stays_apart() -> None:
+    article = pubmed(abstract=ABSTRACT)
+    notice = embase(title="Erratum to: " + TITLE, abstract=ABSTRACT, doi="10.1016/j.pain.2011.09.001",
+                    pages="2179")
+    assert pair(article, notice).decision == "merge"
+    bare = embase(title="Erratum to: " + TITLE, abstract=None, doi="10.1016/j.pain.2011.09.001",
+                  pages="2179")
+    d = pair(article, bare)
+    assert d.decision == "apart" and "kind" in d.evidence["conflicts"]
+
+
+def test_one_abstract_is_not_enough_without_the_title_authors_or_journal() -> None:
+    first = pubmed(abstract=ABSTRACT)
+    moved = dict(abstract=ABSTRACT, doi="10.1016/j.pain.2012.03.001", year=2012, volume="153",
+                 issue="1", pages="56-64")
+    # A commentary by someone else that copied the abstract (a database's error).
+    assert pair(first, embase(authors=("Zimmer M",), **moved)).decision == "apart"
+    # Another title.
+    assert pair(first, embase(title="Vendor sponsorship revisited", **moved)).decision == "apart"
+    # Another journal.
+    assert pair(first, embase(journal="Journal of Information Technology", **moved)).decision == "apart"
+    # A short abstract (a copyright line) proves nothing.
+    short = dict(moved, abstract="Copyright 2012 Elsevier B.V. All rights reserved.")
+    assert pair(pubmed(abstract=short["abstract"]), embase(**short)).decision == "apart"
+
+
+def test_a_column_name_before_the_whole_title_merges_other_lead_ins_do_not() -> None:
+    base = dict(doi=None, pmid=None, authors=("Kasriel, Stephane",), journal="Harvard Business Review",
+                year=2016)
+    plain = pubmed(title="Upwork's CEO on how an introverted engineer learned to lead", volume="2016",
+                   issue="May", pages=None, **base)
+    column = embase(title="How I did it ... Upwork's CEO on how an introverted engineer learned to lead",
+                    volume="94", issue="5", pages="35+", **base)
+    d = pair(plain, column)
+    assert d.decision == "merge" and d.rule == "title-after-lead-in+authors+journal"
+    for lead in ("Introduction to", "A review of", "Interview:", "Summary of"):
+        other = embase(title=f"{lead} Upwork's CEO on how an introverted engineer learned to lead",
+                       volume="94", issue="5", pages="35+", **base)
+        assert pair(plain, other).decision != "merge", lead
+    # Another author, or another year, is another item.
+    assert pair(plain, column.replace(authors=("Smith, J.",))).decision != "merge"
+    assert pair(plain, column.replace(year=2017)).decision != "merge"
 
 
 def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
@@ -110,9 +206,12 @@ def test_a_doi_of_another_journal_is_no_conflict_when_the_other_fits() -> None:
     d = pair(pubmed(), misfiled)
     assert d.decision == "merge" and d.evidence["doi_misfiled"] == "10.1016/j.regpep.2011.01.039"
     assert "doi" not in hard_conflicts(normalise_record(pubmed()), normalise_record(misfiled))
-    # ... but not when neither DOI fits (nothing tells which is wrong) ...
-    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015")
-    assert pair(both_odd, misfiled).decision != "merge"
+    # ... but not when neither DOI fits (nothing tells which is wrong) and the citation
+    # is short of whole (no issue) ...
+    both_odd = pubmed(doi="10.1016/j.ejpain.2011.01.015", issue=None)
+    assert pair(both_odd, misfiled.replace(issue=None)).decision != "merge"
+    # (with the whole citation agreeing, the DOIs do not matter: one article)
+    assert pair(both_odd.replace(issue="9"), misfiled).rule == "whole-citation:dois-differ"
     # ... nor when the rest of the citation disagrees.
     assert pair(pubmed(), misfiled.replace(pages="2180-2188")).decision == "apart"
 
@@ -461,7 +560,7 @@ def test_versions_of_a_cochrane_review_are_one_work() -> None:
                issue="3", pages="CD002273", doi="10.1002/14651858.CD002273.pub2")
     b = a.replace(source_id="2", year=2005, issue="2", doi="10.1002/14651858.CD002273.pub3")
     d = pair(a, b)
-    assert d.decision == "merge" and d.rule == "doi-version+title"
+    assert d.decision == "merge" and d.rule == "review-number+title"
     other_review = b.replace(doi="10.1002/14651858.CD002274.pub3")
     assert pair(a, other_review).decision != "merge"
 
@@ -541,3 +640,133 @@ def test_a_roman_numeral_page_matches_only_itself() -> None:
     assert same_first_page(iii, normalise_record(column(pages="iii-xii")))
     assert not same_first_page(iii, normalise_record(column(pages=None)))
     assert not same_first_page(iii, normalise_record(column(pages="v-ix")))
+
+
+def test_near_identical_abstracts_are_one_text_too() -> None:
+    # One database spells "alpha1a", the other "alpha 1a": still one text, printed twice.
+    first = pubmed(abstract=ABSTRACT)
+    again = embase(abstract=ABSTRACT.replace("vendor-based", "vendor based").replace("emerging", "emergent"),
+                   doi="10.1016/j.pain.2012.03.001", year=2012, volume="153", issue="1", pages="56-64")
+    assert pair(first, again).rule == "same-text"
+    # ... but an abstract that is only alike (another study's, same field) is not.
+    other = embase(abstract=ABSTRACT[: len(ABSTRACT) // 2] + " We surveyed 412 vendors in three countries "
+                   "and modelled sponsorship as a moderator of project outcomes over two years.",
+                   doi="10.1016/j.pain.2012.03.001", year=2012, volume="153", issue="1", pages="56-64")
+    assert pair(first, other).decision == "apart"
+
+
+def test_an_article_number_as_pages_in_one_export_and_as_issue_in_the_other_is_no_conflict() -> None:
+    a = pubmed(doi=None, pmid=None, journal="Nature Communications", volume="8", issue=None, pages="15193")
+    b = embase(doi=None, journal="Nature Communications", volume="8", issue="15193", pages="1-12")
+    d = pair(a, b)
+    assert "pages" not in d.evidence.get("conflicts", ()) and d.decision == "merge"
+    # Another article number in the issue field does not excuse other pages.
+    c = embase(doi=None, journal="Nature Communications", volume="8", issue="15194", pages="1-12")
+    d = pair(a, c)
+    assert d.decision == "apart" and "pages" in d.evidence["conflicts"]
+
+
+def test_a_digit_misread_for_a_letter_is_no_title_number_conflict() -> None:
+    title = "Relationship between catechol-O-methyltransferase Val108/158Met genotype and brain volume"
+    a = pubmed(doi=None, pmid=None, title=title)
+    b = embase(doi=None, title=title.replace("Val108", "Va1108"))
+    assert pair(a, b).decision == "merge"
+    # Different numbers stay a conflict ("HPV16" / "HPV18"; on other pages: two papers).
+    c = pubmed(doi=None, pmid=None, title="HPV16 infection and cervical neoplasia in a cohort of women")
+    d = embase(doi=None, title="HPV18 infection and cervical neoplasia in a cohort of women",
+               pages="2179-2185")
+    assert "title-numbers" in pair(c, d).evidence["conflicts"]
+
+
+def test_a_number_dropped_from_a_title_is_a_typo_when_the_citation_pins_the_article() -> None:
+    # "p6INK4a" in one database, "p16(INK4a)" in the other: same journal, volume, page range.
+    title = "p16(INK4a) expression does not predict the outcome of cervical intraepithelial neoplasia grade 2"
+    a = pubmed(doi=None, pmid=None, title=title, issue=None, pages="1099-1103")
+    b = embase(doi=None, title=title.replace("p16(INK4a)", "p6INK4a"), issue=None, pages="1099-1103")
+    assert pair(a, b).decision == "merge"
+    # Parts of a series never share a page range: with other pages they stay apart.
+    c = embase(doi=None, title=title.replace("grade 2", "grade 3"), issue=None, pages="1104-1110")
+    assert "title-numbers" in pair(a, c).evidence["conflicts"]
+    # ... and so they do with the first page only.
+    d = embase(doi=None, title=title.replace("p16(INK4a)", "p6INK4a"), issue=None, pages="1099")
+    assert "title-numbers" in pair(a, d).evidence["conflicts"]
+
+
+def test_a_year_apart_in_one_volume_of_one_journal_merges_when_one_record_lacks_the_issue() -> None:
+    # An online-first year in one database: same long title, authors, journal and volume.
+    a = pubmed(doi=None, pmid=None, year=2010, issue=None, pages="214")
+    b = embase(doi=None, year=2009, issue="3", pages=None)
+    assert pair(a, b).rule == "title+authors+adjacent-year"
+    # With two different issues given, the years are not excused.
+    assert pair(a.replace(issue="4"), b).decision != "merge"
+
+
+def cochrane(**kw: object) -> Record:
+    base = dict(source="ris", source_id="C1", title="Antiviral treatment for Bell's palsy (idiopathic facial paralysis)",
+                authors=("Gagyor, I.", "Madhok, V. B.", "Daly, F.", "Sullivan, F."),
+                journal="Cochrane Database of Systematic Reviews", year=2015, issue="11", pages="CD001869",
+                doi="10.1002/14651858.CD001869.pub8")
+    base.update(kw)
+    return Record(**base)  # type: ignore[arg-type]
+
+
+def test_versions_of_one_cochrane_review_merge_whatever_their_years_and_authors() -> None:
+    update = cochrane()
+    old = cochrane(source_id="C2", year=2009, issue="4", doi="10.1002/14651858.CD001869.pub4",
+                   authors=("Lockhart, P.", "Daly, F.", "Pitkethly, M."))
+    d = pair(update, old)
+    assert d.decision == "merge" and d.rule == "review-number+title" and d.evidence["review_number"] == "CD001869"
+    # The number from the pages alone (no DOI), in the forms exports give it.
+    for pages in ("CD001869", "001869", "CD001869.pub8"):
+        bare = cochrane(source_id="C3", doi=None, year=2009, issue="4", pages=pages, authors=("Lockhart, P.",))
+        assert pair(update, bare).decision == "merge", pages
+    # A reworded title of the same review still merges; an unrelated one goes to a person.
+    reworded = old.replace(title="Antiviral treatment for Bell's palsy")
+    assert pair(update, reworded).decision == "merge"
+    unrelated = old.replace(title="Corticosteroids for idiopathic facial nerve paralysis", authors=("Salinas, R.",))
+    assert pair(update, unrelated).decision == "review"
+
+
+def test_two_cochrane_review_numbers_are_two_reviews_and_other_journals_have_none() -> None:
+    a = cochrane()
+    b = cochrane(source_id="C2", pages="CD001942", doi="10.1002/14651858.CD001942.pub4")
+    assert hard_conflicts(normalise_record(a), normalise_record(b)) == ["review-number"]
+    # Six digits as the pages of another journal are pages, not a review number.
+    other = Record(source="ris", source_id="J1", title=a.title, authors=a.authors, journal="BMJ", year=2009,
+                   pages="001869")
+    assert normalise_record(other).review_number is None
+    assert "year" in hard_conflicts(normalise_record(a), normalise_record(other))
+
+
+def test_a_series_name_written_into_the_volume_field_is_the_same_volume() -> None:
+    # One export writes "Current Topics in Behavioral Neurosciences. 4", the other "4".
+    base = dict(doi=None, pmid=None, title="Preface", authors=("Swerdlow, N. R.",), year=2010, pages="v-vii",
+                issue=None)
+    a = pubmed(journal=None, journal_iso=None, volume="4", **base)
+    b = embase(journal="Behavioral Neurobiology of Schizophrenia and Its Treatment",
+               volume="Current Topics in Behavioral Neurosciences. 4", **base)
+    assert pair(a, b).decision == "merge"
+    # Another volume of the series is another preface.
+    c = b.replace(volume="Current Topics in Behavioral Neurosciences. 5")
+    assert pair(a, c).decision != "merge"
+
+
+def test_a_supplement_number_in_the_volume_field_of_a_one_page_abstract_is_no_volume_conflict() -> None:
+    base = dict(doi=None, pmid=None, title="Neuromapping of endophenotypes in affective disorders: a twin study",
+                journal="Bipolar Disorders", year=2015, issue=None, pages="101")
+    a = pubmed(volume="17", **base)
+    b = embase(volume="1", **base)
+    assert pair(a, b).decision == "merge"
+    # Page ranges (a paper) or a large second number are other volumes.
+    assert "volume" in pair(a.replace(pages="101-108"), b.replace(pages="101-108")).evidence["conflicts"]
+    assert "volume" in pair(a, b.replace(volume="16")).evidence["conflicts"]
+
+
+def test_a_retraction_or_comment_copying_the_abstract_is_never_merged_into_the_article() -> None:
+    # A retraction notice must stay visible to the reviewer, whatever it copies.
+    article = pubmed(abstract=ABSTRACT)
+    for title in ("Retraction notice to: " + TITLE, "Comment on: " + TITLE):
+        notice = embase(title=title, abstract=ABSTRACT, doi="10.1016/j.pain.2013.01.001", year=2012,
+                        volume="153", issue="1", pages="1")
+        d = pair(article, notice)
+        assert d.decision == "apart" and "kind" in d.evidence["conflicts"], title
