@@ -29,8 +29,8 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
+from ._inputs import read_input_bytes
 from .errors import InputError
 
 __all__ = ["CsvRow", "CsvTable", "parse_csv", "read_csv_file", "read_text_utf8"]
@@ -174,17 +174,9 @@ def read_text_utf8(path: str | os.PathLike[str]) -> str:
     Raises
     ------
     InputError
-        No such file, a folder, or a file that cannot be read.
+        No such file, a folder, or a file that cannot be read (see :mod:`evsynth._inputs`).
     """
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=p) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a CSV file", path=p) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=p) from None
+    data = read_input_bytes(path)
     return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from ._inputs import read_input_bytes
 from .errors import InputError, InputErrors
 
 __all__ = ["SavedQuery", "load_query", "parse_query", "DATABASES", "DATETYPES"]
@@ -175,12 +176,7 @@ def load_query(path: str | os.PathLike[str]) -> SavedQuery:
         (file, line and field named).
     """
     where = os.fspath(path)
-    try:
-        raw = Path(where).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=where) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=where) from None
+    raw = read_input_bytes(where)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -167,7 +167,7 @@ def test_missing_column_and_file(folder: Path) -> None:
     (folder / "outcomes.csv").unlink()
     errors = _errors(folder)
     assert _has(errors, folder / "sources.csv", 1, "kind", "required column missing")
-    assert any(e.path == str(folder / "outcomes.csv") and "file not found" in e.message for e in errors)
+    assert any(e.path == str(folder / "outcomes.csv") and e.message == "no such file" for e in errors)
 
 
 # --- the review's real data ---------------------------------------------------------------------

@@ -236,14 +236,18 @@ _TEXT_OUTWEIGHS = frozenset({"doi", "volume", "pages", "kind"})
 
 def same_text(a: NormalisedRecord, b: NormalisedRecord) -> bool:
     """One text indexed twice: the same long abstract (300 normalised characters or
-    more, nearly identical: ratio >= 97), the same author list and journal, and the same title or one title
-    inside the other with six or more significant words.
+    more, nearly identical: ratio >= 97), the same author list and journal, and the
+    same title (ratio >= 97) or, for an erratum beside its article, one title inside
+    the other with six or more significant words.
 
     A journal that printed an article twice (two DOIs, volumes and page
-    ranges), or a notice that carries its article's abstract ("Erratum to: ...")
+    ranges), or an erratum that carries its article's abstract ("Erratum to: ...")
     is still one text; distinct papers do not share a title, an author list and
-    an abstract.
+    an abstract. A retraction notice, a comment or a reply is never one text with
+    the article, whatever it copies: a reviewer must see it.
     """
+    if a.kind != b.kind and {a.kind, b.kind} != {"article", "erratum"}:
+        return False
     if not (a.abstract and b.abstract and min(len(a.abstract), len(b.abstract)) >= _SAME_ABSTRACT):
         return False
     if a.abstract != b.abstract and fuzz.ratio(a.abstract, b.abstract) < _SAME_ABSTRACT_RATIO:
@@ -340,23 +344,16 @@ def hard_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     :func:`outweighed_conflicts`).
     """
     out = _conflicts(a, b)
-    if out and _text_outweighs(a, b, out) and same_text(a, b):
+    if _text_outweighs(out) and same_text(a, b):
         return []
     return out
 
 
-def _text_outweighs(a: NormalisedRecord, b: NormalisedRecord, conflicts: list[str]) -> bool:
-    """Whether one text (:func:`same_text`) outweighs these conflicts: DOIs, volumes,
-    pages, and of the kinds only an erratum's beside its article.
-
-    A retraction or withdrawal notice (a Cochrane review's "WITHDRAWN:" version, a
-    publisher's notice carrying the article's abstract) is never merged away: a
-    review must see that the study was retracted. Nor is a comment or a reply,
-    written by others or in answer to them.
-    """
-    if not set(conflicts) <= _TEXT_OUTWEIGHS:
-        return False
-    return "kind" not in conflicts or {a.kind, b.kind} == {"article", "erratum"}
+def _text_outweighs(conflicts: list[str]) -> bool:
+    """Whether one text (:func:`same_text`) can outweigh these conflicts: DOIs, volumes,
+    pages and kinds (an erratum's beside its article: :func:`same_text` takes no other
+    kind, so a retraction or withdrawal notice, a comment or a reply is never merged away)."""
+    return bool(conflicts) and set(conflicts) <= _TEXT_OUTWEIGHS
 
 
 def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
@@ -364,7 +361,7 @@ def outweighed_conflicts(a: NormalisedRecord, b: NormalisedRecord) -> list[str]:
     if not same_text(a, b):
         return []
     out = _conflicts(a, b)
-    return out if _text_outweighs(a, b, out) else []
+    return out if _text_outweighs(out) else []
 
 
 #: What versions of one Cochrane review differ in: their years, issues, DOIs, pages.

@@ -7,9 +7,9 @@ import dataclasses
 import json
 import os
 import re
-from pathlib import Path
 from typing import Sequence
 
+from .._inputs import read_input_bytes
 from ..errors import InputError
 from ..models import Record
 from ..output import open_output, refuse_overwrite
@@ -32,7 +32,7 @@ def check_encoding(path: str | os.PathLike[str]) -> None:
     InputError
         Naming the line of the first byte that is not UTF-8 and a line that is.
     """
-    data = Path(path).read_bytes()
+    data = read_input_bytes(path)
     if data.lstrip()[:1] == b"<" or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # XML declares its encoding; UTF-16 has its BOM
     try:
@@ -77,11 +77,7 @@ def read_inputs(
     notes: list[str] = []
     for path in paths:
         path = os.fspath(path)
-        if Path(path).is_dir():
-            raise InputError("is a folder, not a file of records", path=path)
-        if not Path(path).is_file():
-            raise InputError("no such file", path=path)
-        check_encoding(path)
+        check_encoding(path)  # also: no such file, a folder, unreadable
         file_records = read_records(path)
         if not file_records:
             raise InputError("the file holds no records", path=path, line=1)

@@ -149,12 +149,7 @@ def read_review_sheet(path: str | os.PathLike[str], known_ids: set[int] | None =
         than ``merge`` / ``keep apart``, or one pair decided both ways.
     """
     name = os.fspath(path)
-    try:
-        table = read_csv_file(name, single_line_cells=False, exact_width=False)
-    except InputError as exc:
-        if exc.message == "file not found":
-            raise InputError("no such file", path=name) from None
-        raise
+    table = read_csv_file(name, single_line_cells=False, exact_width=False)
     table.raise_first()
     header = table.header
     for column in ("record_a", "record_b", "decision"):

@@ -20,6 +20,7 @@ from .conflicts import (
     hard_conflicts,
     misfiled_doi,
     outweighed_conflicts,
+    same_citation,
     same_first_page,
     same_page_range,
     same_work_doi,
@@ -298,9 +299,9 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
         if full >= 70 or title_sim >= 97 or authors["status"] == "match":
             return PairDecision("merge", "review-number+title", round(max(full, title_sim) / 100, 4), evidence)
         return PairDecision("review", "review-number-titles-differ", round(full / 100, 4), evidence)
-    if a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b):
-        # No DOI conflict although the DOIs differ: the whole citation agrees
-        # (conflicts.same_citation), one article under two DOIs.
+    if (a.doi and b.doi and a.doi != b.doi and not same_work_doi(a.doi, b.doi) and not misfiled_doi(a, b)
+            and same_citation(a, b)):
+        # Different DOIs, but the whole citation agrees: one article under two DOIs.
         evidence["dois_differ"] = True
         return PairDecision("merge", "whole-citation:dois-differ", round(full / 100, 4), evidence)
     journals_known = bool(a.journals and b.journals)

@@ -192,13 +192,9 @@ def _read_rows(path: Path, columns: Sequence[str], errors: list[InputError], opt
     ``unreadable``, so checks across files that rely on its rows can be skipped.
     """
     unreadable = set() if unreadable is None else unreadable
-    if not path.is_file():
-        errors.append(InputError("file not found" if not path.exists() else "not a file", path=path))
-        unreadable.add(path)
-        return []
     try:
         table = read_csv_file(path)
-    except InputError as exc:  # malformed quoting: nothing after it can be trusted
+    except InputError as exc:  # missing, unreadable, or malformed quoting: nothing after it can be trusted
         errors.append(exc)
         unreadable.add(path)
         return []

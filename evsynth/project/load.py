@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._inputs import read_input_bytes
 from ..errors import InputError, NotFoundError
 from .model import (
     COVARIATE_TYPES,
@@ -427,14 +428,19 @@ def load_review(path: str | os.PathLike[str]) -> Review:
     NotFoundError
         No ``review.toml`` there.
     InputError
-        Not TOML, or a key is missing or invalid (file, line and key path named).
+        Unreadable, not UTF-8, not TOML, or a key is missing or invalid (file, line and key path named).
     """
     path = Path(path)
     if path.is_dir():
         path = path / REVIEW_FILE
     if not path.is_file():
         raise NotFoundError(f"no {REVIEW_FILE} at {path}; `evsynth init DIR` writes a new review project")
-    text = path.read_text(encoding="utf-8")
+    raw = read_input_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("not UTF-8 (TOML files must be UTF-8)", path=path, line=line) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

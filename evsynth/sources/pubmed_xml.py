@@ -35,6 +35,7 @@ from typing import IO, Any, Iterator
 
 from lxml import etree
 
+from .._inputs import open_input
 from ..errors import InputError
 from ..models import Record
 from ._article_ends import ArticleEnds as _ArticleEnds
@@ -335,12 +336,7 @@ def _open(source: Any) -> tuple[IO[bytes], str | None, bool]:
         return io.BytesIO(bytes(source)), None, True
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
-        try:
-            return open(name, "rb"), name, True
-        except FileNotFoundError:
-            raise InputError("no such file", path=name) from None
-        except IsADirectoryError:
-            raise InputError("is a directory, not a file", path=name) from None
+        return open_input(name), name, True
     if hasattr(source, "read"):
         return source, getattr(source, "name", None) if isinstance(getattr(source, "name", None), str) else None, False
     raise TypeError(f"iter_pubmed_xml: expected a path, bytes or a binary file, not {type(source).__name__}")

@@ -760,3 +760,13 @@ def test_a_supplement_number_in_the_volume_field_of_a_one_page_abstract_is_no_vo
     # Page ranges (a paper) or a large second number are other volumes.
     assert "volume" in pair(a.replace(pages="101-108"), b.replace(pages="101-108")).evidence["conflicts"]
     assert "volume" in pair(a, b.replace(volume="16")).evidence["conflicts"]
+
+
+def test_a_retraction_or_comment_copying_the_abstract_is_never_merged_into_the_article() -> None:
+    # A retraction notice must stay visible to the reviewer, whatever it copies.
+    article = pubmed(abstract=ABSTRACT)
+    for title in ("Retraction notice to: " + TITLE, "Comment on: " + TITLE):
+        notice = embase(title=title, abstract=ABSTRACT, doi="10.1016/j.pain.2013.01.001", year=2012,
+                        volume="153", issue="1", pages="1")
+        d = pair(article, notice)
+        assert d.decision == "apart" and "kind" in d.evidence["conflicts"], title

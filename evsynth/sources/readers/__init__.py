@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterator
 
+from ..._inputs import input_error, open_input, read_input_bytes
 from ...errors import InputError
 from ...models import Record
 from ._common import decode_bytes
@@ -140,17 +140,6 @@ class StreamedFile:
     notes: list[str]
 
 
-def _read_bytes(name: str) -> bytes:
-    try:
-        return Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
-
-
 def file_sha256(path: str | os.PathLike[str]) -> str:
     """SHA-256 of a file's bytes, read in blocks (how an import recognises a file it has seen).
 
@@ -161,16 +150,12 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     """
     name = os.fspath(path)
     digest = hashlib.sha256()
-    try:
-        with open(name, "rb") as fh:
+    with open_input(name) as fh:
+        try:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
+        except OSError as exc:
+            raise input_error(exc, name) from None
     return digest.hexdigest()
 
 
@@ -191,7 +176,7 @@ def stream_file(
         Missing, empty, undecodable file, or an unknown format.
     """
     name = os.fspath(path)
-    data = _read_bytes(name)
+    data = read_input_bytes(name)
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError("the file is empty", path=name)

@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 
+from ..._inputs import input_error, open_input
 from ...errors import InputError
 from ._common import decode_bytes
 
@@ -87,8 +88,11 @@ def detect_format(path_or_text: str | os.PathLike[str]) -> str:
         and Path(path_or_text).is_file()
     ):
         path = os.fspath(path_or_text)
-        with open(path, "rb") as handle:
-            data = handle.read(_HEAD)
+        with open_input(path) as handle:
+            try:
+                data = handle.read(_HEAD)
+            except OSError as exc:
+                raise input_error(exc, path) from None
         if not data.strip():
             raise InputError("the file is empty", path=path)
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
