@@ -28,6 +28,20 @@ _KIND_PATTERNS = (
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
                            r"\bcomments on\b")),
 )
+#: Kinds told by the title's punctuation, which normalising removes: a reply after the
+#: title it answers ("<title>. Reply", "<title> - Authors' reply", "<title> [reply]"), a
+#: label and a colon before it ("Re: <title>", "Correspondence: <title>", "Author response:",
+#: "Withdrawal:", "Addendum:"), where the bare word may open an article's own title
+#: ("Withdrawal of ...", "Correspondence analysis of ...").
+_RAW_KIND_PATTERNS = (
+    ("retraction", re.compile(r"^\W*(?:notice\s+of\s+)?withdrawal\s*(?:notice\s*)?:", re.IGNORECASE)),
+    ("erratum", re.compile(r"^\W*(?:addendum|clarification)\s*:", re.IGNORECASE)),
+    ("reply", re.compile(r"(?:[.:;,\u2013\u2014]|\s-)\s*(?:the\s+)?(?:authors?['\u2019]?s?['\u2019]?\s+)?"
+                         r"(?:reply|response)\s*\.?\s*$|\[\s*(?:authors?['\u2019]?s?['\u2019]?\s+)?reply\s*\]\s*\.?\s*$|"
+                         r"^\W*(?:(?:the\s+)?authors?['\u2019]?s?['\u2019]?\s+(?:response|rejoinder)|in\s+response|"
+                         r"response\s+from\s+the\s+authors?|rejoinder)\b", re.IGNORECASE)),
+    ("comment", re.compile(r"^\W*(?:re|correspondence|readers?['\u2019]?s?['\u2019]?\s+letter)\s*:", re.IGNORECASE)),
+)
 _CONFERENCE_TYPES = frozenset({
     "inproceedings", "conference", "proceedings", "conf", "cpaper", "abst", "conference abstract",
     "conference paper", "meeting abstract", "congress", "conference proceeding",
@@ -59,6 +73,8 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
                 break
     if kind == "article" and record.title and CORRECTION_CITATION_RE.search(str(record.title)):
         kind = "erratum"
+    if kind == "article" and record.title:
+        kind = next((name for name, pattern in _RAW_KIND_PATTERNS if pattern.search(str(record.title))), kind)
     types = {t.strip().lower() for t in record.publication_types}
     if record.record_type:
         types.add(record.record_type.strip().lower())
