@@ -9,6 +9,7 @@ alike but fail every merge rule go to the review list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,6 +219,17 @@ _ABOUT_ITEM_WORDS = frozenset("""
 """.split())
 
 
+#: Words naming which report of a study a title is: its protocol or analysis plan, a pilot
+#: or feasibility study before it, a secondary, interim or follow-up report after it.
+_REPORT_WORDS_RE = re.compile(r"\b(?:protocols?|pilot|feasibility|rationale|analysis plan|secondary analys[ie]s|"
+                              r"post hoc|interim|follow ?up|extension study|open label extension)\b")
+
+
+def _report_words(title: str | None) -> set[str]:
+    """The report words of a normalised title ("study protocol" → {"protocol"})."""
+    return {m.group(0).rstrip("s").replace(" ", "") for m in _REPORT_WORDS_RE.finditer(title or "")}
+
+
 def _lead(a: str | None, b: str | None) -> list[str] | None:
     """The words before the shorter title (six or more significant words) when it ends the
     longer ("how i did it upwork s ceo on ..."), None when it does not."""
@@ -331,6 +343,9 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     swapped = _substituted_words(a.title, b.title) if full < 100 else []
     if swapped:
         evidence["words_differ"] = swapped
+    reports = _report_words(a.title) ^ _report_words(b.title)
+    if reports:
+        evidence["report_differs"] = sorted(reports)
 
     def out(decision: str, rule: str) -> PairDecision:
         # A swapped word ("men"/"women") with nothing pinning the citation
@@ -339,6 +354,8 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
             return PairDecision("review", "title-word-differs", round(score, 4), evidence)
         if decision == "merge" and not rule.startswith(("doi", "pmid")) and _lead_names_other_item(a.title, b.title):
             return PairDecision("review", "lead-in-names-another-item", round(score, 4), evidence)
+        if decision == "merge" and reports and not (p_match and v_match) and not rule.startswith(("doi", "pmid")):
+            return PairDecision("review", "report-differs", round(score, 4), evidence)
         return PairDecision(decision, rule, round(score, 4), evidence)
 
     same_id = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)

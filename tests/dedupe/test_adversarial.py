@@ -251,3 +251,24 @@ def test_replies_and_notices_known_by_their_punctuation_are_not_articles() -> No
     reply = Record(source="ris", source_id="r", title=paper.title + ". Reply.", **nejm)
     d = pair(paper, reply)
     assert d.decision == "apart" and d.evidence["conflicts"] == ["kind"]
+
+
+def test_a_trials_protocol_pilot_or_follow_up_is_not_merged_with_its_results_on_the_title() -> None:
+    # Trials / BMJ Open publish a trial's protocol and its results: same authors, journal and
+    # volume (one year), and without DOIs or pages only the title's report words differ.
+    core = "Mindfulness-based cognitive therapy versus usual care for recurrent depression in primary care"
+
+    def trials(title: str, **kw: object) -> Record:
+        base = dict(source="ris", source_id=title[-40:], title=title, authors=("Okonkwo, E.", "Marsh, T.", "Vidal, R."),
+                    journal="Trials", year=2020, volume="21")
+        base.update(kw)
+        return Record(**base)  # type: ignore[arg-type]
+
+    results = trials(core + ": a randomised controlled trial")
+    for other in (": study protocol for a randomised controlled trial", ": a randomised controlled trial protocol",
+                  ": a pilot randomised controlled trial", ": a randomised controlled trial. Two-year follow-up"):
+        d = pair(results, trials(core + other))
+        assert d.decision == "review" and d.rule == "report-differs", (other, d.rule)
+    # One DOI, or one volume and first page, still pins one paper whose title a database shortened.
+    protocol = trials(core + ": study protocol for a randomised controlled trial", doi="10.1186/s13063-020-4100-1")
+    assert pair(protocol.replace(source_id="x", title=core), protocol).decision == "merge"
