@@ -33,14 +33,16 @@ _KIND_PATTERNS = (
 #: label and a colon before it ("Re: <title>", "Correspondence: <title>", "Author response:",
 #: "Withdrawal:", "Addendum:"), where the bare word may open an article's own title
 #: ("Withdrawal of ...", "Correspondence analysis of ...").
+_AUTHORS = r"(?:the\s+)?authors?['\u2019]?s?['\u2019]?\s+"  # "authors' ", "author's ", "the authors "
 _RAW_KIND_PATTERNS = (
     ("retraction", re.compile(r"^\W*(?:notice\s+of\s+)?withdrawal\s*(?:notice\s*)?:", re.IGNORECASE)),
     ("erratum", re.compile(r"^\W*(?:addendum|clarification)\s*:", re.IGNORECASE)),
-    ("reply", re.compile(r"(?:[.:;,\u2013\u2014]|\s-)\s*(?:the\s+)?(?:authors?['\u2019]?s?['\u2019]?\s+)?"
-                         r"(?:reply|response)\s*\.?\s*$|\[\s*(?:authors?['\u2019]?s?['\u2019]?\s+)?reply\s*\]\s*\.?\s*$|"
-                         r"^\W*(?:(?:the\s+)?authors?['\u2019]?s?['\u2019]?\s+(?:response|rejoinder)|in\s+response|"
-                         r"response\s+from\s+the\s+authors?|rejoinder)\b", re.IGNORECASE)),
-    ("comment", re.compile(r"^\W*(?:re|correspondence|readers?['\u2019]?s?['\u2019]?\s+letter)\s*:", re.IGNORECASE)),
+    ("reply", re.compile(r"(?:[.:;,\u2013\u2014]|\s-)\s*(?:" + _AUTHORS + r")?(?:reply|response)\s*\.?\s*$"
+                         r"|\[\s*(?:" + _AUTHORS + r")?reply\s*\]\s*\.?\s*$"
+                         r"|^\W*(?:" + _AUTHORS + r"(?:response|rejoinder)|in\s+response"
+                         r"|response\s+from\s+the\s+authors?|rejoinder)\b", re.IGNORECASE)),
+    ("comment", re.compile(r"^\W*(?:re|correspondence|readers?['\u2019]?s?['\u2019]?\s+letter)\s*:",
+                           re.IGNORECASE)),
 )
 _CONFERENCE_TYPES = frozenset({
     "inproceedings", "conference", "proceedings", "conf", "cpaper", "abst", "conference abstract",
@@ -62,8 +64,9 @@ def record_kind(record: Record, norm_title: str | None) -> tuple[str, str | None
     """``(kind, venue)`` of a record: kind from its title; venue from its type.
 
     kind is one of ``retraction`` (also a withdrawal or an expression of concern:
-    a warning about the article), ``erratum``, ``reply``, ``comment`` or ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``, ``book``,
-    ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
+    a warning about the article), ``erratum``, ``reply``, ``comment`` or
+    ``article``; venue is ``registry`` (a ClinicalTrials.gov record), ``thesis``,
+    ``book``, ``preprint``, ``conference``, ``journal`` or ``None`` (unknown).
     """
     kind = "article"
     if norm_title:
