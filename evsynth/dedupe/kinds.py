@@ -26,7 +26,7 @@ _KIND_PATTERNS = (
                          r"\breply to\b|^(?:a |the )?response to\b|\bresponse to (?:the )?(?:comments?|letter|"
                          r"criticism|critique|commentary|editorial|correspondence)\b")),
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b|\bcomment on\b|"
-                           r"\bcomments on\b")),
+                           r"\bcomments on\b|^(?:invited|expert|editorial|clinical) comment(?:ary)?\b")),
 )
 #: Kinds told by the title's punctuation, which normalising removes: a reply after the
 #: title it answers ("<title>. Reply", "<title> - Authors' reply", "<title> [reply]"), a

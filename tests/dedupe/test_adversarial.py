@@ -234,6 +234,8 @@ def test_replies_and_notices_known_by_their_punctuation_are_not_articles() -> No
         "Correspondence: esketamine for treatment-resistant depression": "comment",
         "Withdrawal: esketamine for treatment-resistant depression": "retraction",
         "Addendum: esketamine for treatment-resistant depression": "erratum",
+        "Invited commentary: esketamine for treatment-resistant depression": "comment",
+        "Editorial commentary: esketamine for treatment-resistant depression": "comment",
         # ... and the same words as an article's own title stay an article.
         "Alcohol intake and breast cancer: dose-response": "article",
         "Re-evaluation of esketamine for treatment-resistant depression": "article",
