@@ -274,3 +274,16 @@ def test_a_trials_protocol_pilot_or_follow_up_is_not_merged_with_its_results_on_
     # One DOI, or one volume and first page, still pins one paper whose title a database shortened.
     protocol = trials(core + ": study protocol for a randomised controlled trial", doi="10.1186/s13063-020-4100-1")
     assert pair(protocol.replace(source_id="x", title=core), protocol).decision == "merge"
+
+
+# -- a supplement's number as the volume (conflicts._supplement_as_volume) ----
+def test_a_new_journals_small_volumes_a_year_apart_are_two_volumes() -> None:
+    # A young journal's volumes 3 and 4: the same annual meeting abstract on page 101 in two
+    # years is two meetings' abstracts, whatever the volume numbers' size.
+    def abstract(volume: str, year: int) -> Record:
+        return Record(source="ris", source_id=volume, title="Burnout among emergency physicians in a regional "
+                      "health system: a cross-sectional survey", authors=("Ahmed, S.", "Novak, P."),
+                      journal="Journal of Emergency Medicine Open", year=year, volume=volume, pages="101")
+
+    d = pair(abstract("3", 2021), abstract("4", 2022))
+    assert d.decision == "apart" and "volume" in d.evidence["conflicts"]
