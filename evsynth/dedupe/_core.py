@@ -300,12 +300,13 @@ def find_duplicates(
     links: list[DuplicateLink] = []
     clusters: list[tuple[int, ...]] = []
     filled: list[tuple[int, Mapping[str, Any]]] = []
+    kinds = [r.kind for r in norm]  # worked out once, in normalise_record
     for members in by_root.values():
         if len(members) < 2:
             continue
-        kept = choose_kept(records, members)
+        kept = choose_kept(records, members, kinds)
         clusters.append((kept, *sorted(m for m in members if m != kept)))
-        fills = merged_fields(records, kept, members)
+        fills = merged_fields(records, kept, members, kinds)
         if fills:
             filled.append((kept, fills))
         for m in sorted(members):

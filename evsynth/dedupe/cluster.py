@@ -70,23 +70,32 @@ def build_clusters(
     return [find(i) for i in range(n)], applied
 
 
-def _rank(record: Record, index: int) -> tuple[int, int, int, int]:
+def _rank(record: Record, index: int, kind: str | None = None) -> tuple[int, int, int, int]:
     pubmed = int(record.source in ("pubmed", "medline") or (record.source == "pubmed-xml"))
-    notice = record_kind(record, normalise_title(record.title))[0] != "article" or is_review_protocol(record)
+    if kind is None:
+        kind = record_kind(record, normalise_title(record.title))[0]
+    notice = kind != "article" or is_review_protocol(record)
     return (int(not notice), pubmed, record.completeness, -index)
 
 
-def choose_kept(records: Sequence[Record], members: Sequence[int]) -> int:
+def choose_kept(records: Sequence[Record], members: Sequence[int], kinds: Sequence[str] | None = None) -> int:
     """Index of the record kept: an article before a notice about it (an erratum merged
     with its article as one text) or a review's protocol (merged with its review as one
     review number), as a reviewer screening the notice would exclude the study with it;
-    then PubMed-sourced first, then most complete, then first read."""
-    return max(members, key=lambda k: _rank(records[k], k))
+    then PubMed-sourced first, then most complete, then first read.
+
+    ``kinds`` are the records' kinds by index when the caller has them already
+    (``NormalisedRecord.kind``); otherwise each member's is worked out from its title.
+    """
+    return max(members, key=lambda k: _rank(records[k], k, kinds[k] if kinds is not None else None))
 
 
-def merged_fields(records: Sequence[Record], kept: int, members: Sequence[int]) -> dict[str, object]:
-    """Fields empty in the kept record, filled from the others (most complete first)."""
-    donors = sorted((m for m in members if m != kept), key=lambda k: _rank(records[k], k), reverse=True)
+def merged_fields(records: Sequence[Record], kept: int, members: Sequence[int],
+                  kinds: Sequence[str] | None = None) -> dict[str, object]:
+    """Fields empty in the kept record, filled from the others (most complete first);
+    ``kinds`` as for :func:`choose_kept`."""
+    donors = sorted((m for m in members if m != kept),
+                    key=lambda k: _rank(records[k], k, kinds[k] if kinds is not None else None), reverse=True)
     out: dict[str, object] = {}
     base = records[kept]
     for name in RECORD_FIELDS:
