@@ -337,7 +337,6 @@ def decide(a: NormalisedRecord, b: NormalisedRecord, *, conflicts: list[str] | N
     evidence.update({"journal_match": j_match if journals_known else None, "abstract_similarity":
                      None if abstract_sim is None else round(abstract_sim, 1)})
     bib_hits = int(j_match) + int(v_match) + int(p_match)
-    title_sim = max(full, partial if partial >= 97 else 0.0)
     score = _score(title_sim, authors, bib_hits, same_year)
 
     swapped = _substituted_words(a.title, b.title) if full < 100 else []
