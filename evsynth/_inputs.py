@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from .errors import InputError
 
-__all__ = ["check_input_file", "input_error", "open_input", "read_input_bytes"]
+__all__ = ["check_input_file", "input_error", "open_input", "read_input_bytes", "read_input_utf8"]
 
 _NOT_A_FILE = ((stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 #: Opening a named pipe waits for a writer unless this is set (POSIX); it does nothing to a file.
@@ -123,3 +123,20 @@ def read_input_bytes(path: str | os.PathLike[str]) -> bytes:
             return fh.read()
         except OSError as exc:
             raise input_error(exc, name) from None
+
+
+def read_input_utf8(path: str | os.PathLike[str], *, why: str, bom: bool = False) -> str:
+    """An input file's text, which must be UTF-8 (``bom``: a leading byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        See :func:`read_input_bytes`; or ``not UTF-8 (<why>)`` at the line of the first byte
+        that is not.
+    """
+    raw = read_input_bytes(path)
+    try:
+        return raw.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 ({why})", path=os.fspath(path), line=line) from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ._inputs import read_input_bytes
+from ._inputs import read_input_utf8
 from .errors import InputError, InputErrors
 
 __all__ = ["SavedQuery", "load_query", "parse_query", "DATABASES", "DATETYPES"]
@@ -176,10 +176,5 @@ def load_query(path: str | os.PathLike[str]) -> SavedQuery:
         (file, line and field named).
     """
     where = os.fspath(path)
-    raw = read_input_bytes(where)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 (TOML files must be UTF-8)", path=where, line=line) from None
+    text = read_input_utf8(where, why="TOML files must be UTF-8", bom=True)
     return parse_query(text, where)

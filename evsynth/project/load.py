@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-from .._inputs import read_input_bytes
+from .._inputs import read_input_utf8
 from ..errors import InputError, NotFoundError
 from .model import (
     COVARIATE_TYPES,
@@ -435,12 +435,7 @@ def load_review(path: str | os.PathLike[str]) -> Review:
         path = path / REVIEW_FILE
     if not path.is_file():
         raise NotFoundError(f"no {REVIEW_FILE} at {path}; `evsynth init DIR` writes a new review project")
-    raw = read_input_bytes(path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 (TOML files must be UTF-8)", path=path, line=line) from None
+    text = read_input_utf8(path, why="TOML files must be UTF-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
